@@ -1,0 +1,147 @@
+"""Pasar Koperasi: the application factory, the only place that wires things together."""
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask, has_request_context, request
+from flask_babel import get_locale
+
+from marketplace.config import (
+    DEFAULT_INSTANCE_PATH,
+    PROJECT_ROOT,
+    Config,
+    config_for_environment,
+    default_database_uri,
+    ensure_secret_key,
+)
+from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: type[Config] | Mapping | None = None) -> Flask:
+    """Build the application. `config` is a Config class, or a mapping of overrides for tests."""
+    app = Flask(
+        __name__,
+        instance_path=str(DEFAULT_INSTANCE_PATH),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_error_handlers(app)
+    register_commands(app)
+    register_shell_context(app)
+    return app
+
+
+def configure(app: Flask, config) -> None:
+    if isinstance(config, type):
+        app.config.from_object(config)
+    else:
+        app.config.from_object(config_for_environment())
+        if config:
+            app.config.from_mapping(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    ensure_secret_key(app)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = default_database_uri(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+
+
+def register_extensions(app: Flask) -> None:
+    from marketplace.core.i18n import select_locale, select_timezone
+    from marketplace.core.migrations import render_migration_item
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"),
+                     render_as_batch=True, compare_type=True, render_item=render_migration_item)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
+                   default_translation_directories=str(PROJECT_ROOT / "translations"))
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    _configure_login(app)
+    _import_models()
+
+
+def _configure_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from marketplace.accounts.models import User
+
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_user_id: str):
+        user_id, _, fingerprint = session_user_id.partition(".")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_fingerprint != fingerprint:
+            return None
+        return user
+
+
+def _import_models() -> None:
+    """Every model module, so metadata (and Alembic) sees all tables."""
+    import marketplace.accounts.models  # noqa: F401
+    import marketplace.core.audit  # noqa: F401
+    import marketplace.core.database  # noqa: F401  (SQLite connection settings)
+
+
+def register_blueprints(app: Flask) -> None:
+    from marketplace.accounts import bp as accounts_bp
+    from marketplace.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from marketplace.core.money import format_number, format_rupiah
+    from marketplace.core.security import register_security_headers
+    from marketplace.core.timeutil import format_date_local, format_datetime_local
+    from marketplace.main.forms import LanguageForm
+
+    app.add_template_filter(format_rupiah, "rupiah")
+    app.add_template_filter(format_number, "number")
+    app.add_template_filter(format_datetime_local, "datetime")
+    app.add_template_filter(format_date_local, "date")
+
+    @app.context_processor
+    def inject_layout_helpers():
+        if not has_request_context():
+            return {}
+        return {
+            "current_locale": str(get_locale()),
+            "languages": app.config["LANGUAGES"],
+            "language_form": LanguageForm(formdata=None, locale=str(get_locale()),
+                                          next=request.full_path.rstrip("?")),
+        }
+
+    register_security_headers(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from marketplace.core.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from marketplace.cli import register_cli
+
+    register_cli(app)
+
+
+def register_shell_context(app: Flask) -> None:
+    from marketplace.accounts.models import User
+    from marketplace.core.audit import AuditEvent
+
+    app.shell_context_processor(lambda: {"db": db, "User": User, "AuditEvent": AuditEvent})

@@ -1,0 +1,89 @@
+import hashlib
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+
+from marketplace.core.timeutil import UTCDateTime, utcnow
+from marketplace.extensions import db
+
+
+class AccountKind(StrEnum):
+    """What a person came to do here; memberships (cooperative staff, agency officer) add the scope."""
+
+    ADMIN = "admin"
+    COOPERATIVE_STAFF = "cooperative_staff"
+    BUYER = "buyer"
+    GOVERNMENT_OFFICER = "government_officer"
+
+    @property
+    def label(self) -> str:
+        return str(ACCOUNT_KIND_LABELS[self])
+
+
+ACCOUNT_KIND_LABELS = {
+    AccountKind.ADMIN: _l("Platform administrator"),
+    AccountKind.COOPERATIVE_STAFF: _l("Cooperative staff"),
+    AccountKind.BUYER: _l("Retail or business buyer"),
+    AccountKind.GOVERNMENT_OFFICER: _l("Government procurement officer"),
+}
+
+# People choose their own kind when they register; administrators are only made from the command line.
+SELF_REGISTERED_KINDS = (
+    AccountKind.BUYER,
+    AccountKind.COOPERATIVE_STAFF,
+    AccountKind.GOVERNMENT_OFFICER,
+)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased (the check constraint holds everyone to it) so uniqueness ignores case.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    phone: Mapped[str | None] = mapped_column(sa.String(32))
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    kind: Mapped[AccountKind] = mapped_column(
+        sa.Enum(AccountKind, name="account_kind", native_enum=False, length=32,
+                values_callable=lambda kinds: [kind.value for kind in kinds]),
+        index=True,
+    )
+    preferred_locale: Mapped[str] = mapped_column(sa.String(8), default="id")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+        sa.CheckConstraint("preferred_locale in ('id', 'en')", name="known_locale"),
+    )
+
+    def get_id(self) -> str:
+        # The session remembers the password it was opened with: changing the password ends
+        # every other session and every "remember me" cookie.
+        return f"{self.id}.{self.session_fingerprint}"
+
+    @property
+    def session_fingerprint(self) -> str:
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:12]
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.kind == AccountKind.ADMIN
+
+    def has_kind(self, *kinds: AccountKind) -> bool:
+        return self.kind in kinds
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.kind}>"

@@ -1,0 +1,242 @@
+"""Accounts: registration, sign-in, passwords. Each function states the rule it enforces."""
+
+import hmac
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from marketplace.accounts.models import SELF_REGISTERED_KINDS, AccountKind, User
+from marketplace.core.audit import AuditAction, record_audit
+from marketplace.core.errors import Conflict, DomainError, NotPermitted
+from marketplace.core.mail import send_mail
+from marketplace.core.timeutil import utcnow
+from marketplace.extensions import db
+
+PASSWORD_RESET_SALT = "password-reset"
+
+# The handful of passwords every list of leaked passwords starts with, plus this site's own words.
+COMMON_PASSWORDS = frozenset(
+    {
+        "1234567890", "12345678910", "123456789a", "qwertyuiop", "password123", "passw0rd123",
+        "iloveyou123", "bismillah123", "indonesia123", "koperasi123", "pasarkoperasi",
+        "0123456789", "1111111111", "abcdefghij", "password12", "qwerty1234", "admin12345",
+    }
+)
+
+
+class WeakPassword(DomainError):
+    pass
+
+
+class InvalidToken(DomainError):
+    pass
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def password_problems(password: str, email: str | None = None) -> list[str]:
+    """Why a password would be refused: too short, too common, or made from the person's own email."""
+    problems = []
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        problems.append(_("Use at least %(count)d characters.", count=minimum))
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or len(set(lowered)) <= 2:
+        problems.append(_("This password is too easy to guess. Choose another."))
+    if email:
+        email = normalize_email(email)
+        local_part = email.split("@", 1)[0]
+        if lowered == email or (len(local_part) >= 4 and local_part in lowered):
+            problems.append(_("The password must not contain your email address."))
+    return problems
+
+
+def _check_password_allowed(password: str, email: str) -> None:
+    problems = password_problems(password, email)
+    if problems:
+        raise WeakPassword(" ".join(problems))
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
+
+
+def email_is_taken(email: str) -> bool:
+    return find_user_by_email(email) is not None
+
+
+def register_user(
+    *,
+    email: str,
+    name: str,
+    password: str,
+    kind: AccountKind,
+    phone: str | None = None,
+    locale: str = "id",
+) -> User:
+    """Anyone may register as a buyer, cooperative staff or government officer — never as an admin."""
+    if kind not in SELF_REGISTERED_KINDS:
+        raise NotPermitted(_("This kind of account cannot be registered here."))
+    user = _create_user(email=email, name=name, password=password, kind=kind, phone=phone,
+                        locale=locale)
+    record_audit(AuditAction.USER_REGISTERED, actor=user, target=user, kind=str(kind))
+    db.session.commit()
+    return user
+
+
+def create_admin(*, email: str, name: str, password: str) -> User:
+    """Administrators are made from the command line by someone who already runs the server."""
+    user = _create_user(email=email, name=name, password=password, kind=AccountKind.ADMIN)
+    record_audit(AuditAction.USER_CREATED_BY_CLI, target=user, kind=str(AccountKind.ADMIN))
+    db.session.commit()
+    return user
+
+
+def _create_user(*, email, name, password, kind, phone=None, locale="id") -> User:
+    email = normalize_email(email)
+    if email_is_taken(email):
+        raise Conflict(_("An account with this email address already exists. Log in instead."))
+    _check_password_allowed(password, email)
+    user = User(
+        email=email,
+        name=name.strip(),
+        phone=(phone or "").strip() or None,
+        password_hash=hash_password(password),
+        kind=kind,
+        preferred_locale=locale if locale in current_app.config["LANGUAGES"] else "id",
+    )
+    db.session.add(user)
+    return user
+
+
+# A real hash of a random password, so signing in as a stranger costs as much time as a real account.
+_TIMING_DUMMY_HASH = None
+
+
+def _dummy_hash() -> str:
+    global _TIMING_DUMMY_HASH
+    if _TIMING_DUMMY_HASH is None:
+        _TIMING_DUMMY_HASH = hash_password("not-a-real-password-for-timing")
+    return _TIMING_DUMMY_HASH
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user whose email and password match and whose account is active; None otherwise.
+
+    Unknown email, wrong password and a deactivated account look the same to the caller, so the
+    sign-in page cannot be used to learn who has an account.
+    """
+    user = find_user_by_email(email)
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        record_audit(AuditAction.USER_LOGIN_FAILED, reason="unknown_email")
+        db.session.commit()
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        record_audit(AuditAction.USER_LOGIN_FAILED, target=user,
+                     reason="wrong_password" if user.active else "inactive")
+        db.session.commit()
+        return None
+    return user
+
+
+def record_login(user: User) -> None:
+    user.last_login_at = utcnow()
+    record_audit(AuditAction.USER_LOGGED_IN, actor=user, target=user)
+    db.session.commit()
+
+
+def change_password(user: User, *, current_password: str, new_password: str) -> None:
+    """Changing a password needs the current one; every reset link sent before stops working."""
+    if not check_password_hash(user.password_hash, current_password):
+        raise NotPermitted(_("Your current password is not correct."))
+    _set_password(user, new_password)
+    record_audit(AuditAction.USER_PASSWORD_CHANGED, actor=user, target=user)
+    db.session.commit()
+
+
+def _set_password(user: User, new_password: str) -> None:
+    _check_password_allowed(new_password, user.email)
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+
+
+def update_profile(user: User, *, name: str, phone: str | None, locale: str) -> None:
+    if locale not in current_app.config["LANGUAGES"]:
+        raise DomainError(_("Choose one of the offered languages."))
+    user.name = name.strip()
+    user.phone = (phone or "").strip() or None
+    user.preferred_locale = locale
+    record_audit(AuditAction.USER_PROFILE_UPDATED, actor=user, target=user)
+    db.session.commit()
+
+
+def set_preferred_locale(user: User, locale: str) -> None:
+    if locale in current_app.config["LANGUAGES"] and user.preferred_locale != locale:
+        user.preferred_locale = locale
+        db.session.commit()
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=PASSWORD_RESET_SALT)
+
+
+def make_password_reset_token(user: User) -> str:
+    return _reset_serializer().dumps({"user": user.id, "pw": user.session_fingerprint})
+
+
+def request_password_reset(email: str, *, reset_url_for) -> None:
+    """Email a signed, expiring reset link when the address belongs to an active account.
+
+    The caller shows the same answer whether or not it does. `reset_url_for(token)` builds the link.
+    """
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return
+    token = make_password_reset_token(user)
+    send_mail(
+        user.email,
+        "password_reset",
+        locale=user.preferred_locale,
+        user=user,
+        reset_url=reset_url_for(token),
+        valid_minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+    )
+    record_audit(AuditAction.USER_PASSWORD_RESET_REQUESTED, target=user)
+    db.session.commit()
+
+
+def user_for_reset_token(token: str) -> User:
+    try:
+        payload = _reset_serializer().loads(
+            token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"]
+        )
+    except SignatureExpired:
+        raise InvalidToken(_("This reset link has expired. Ask for a new one.")) from None
+    except BadSignature:
+        raise InvalidToken(_("This reset link is not valid or has already been used.")) from None
+    user = db.session.get(User, payload.get("user")) if isinstance(payload, dict) else None
+    if (
+        user is None
+        or not user.active
+        or not hmac.compare_digest(str(payload.get("pw")), user.session_fingerprint)
+    ):
+        raise InvalidToken(_("This reset link is not valid or has already been used."))
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_for_reset_token(token)
+    _set_password(user, new_password)
+    record_audit(AuditAction.USER_PASSWORD_RESET, actor=user, target=user)
+    db.session.commit()
+    return user

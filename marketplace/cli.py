@@ -1,0 +1,39 @@
+"""Command-line tasks: `flask create-admin`, `flask seed-demo`."""
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from marketplace.core.errors import DomainError
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True, help="The administrator's email address.")
+@click.option("--name", prompt=True, help="The administrator's full name.")
+@click.password_option(help="Asked for twice when not given.")
+@with_appcontext
+def create_admin_command(email: str, name: str, password: str) -> None:
+    """Create a platform administrator account."""
+    from marketplace.accounts import services
+
+    try:
+        user = services.create_admin(email=email, name=name, password=password)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Administrator {user.email} created.")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Load demo data. Safe to run again: what exists already is left as it is."""
+    from marketplace.demo import seed_demo
+
+    report = seed_demo(password=current_app.config["DEMO_PASSWORD"])
+    for line in report:
+        click.echo(line)
+
+
+def register_cli(app) -> None:
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(seed_demo_command)

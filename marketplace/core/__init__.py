@@ -1,0 +1,1 @@
+"""Pieces every domain shares: money, time, audit log, mail, errors, security headers."""

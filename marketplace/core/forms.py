@@ -1,0 +1,30 @@
+"""Field validators and filters every domain's forms share."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
+from wtforms.validators import ValidationError
+
+from marketplace.core.validators import normalize_indonesian_phone
+
+# Language names are written in their own language, so nobody needs to read a foreign one to switch.
+LANGUAGE_CHOICES = [SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")]
+
+
+def strip_whitespace(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class IndonesianPhone:
+    """Accepts 08…, 62… or +62… and leaves the field's data as +62…; empty passes (use DataRequired)."""
+
+    def __init__(self, message=None):
+        self.message = message or _l("Enter an Indonesian phone number, for example 0812 3456 7890.")
+
+    def __call__(self, form, field):
+        if not field.data:
+            field.data = None
+            return
+        try:
+            field.data = normalize_indonesian_phone(field.data)
+        except ValueError:
+            raise ValidationError(str(self.message)) from None

@@ -1,0 +1,128 @@
+"""Fixtures: one application per test session, a clean database for every test, users of each kind.
+
+The suite runs on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
+"""
+
+import os
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from marketplace import create_app
+from marketplace.accounts.models import AccountKind
+from marketplace.config import TestingConfig
+from marketplace.extensions import db, limiter
+from tests.factories import DEFAULT_PASSWORD, create_user
+from tests.helpers import AuthActions
+
+
+def pytest_report_header(config):
+    return f"database: {os.environ.get('TEST_DATABASE_URL') or 'SQLite (temporary file)'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('database') / 'test.db'}"
+    )
+
+
+def make_config(database_url: str, **overrides) -> type:
+    settings = {"SQLALCHEMY_DATABASE_URI": database_url, **overrides}
+    return type("TestConfig", (TestingConfig,), settings)
+
+
+class RequestLikeABrowserClient(FlaskClient):
+    """Each request runs in its own application context, as in production.
+
+    Without this, a request would reuse the test's context and its `g`, so the signed-in user and the
+    chosen language of one request would leak into the next. The test's own session is expired
+    afterwards so it reads what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+@pytest.fixture(scope="session")
+def session_app(database_url, tmp_path_factory):
+    os.environ.setdefault("INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
+    app = create_app(make_config(database_url))
+    app.test_client_class = RequestLikeABrowserClient
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(session_app):
+    with session_app.app_context():
+        yield session_app
+        db.session.rollback()
+        _empty_all_tables()
+        db.session.remove()
+    session_app.extensions["mail_outbox"] = []
+    limiter.reset()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def outbox(app):
+    app.extensions["mail_outbox"] = []
+    return app.extensions["mail_outbox"]
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def buyer(app):
+    return create_user(kind=AccountKind.BUYER, email="pembeli@contoh.id", name="Budi Santoso")
+
+
+@pytest.fixture
+def cooperative_staff(app):
+    return create_user(kind=AccountKind.COOPERATIVE_STAFF, email="pengurus@koperasi.id",
+                       name="Sri Lestari")
+
+
+@pytest.fixture
+def officer(app):
+    return create_user(kind=AccountKind.GOVERNMENT_OFFICER, email="pengadaan@kota.go.id",
+                       name="Ahmad Fauzi")
+
+
+@pytest.fixture
+def admin(app):
+    return create_user(kind=AccountKind.ADMIN, email="admin@pasarkoperasi.id",
+                       name="Rina Kusumawardani")
+
+
+@pytest.fixture
+def password() -> str:
+    return DEFAULT_PASSWORD

@@ -1,0 +1,29 @@
+import pytest
+
+from marketplace import create_app
+from marketplace.config import ConfigurationError, DevelopmentConfig, ProductionConfig
+
+
+def test_production_refuses_to_start_without_a_secret_key(database_url):
+    config = type("NoKey", (ProductionConfig,),
+                  {"SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": database_url})
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        create_app(config)
+
+
+def test_development_generates_a_secret_key_once_and_keeps_it(tmp_path, monkeypatch, database_url):
+    monkeypatch.setattr("marketplace.DEFAULT_INSTANCE_PATH", tmp_path)
+    config = type("Dev", (DevelopmentConfig,),
+                  {"SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": database_url})
+    first = create_app(config).config["SECRET_KEY"]
+    second = create_app(config).config["SECRET_KEY"]
+    assert len(first) >= 64
+    assert first == second
+    assert (tmp_path / "secret_key").read_text().strip() == first
+
+
+def test_the_default_database_is_sqlite_in_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr("marketplace.DEFAULT_INSTANCE_PATH", tmp_path)
+    config = type("Dev", (DevelopmentConfig,), {"SECRET_KEY": "k" * 32, "SQLALCHEMY_DATABASE_URI": None})
+    app = create_app(config)
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'pasar_koperasi.db'}"

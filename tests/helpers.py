@@ -1,0 +1,36 @@
+"""Helpers that let a test read like the person's actions: `auth.login(user)`, `post_form(...)`."""
+
+import re
+
+from tests.factories import DEFAULT_PASSWORD
+
+_CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token_from(client, url: str = "/") -> str:
+    page = client.get(url)
+    match = _CSRF_PATTERN.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} (status {page.status_code})"
+    return match.group(1)
+
+
+def post_form(client, url: str, data: dict, *, token_from: str | None = None, **kwargs):
+    """POST like a browser would: with the CSRF token the form page gave."""
+    token = csrf_token_from(client, token_from or url)
+    return client.post(url, data={"csrf_token": token, **data}, **kwargs)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user_or_email, password: str = DEFAULT_PASSWORD, **extra):
+        email = getattr(user_or_email, "email", user_or_email)
+        return post_form(self.client, "/login", {"email": email, "password": password, **extra})
+
+    def logout(self):
+        return post_form(self.client, "/logout", {}, token_from="/")
+
+
+def page_text(response) -> str:
+    return response.get_data(as_text=True)
