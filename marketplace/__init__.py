@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask, has_request_context, request
 from flask_babel import get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from marketplace.config import (
     DEFAULT_INSTANCE_PATH,
@@ -47,6 +48,8 @@ def configure(app: Flask, config) -> None:
     ensure_secret_key(app)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = default_database_uri(app)
+    if app.config["PROXY_FIX"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
 
@@ -90,8 +93,8 @@ def _configure_login(app: Flask) -> None:
 
 def _import_models() -> None:
     """Every model module, so metadata (and Alembic) sees all tables."""
-    import marketplace.accounts.models  # noqa: F401
-    import marketplace.core.audit  # noqa: F401
+    import marketplace.accounts.models
+    import marketplace.core.audit
     import marketplace.core.database  # noqa: F401  (SQLite connection settings)
 
 

@@ -73,6 +73,9 @@ class Config:
     SERVER_NAME = os.environ.get("SERVER_NAME")
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
+    # Behind one reverse proxy: trust its X-Forwarded-For/-Proto/-Host so limits and links are right.
+    PROXY_FIX = _env_bool("PROXY_FIX", False)
+
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "koperasi-demo-2026")
 
 

@@ -89,6 +89,7 @@ def register():
             form.email.errors.append(error.message)
         else:
             _start_session(user)
+            services.record_login(user)
             flash(_("Your account is ready. Welcome to Pasar Koperasi, %(name)s.", name=user.name),
                   "success")
             return redirect(url_for("accounts.account"))

@@ -45,7 +45,10 @@ ERROR_TEXTS = {
     409: (_l("Conflict"), _l("This action conflicts with the current state of the data.")),
     413: (_l("File too large"), _l("What you sent is larger than we accept. Choose a smaller file and try again.")),
     429: (_l("Too many attempts"), _l("You have tried too many times. Wait a minute, then try again.")),
-    500: (_l("Something went wrong"), _l("An error on our side stopped this request. It has been logged; please try again later.")),
+    500: (
+        _l("Something went wrong"),
+        _l("An error on our side stopped this request. It has been logged; please try again later."),
+    ),
 }
 
 

@@ -24,3 +24,13 @@ window.addEventListener("pageshow", () => {
     form.removeAttribute("aria-busy");
   });
 });
+
+// Browsers without ::details-content keep a closed <details> shut; open the menu on wide screens.
+const wideScreen = window.matchMedia("(min-width: 48rem)");
+const syncMenu = () => {
+  document.querySelectorAll("details.nav-menu").forEach((menu) => {
+    menu.open = wideScreen.matches;
+  });
+};
+syncMenu();
+wideScreen.addEventListener("change", syncMenu);

@@ -1,0 +1,33 @@
+from marketplace.accounts.models import AccountKind, User
+from marketplace.extensions import db
+
+
+def test_create_admin_makes_an_administrator(app):
+    result = app.test_cli_runner().invoke(args=[
+        "create-admin", "--email", "Admin@Dinas.go.id", "--name", "Rina",
+        "--password", "koperasi-maju-2026",
+    ])
+    assert result.exit_code == 0, result.output
+    admin = db.session.scalar(db.select(User))
+    assert (admin.email, admin.kind) == ("admin@dinas.go.id", AccountKind.ADMIN)
+
+
+def test_create_admin_refuses_a_weak_password_and_creates_nothing(app):
+    result = app.test_cli_runner().invoke(args=[
+        "create-admin", "--email", "admin@dinas.go.id", "--name", "Rina", "--password", "123",
+    ])
+    assert result.exit_code != 0
+    assert "minimal 10" in result.output or "at least 10" in result.output
+    assert db.session.query(User).count() == 0
+
+
+def test_seed_demo_can_run_twice_without_duplicating(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    count = db.session.query(User).count()
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0, second.output
+    assert db.session.query(User).count() == count >= 4
+    kinds = set(db.session.scalars(db.select(User.kind)))
+    assert kinds == set(AccountKind)

@@ -1,0 +1,55 @@
+"""Every string a person reads is translated to Indonesian, and the compiled catalog is current."""
+
+import io
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+PO_FILE = ROOT / "translations/id/LC_MESSAGES/messages.po"
+MO_FILE = ROOT / "translations/id/LC_MESSAGES/messages.mo"
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+
+
+def source_messages() -> set[str]:
+    found = set()
+    methods = [
+        ("marketplace/**.py", "python"),
+        ("templates/**.html", "jinja2"),
+        ("templates/**.txt", "jinja2"),
+    ]
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+        ROOT, method_map=methods, keywords=KEYWORDS
+    ):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def indonesian_catalog():
+    with PO_FILE.open("rb") as po:
+        return read_po(po, locale="id")
+
+
+def test_every_message_in_the_code_has_an_indonesian_translation():
+    catalog = indonesian_catalog()
+    untranslated = sorted(
+        message for message in source_messages()
+        if not (entry := catalog.get(message)) or not entry.string or entry.fuzzy
+    )
+    assert untranslated == [], "run `make translations` and translate these in messages.po"
+
+
+def test_translations_keep_their_placeholders():
+    for entry in indonesian_catalog():
+        if entry.id and entry.string:
+            for placeholder in ("%(count)d", "%(name)s", "%(minutes)d"):
+                assert (placeholder in entry.id) == (placeholder in entry.string), entry.id
+
+
+def test_the_compiled_catalog_matches_the_source():
+    with MO_FILE.open("rb") as mo:
+        compiled = {entry.id: entry.string for entry in read_mo(io.BufferedReader(mo)) if entry.id}
+    source = {entry.id: entry.string for entry in indonesian_catalog() if entry.id and entry.string}
+    assert compiled == source, "run `make translations` to compile messages.mo"
