@@ -27,7 +27,7 @@ format: $(VENV)/.installed-test
 translations: $(VENV)/.installed  ## extract messages, update the catalogs, compile them
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		-o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --width 100
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --width 100
 	$(BIN)/pybabel compile -d translations
 
 chromium:  ## the browser tests drive Debian's Chromium

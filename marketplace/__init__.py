@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask, has_request_context, request
 from flask_babel import get_locale
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from marketplace.config import (
@@ -57,6 +58,7 @@ def configure(app: Flask, config) -> None:
 def register_extensions(app: Flask) -> None:
     from marketplace.core.i18n import select_locale, select_timezone
     from marketplace.core.migrations import render_migration_item
+    from marketplace.core.storage import init_storage
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"),
@@ -65,6 +67,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories=str(PROJECT_ROOT / "translations"))
     limiter.init_app(app)
+    init_storage(app)
     login_manager.init_app(app)
     _configure_login(app)
     _import_models()
@@ -96,26 +99,35 @@ def _import_models() -> None:
     import marketplace.accounts.models
     import marketplace.core.audit
     import marketplace.core.database  # noqa: F401  (SQLite connection settings)
+    import marketplace.core.regions  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
     from marketplace.accounts import bp as accounts_bp
+    from marketplace.admin import bp as admin_bp
+    from marketplace.cooperatives import bp as cooperatives_bp
     from marketplace.main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(cooperatives_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
+    from marketplace.core.images import image_srcset, image_url
     from marketplace.core.money import format_number, format_rupiah
     from marketplace.core.security import register_security_headers
     from marketplace.core.timeutil import format_date_local, format_datetime_local
     from marketplace.main.forms import LanguageForm
+    from marketplace.main.navigation import navigation_for
 
     app.add_template_filter(format_rupiah, "rupiah")
     app.add_template_filter(format_number, "number")
     app.add_template_filter(format_datetime_local, "datetime")
     app.add_template_filter(format_date_local, "date")
+    app.add_template_global(image_srcset)
+    app.add_template_global(image_url)
 
     @app.context_processor
     def inject_layout_helpers():
@@ -126,6 +138,7 @@ def register_template_helpers(app: Flask) -> None:
             "languages": app.config["LANGUAGES"],
             "language_form": LanguageForm(formdata=None, locale=str(get_locale()),
                                           next=request.full_path.rstrip("?")),
+            "nav": navigation_for(current_user),
         }
 
     register_security_headers(app)

@@ -34,6 +34,19 @@ def seed_demo_command() -> None:
         click.echo(line)
 
 
+@click.command("load-regions")
+@with_appcontext
+def load_regions_command() -> None:
+    """Add new provinces and regencies from the shipped reference file, and refresh changed names."""
+    from marketplace.core.regions import load_regions
+    from marketplace.extensions import db
+
+    written = load_regions()
+    db.session.commit()
+    click.echo(f"{written} regions added or renamed.")
+
+
 def register_cli(app) -> None:
+    app.cli.add_command(load_regions_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)

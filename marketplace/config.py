@@ -33,6 +33,10 @@ class Config:
     # Uploads are the largest bodies we accept; anything above answers 413.
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
 
+    UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT")  # default: <instance>/uploads
+    # Pictures above this many pixels are refused before they are decoded (decompression bombs).
+    IMAGE_MAX_PIXELS = _env_int("IMAGE_MAX_PIXELS", 40_000_000)
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)

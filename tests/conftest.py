@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from marketplace import create_app
 from marketplace.accounts.models import AccountKind
 from marketplace.config import TestingConfig
+from marketplace.core.regions import load_regions
 from marketplace.extensions import db, limiter
 from tests.factories import DEFAULT_PASSWORD, create_user
 from tests.helpers import AuthActions
@@ -56,14 +57,19 @@ def session_app(database_url, tmp_path_factory):
     with app.app_context():
         db.drop_all()
         db.create_all()
+        load_regions()
+        db.session.commit()
     yield app
     with app.app_context():
         db.drop_all()
         db.engine.dispose()
 
 
+REFERENCE_TABLES = {"regions"}  # loaded once per session, like the migration does
+
+
 def _empty_all_tables() -> None:
-    tables = db.metadata.sorted_tables
+    tables = [table for table in db.metadata.sorted_tables if table.name not in REFERENCE_TABLES]
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{table.name}"' for table in tables)
         db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

@@ -30,3 +30,59 @@ def create_user(
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def cooperative_details(**overrides):
+    from datetime import date
+
+    from marketplace.cooperatives.models import CooperativeType
+    from marketplace.cooperatives.services.profile import CooperativeDetails
+
+    number = next(_sequence)
+    values = dict(
+        name=f"Koperasi Produsen Maju Bersama {number}", cooperative_type=CooperativeType.PRODUCER,
+        street_address="Jl. Solo-Purwodadi Km. 14", province_code="33", regency_code="33.14",
+        phone="+6281329000002", email=f"koperasi{number}@contoh.id",
+        nik_koperasi=f"3314{number:012d}", legal_decree_number=f"AHU-{number:07d}.AH.01.26.TAHUN 2021",
+        legal_decree_date=date(2021, 2, 9), nib=f"91{number:011d}", npwp=f"91{number:013d}",
+        member_count=25, last_rat_on=date(2026, 3, 14),
+    )
+    values.update(overrides)
+    return CooperativeDetails(**values)
+
+
+def create_cooperative(owner: User | None = None, *, status: str = "verified", **overrides):
+    """A cooperative with its owner, registered through the service, then given `status`."""
+    from marketplace.cooperatives.models import CooperativeStatus
+    from marketplace.cooperatives.services.profile import register_cooperative
+
+    owner = owner or create_user(kind=AccountKind.COOPERATIVE_STAFF)
+    cooperative = register_cooperative(owner, cooperative_details(**overrides))
+    cooperative.status = CooperativeStatus(status)
+    db.session.commit()
+    return cooperative
+
+
+def add_staff(cooperative, role: str = "staff", user: User | None = None) -> User:
+    from marketplace.cooperatives.models import StaffMembership, StaffRole
+
+    user = user or create_user(kind=AccountKind.COOPERATIVE_STAFF)
+    db.session.add(StaffMembership(cooperative_id=cooperative.id, user_id=user.id, role=StaffRole(role)))
+    db.session.commit()
+    return user
+
+
+def create_member(cooperative, **overrides):
+    from datetime import date
+
+    from marketplace.cooperatives.models import Gender, Member
+
+    number = next(_sequence)
+    values = dict(member_number=f"A-{number:03d}", full_name="Siti Aminah", gender=Gender.FEMALE,
+                  national_id=f"331401570890{number:04d}", village="Banaran", skills="anyaman bambu",
+                  joined_on=date(2021, 2, 9))
+    values.update(overrides)
+    member = Member(cooperative_id=cooperative.id, **values)
+    db.session.add(member)
+    db.session.commit()
+    return member

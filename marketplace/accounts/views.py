@@ -92,7 +92,8 @@ def register():
             services.record_login(user)
             flash(_("Your account is ready. Welcome to Pasar Koperasi, %(name)s.", name=user.name),
                   "success")
-            return redirect(url_for("accounts.account"))
+            target = request.args.get("next")
+            return redirect(target if is_safe_redirect_target(target) else url_for("accounts.account"))
     return render_form("accounts/register.html", form)
 
 

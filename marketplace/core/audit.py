@@ -27,6 +27,23 @@ class AuditAction(StrEnum):
     USER_CREATED_BY_CLI = "user.created_by_cli"
     USER_DEACTIVATED = "user.deactivated"
 
+    COOPERATIVE_REGISTERED = "cooperative.registered"
+    COOPERATIVE_UPDATED = "cooperative.updated"
+    COOPERATIVE_RESUBMITTED = "cooperative.resubmitted"
+    COOPERATIVE_STATUS_CHANGED = "cooperative.status_changed"
+    COOPERATIVE_LOGO_CHANGED = "cooperative.logo_changed"
+    COOPERATIVE_DOCUMENT_ADDED = "cooperative.document_added"
+    STAFF_INVITED = "staff.invited"
+    STAFF_JOINED = "staff.joined"
+    STAFF_ROLE_CHANGED = "staff.role_changed"
+    STAFF_REMOVED = "staff.removed"
+    INVITATION_REVOKED = "invitation.revoked"
+    MEMBER_ADDED = "member.added"
+    MEMBER_UPDATED = "member.updated"
+    MEMBERS_IMPORTED = "member.imported"
+    MEMBER_ACCOUNT_INVITED = "member.account_invited"
+    MEMBER_ACCOUNT_LINKED = "member.account_linked"
+
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"

@@ -28,3 +28,27 @@ class IndonesianPhone:
             field.data = normalize_indonesian_phone(field.data)
         except ValueError:
             raise ValidationError(str(self.message)) from None
+
+
+class Parsed:
+    """Runs one of `core.identifiers`' parsers; the field's data becomes the stored form (digits only)."""
+
+    def __init__(self, parser, message):
+        self.parser = parser
+        self.message = message
+
+    def __call__(self, form, field):
+        if not field.data:
+            field.data = None
+            return
+        try:
+            field.data = self.parser(field.data)
+        except ValueError:
+            raise ValidationError(str(self.message)) from None
+
+
+def empty_to_none(value):
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value

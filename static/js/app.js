@@ -34,3 +34,27 @@ const syncMenu = () => {
 };
 syncMenu();
 wideScreen.addEventListener("change", syncMenu);
+
+// A province select narrows its regency select to that province's regencies and cities.
+document.querySelectorAll("select[data-region-province]").forEach((provinceSelect) => {
+  const regencySelect = document.getElementById(provinceSelect.dataset.regionProvince);
+  if (!regencySelect) {
+    return;
+  }
+  const narrow = () => {
+    const province = provinceSelect.value;
+    regencySelect.querySelectorAll("option[data-province]").forEach((option) => {
+      const belongs = !province || option.dataset.province === province;
+      option.hidden = !belongs;
+      option.disabled = !belongs;
+      if (!belongs && option.selected) {
+        regencySelect.value = "";
+      }
+    });
+    regencySelect.querySelectorAll("optgroup").forEach((group) => {
+      group.hidden = Boolean(province) && !group.querySelector("option:not([hidden])");
+    });
+  };
+  provinceSelect.addEventListener("change", narrow);
+  narrow();
+});

@@ -45,7 +45,7 @@ def test_navigation_follows_the_role(client, admin, officer):
     assert "Pengadaan" in page_text(client.get("/"))
     AuthActions(client).logout()
     AuthActions(client).login(admin)
-    assert "Administrator" in page_text(client.get("/"))
+    assert "Verifikasi" in page_text(client.get("/"))
 
 
 def test_health_check_answers_when_the_database_does(client):

@@ -1,0 +1,71 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from marketplace.accounts.permissions import admin_required
+from marketplace.admin import bp, services
+from marketplace.cooperatives.forms import StatusChangeForm
+from marketplace.cooperatives.models import COOPERATIVE_STATUS_LABELS, Cooperative, CooperativeStatus
+from marketplace.cooperatives.services import profile as profile_services
+from marketplace.cooperatives.services.staff import staff_of
+from marketplace.core.audit import AuditAction
+from marketplace.core.errors import DomainError
+from marketplace.core.identifiers import format_npwp
+from marketplace.core.pagination import paginate
+from marketplace.extensions import db
+
+
+@bp.route("/cooperatives")
+@admin_required
+def cooperatives():
+    status = request.args.get("status", CooperativeStatus.PENDING.value)
+    page = paginate(services.verification_queue_query(status or None))
+    return render_template("admin/cooperatives.html", page=page, status=status, counts=services.status_counts(),
+                           status_labels=COOPERATIVE_STATUS_LABELS)
+
+
+def _cooperative(cooperative_id: int) -> Cooperative:
+    cooperative = db.session.get(Cooperative, cooperative_id)
+    if cooperative is None:
+        abort(404)
+    return cooperative
+
+
+@bp.route("/cooperatives/<int:cooperative_id>")
+@admin_required
+def cooperative(cooperative_id):
+    cooperative = _cooperative(cooperative_id)
+    return render_template(
+        "admin/cooperative.html", cooperative=cooperative, badges=profile_services.badges_of(cooperative),
+        documents=profile_services.documents_of(cooperative), staff=staff_of(cooperative),
+        trail=services.audit_trail_of(cooperative), form=StatusChangeForm(), format_npwp=format_npwp,
+        transitions=sorted(profile_services.STATUS_TRANSITIONS[cooperative.status]),
+    )
+
+
+@bp.route("/cooperatives/<int:cooperative_id>/status", methods=["POST"])
+@admin_required
+def change_status(cooperative_id):
+    cooperative = _cooperative(cooperative_id)
+    form = StatusChangeForm()
+    if form.validate_on_submit():
+        try:
+            profile_services.change_status(current_user, cooperative, CooperativeStatus(form.status.data),
+                                           form.reason.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("%(name)s is now: %(status)s.", name=cooperative.name, status=cooperative.status.label),
+                  "success")
+    else:
+        flash(_("Choose an action."), "error")
+    return redirect(url_for("admin.cooperative", cooperative_id=cooperative.id))
+
+
+@bp.route("/audit")
+@admin_required
+def audit_log():
+    action = request.args.get("action") or None
+    page = paginate(services.audit_log_query(action), per_page=50)
+    return render_template("admin/audit_log.html", page=page, action=action,
+                           actions=[item.value for item in AuditAction])

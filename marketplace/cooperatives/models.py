@@ -1,0 +1,333 @@
+import calendar
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.core.images import StoredImage
+from marketplace.core.timeutil import UTCDateTime, utcnow
+from marketplace.extensions import db
+
+# A cooperative that has held its annual members' meeting within this many months counts as active.
+RAT_FRESH_MONTHS = 18
+
+
+def rat_recent_since(today: date | None = None) -> date:
+    """The earliest RAT date that still counts as recent: the day after "18 months ago"."""
+    today = today or date.today()
+    year, month_index = divmod(today.year * 12 + today.month - 1 - RAT_FRESH_MONTHS, 12)
+    month = month_index + 1
+    last_day = calendar.monthrange(year, month)[1]
+    return date(year, month, min(today.day, last_day)) + timedelta(days=1)
+
+
+def _enum(enum_class, name: str):
+    return sa.Enum(enum_class, name=name, native_enum=False, length=24,
+                   values_callable=lambda members: [member.value for member in members])
+
+
+class CooperativeType(StrEnum):
+    PRODUCER = "produsen"
+    CONSUMER = "konsumen"
+    MARKETING = "pemasaran"
+    SERVICES = "jasa"
+    SAVINGS_AND_LOAN = "simpan_pinjam"
+    PRE_COOPERATIVE = "pra_koperasi"
+
+    @property
+    def label(self) -> str:
+        return str(COOPERATIVE_TYPE_LABELS[self])
+
+
+COOPERATIVE_TYPE_LABELS = {
+    CooperativeType.PRODUCER: _l("Producer cooperative (produsen)"),
+    CooperativeType.CONSUMER: _l("Consumer cooperative (konsumen)"),
+    CooperativeType.MARKETING: _l("Marketing cooperative (pemasaran)"),
+    CooperativeType.SERVICES: _l("Services cooperative (jasa)"),
+    CooperativeType.SAVINGS_AND_LOAN: _l("Savings and loan cooperative (simpan pinjam)"),
+    CooperativeType.PRE_COOPERATIVE: _l("Pre-cooperative group (not yet a legal body)"),
+}
+
+
+class CooperativeStatus(StrEnum):
+    PENDING = "pending"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+    SUSPENDED = "suspended"
+
+    @property
+    def label(self) -> str:
+        return str(COOPERATIVE_STATUS_LABELS[self])
+
+
+COOPERATIVE_STATUS_LABELS = {
+    CooperativeStatus.PENDING: _l("Awaiting verification"),
+    CooperativeStatus.VERIFIED: _l("Verified"),
+    CooperativeStatus.REJECTED: _l("Rejected"),
+    CooperativeStatus.SUSPENDED: _l("Suspended"),
+}
+
+
+class Cooperative(db.Model):
+    __tablename__ = "cooperatives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(90), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(160))
+    cooperative_type: Mapped[CooperativeType] = mapped_column(_enum(CooperativeType, "cooperative_type"),
+                                                              index=True)
+    is_pesantren: Mapped[bool] = mapped_column(default=False, index=True)
+    pesantren_name: Mapped[str | None] = mapped_column(sa.String(160))
+    opop_participant: Mapped[bool] = mapped_column(default=False, index=True)
+    opop_level: Mapped[str | None] = mapped_column(sa.String(60))
+
+    # Legal identity. Digits only; each unique when given. A pre-cooperative group has none yet.
+    nik_koperasi: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
+    legal_decree_number: Mapped[str | None] = mapped_column(sa.String(100))
+    legal_decree_date: Mapped[date | None]
+    nib: Mapped[str | None] = mapped_column(sa.String(13), unique=True)
+    npwp: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
+    is_pkp: Mapped[bool] = mapped_column(default=False)
+
+    street_address: Mapped[str] = mapped_column(sa.String(255))
+    province_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), index=True)
+    regency_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), index=True)
+    postal_code: Mapped[str | None] = mapped_column(sa.String(5))
+    phone: Mapped[str] = mapped_column(sa.String(32))
+    email: Mapped[str] = mapped_column(sa.String(254))
+
+    bank_name: Mapped[str | None] = mapped_column(sa.String(80))
+    bank_account_number: Mapped[str | None] = mapped_column(sa.String(20))
+    bank_account_holder: Mapped[str | None] = mapped_column(sa.String(160))
+
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    founded_year: Mapped[int | None]
+    member_count: Mapped[int] = mapped_column(default=0)
+    last_rat_on: Mapped[date | None]
+    logo: Mapped[dict | None] = mapped_column(sa.JSON)
+
+    status: Mapped[CooperativeStatus] = mapped_column(_enum(CooperativeStatus, "cooperative_status"),
+                                                      default=CooperativeStatus.PENDING, index=True)
+    status_reason: Mapped[str | None] = mapped_column(sa.Text)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    province = relationship("Region", foreign_keys=[province_code], lazy="joined")
+    regency = relationship("Region", foreign_keys=[regency_code], lazy="joined")
+    staff = relationship("StaffMembership", back_populates="cooperative", cascade="all, delete-orphan")
+
+    __table_args__ = (
+        sa.CheckConstraint("member_count >= 0", name="member_count_not_negative"),
+        sa.CheckConstraint("founded_year is null or founded_year between 1896 and 2100", name="founded_year_range"),
+        sa.Index("ix_cooperatives_status_region", "status", "province_code", "regency_code"),
+    )
+
+    @property
+    def logo_image(self) -> StoredImage | None:
+        return StoredImage.from_dict(self.logo)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == CooperativeStatus.VERIFIED
+
+    def __repr__(self) -> str:
+        return f"<Cooperative {self.slug} {self.status}>"
+
+
+class StaffRole(StrEnum):
+    OWNER = "owner"
+    ADMIN = "admin"
+    STAFF = "staff"
+
+    @property
+    def label(self) -> str:
+        return str(STAFF_ROLE_LABELS[self])
+
+
+STAFF_ROLE_LABELS = {
+    StaffRole.OWNER: _l("Owner (board)"),
+    StaffRole.ADMIN: _l("Administrator"),
+    StaffRole.STAFF: _l("Staff"),
+}
+
+
+class StaffMembership(db.Model):
+    """A person working for a cooperative, with the role that decides what they may change."""
+
+    __tablename__ = "staff_memberships"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(sa.ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[StaffRole] = mapped_column(_enum(StaffRole, "staff_role"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    cooperative = relationship("Cooperative", back_populates="staff")
+    user = relationship("User", lazy="joined")
+
+    __table_args__ = (sa.UniqueConstraint("cooperative_id", "user_id"),)
+
+
+class InvitationPurpose(StrEnum):
+    STAFF = "staff"
+    MEMBER = "member"
+
+
+class Invitation(db.Model):
+    """An emailed, signed link that makes its holder staff of a cooperative, or links a member's account."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(sa.ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[InvitationPurpose] = mapped_column(_enum(InvitationPurpose, "invitation_purpose"))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    role: Mapped[StaffRole | None] = mapped_column(_enum(StaffRole, "staff_role"))
+    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"))
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    accepted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    cooperative = relationship("Cooperative")
+    member = relationship("Member")
+    invited_by = relationship("User", foreign_keys=[invited_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint("(purpose = 'staff') = (role is not null)", name="staff_invitation_has_role"),
+        sa.CheckConstraint("(purpose = 'member') = (member_id is not null)", name="member_invitation_has_member"),
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
+
+
+class DocumentKind(StrEnum):
+    LEGAL_DECREE = "legal_decree"
+    NIB = "nib"
+    NPWP = "npwp"
+    RAT_MINUTES = "rat_minutes"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str(DOCUMENT_KIND_LABELS[self])
+
+
+DOCUMENT_KIND_LABELS = {
+    DocumentKind.LEGAL_DECREE: _l("Legal entity decree (SK badan hukum)"),
+    DocumentKind.NIB: _l("Business registration (NIB)"),
+    DocumentKind.NPWP: _l("Tax number card (NPWP)"),
+    DocumentKind.RAT_MINUTES: _l("Minutes of the last RAT"),
+    DocumentKind.OTHER: _l("Other document"),
+}
+
+
+class CooperativeDocument(db.Model):
+    """A scan submitted for verification; kept private to the cooperative's staff and platform admins."""
+
+    __tablename__ = "cooperative_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(sa.ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind, "document_kind"))
+    original_filename: Mapped[str] = mapped_column(sa.String(255))
+    storage_key: Mapped[str] = mapped_column(sa.String(255))
+    content_type: Mapped[str] = mapped_column(sa.String(64))
+    size_bytes: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class MemberStatus(StrEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    LEFT = "left"
+
+    @property
+    def label(self) -> str:
+        return str(MEMBER_STATUS_LABELS[self])
+
+
+MEMBER_STATUS_LABELS = {
+    MemberStatus.ACTIVE: _l("Active"),
+    MemberStatus.INACTIVE: _l("Inactive"),
+    MemberStatus.LEFT: _l("Left"),
+}
+
+
+class Gender(StrEnum):
+    FEMALE = "P"
+    MALE = "L"
+
+    @property
+    def label(self) -> str:
+        return str(_l("Female") if self == Gender.FEMALE else _l("Male"))
+
+
+class PayoutMethod(StrEnum):
+    BANK = "bank"
+    EWALLET = "ewallet"
+    CASH = "cash"
+
+    @property
+    def label(self) -> str:
+        return str(PAYOUT_METHOD_LABELS[self])
+
+
+PAYOUT_METHOD_LABELS = {
+    PayoutMethod.BANK: _l("Bank transfer"),
+    PayoutMethod.EWALLET: _l("E-wallet"),
+    PayoutMethod.CASH: _l("Cash at the cooperative"),
+}
+
+
+class Member(db.Model):
+    """An anggota: a person who belongs to the cooperative and makes the goods it sells."""
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(sa.ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True)
+    member_number: Mapped[str] = mapped_column(sa.String(30))
+    full_name: Mapped[str] = mapped_column(sa.String(160))
+    national_id: Mapped[str | None] = mapped_column(sa.String(16))
+    gender: Mapped[Gender | None] = mapped_column(_enum(Gender, "gender"))
+    village: Mapped[str | None] = mapped_column(sa.String(120))
+    district: Mapped[str | None] = mapped_column(sa.String(120))
+    skills: Mapped[str | None] = mapped_column(sa.String(255))
+    phone: Mapped[str | None] = mapped_column(sa.String(32))
+    joined_on: Mapped[date]
+    status: Mapped[MemberStatus] = mapped_column(_enum(MemberStatus, "member_status"),
+                                                 default=MemberStatus.ACTIVE, index=True)
+    left_on: Mapped[date | None]
+    payout_method: Mapped[PayoutMethod] = mapped_column(_enum(PayoutMethod, "payout_method"),
+                                                        default=PayoutMethod.CASH)
+    payout_provider: Mapped[str | None] = mapped_column(sa.String(80))  # bank or e-wallet name
+    payout_account_number: Mapped[str | None] = mapped_column(sa.String(32))
+    payout_account_holder: Mapped[str | None] = mapped_column(sa.String(160))
+    public_name_consent: Mapped[bool] = mapped_column(default=False)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    cooperative = relationship("Cooperative")
+    user = relationship("User")
+
+    __table_args__ = (
+        sa.UniqueConstraint("cooperative_id", "member_number"),
+        sa.UniqueConstraint("cooperative_id", "national_id"),
+        sa.CheckConstraint("(status = 'left') = (left_on is not null)", name="left_members_have_a_date"),
+        sa.Index("ix_members_cooperative_name", "cooperative_id", "full_name"),
+    )
+
+    @property
+    def public_name(self) -> str | None:
+        """The name shown on product pages, only with the member's consent."""
+        return self.full_name if self.public_name_consent else None

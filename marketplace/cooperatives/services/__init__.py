@@ -1,0 +1,1 @@
+"""The cooperative domain's rules, one module per subject."""

@@ -1,0 +1,48 @@
+"""What the public sees of cooperatives: only verified ones, filtered by what buyers look for."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from marketplace.cooperatives.models import Cooperative, CooperativeStatus, CooperativeType, rat_recent_since
+from marketplace.core.errors import NotFound
+from marketplace.extensions import db
+
+
+@dataclass
+class CooperativeFilters:
+    province: str | None = None
+    regency: str | None = None
+    cooperative_type: str | None = None
+    kopontren: bool = False
+    opop: bool = False
+    rat_recent: bool = False
+
+    @property
+    def active(self) -> bool:
+        return any(vars(self).values())
+
+
+def public_cooperatives_query(filters: CooperativeFilters) -> sa.Select:
+    query = sa.select(Cooperative).where(Cooperative.status == CooperativeStatus.VERIFIED)
+    if filters.province:
+        query = query.where(Cooperative.province_code == filters.province)
+    if filters.regency:
+        query = query.where(Cooperative.regency_code == filters.regency)
+    if filters.cooperative_type in {item.value for item in CooperativeType}:
+        query = query.where(Cooperative.cooperative_type == filters.cooperative_type)
+    if filters.kopontren:
+        query = query.where(Cooperative.is_pesantren.is_(True))
+    if filters.opop:
+        query = query.where(Cooperative.opop_participant.is_(True))
+    if filters.rat_recent:
+        query = query.where(Cooperative.last_rat_on >= rat_recent_since())
+    return query.order_by(Cooperative.name, Cooperative.id)
+
+
+def cooperative_by_slug(slug: str) -> Cooperative:
+    cooperative = db.session.scalar(sa.select(Cooperative).where(Cooperative.slug == slug))
+    if cooperative is None:
+        raise NotFound(_("This cooperative does not exist."))
+    return cooperative

@@ -1,0 +1,319 @@
+"""Registering a cooperative, keeping its profile, and its verification status."""
+
+from dataclasses import dataclass, fields
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from PIL import Image
+
+from marketplace.accounts.models import User
+from marketplace.cooperatives.models import (
+    Cooperative,
+    CooperativeDocument,
+    CooperativeStatus,
+    CooperativeType,
+    DocumentKind,
+    StaffMembership,
+    StaffRole,
+    rat_recent_since,
+)
+from marketplace.cooperatives.permissions import Capability, require_capability
+from marketplace.core.audit import AuditAction, record_audit
+from marketplace.core.errors import DomainError, NotFound, NotPermitted, TransitionNotAllowed
+from marketplace.core.images import InvalidImage, open_verified_image, store_image
+from marketplace.core.mail import send_mail
+from marketplace.core.regions import is_regency_of
+from marketplace.core.storage import PRIVATE_PREFIX, get_storage
+from marketplace.core.text import slugify
+from marketplace.core.timeutil import utcnow
+from marketplace.extensions import db
+
+LOGO_WIDTHS = (96, 192, 384)
+LEGAL_IDENTITY_FIELDS = ("nik_koperasi", "legal_decree_number", "legal_decree_date", "nib", "npwp")
+
+
+class InvalidCooperativeDetails(DomainError):
+    """Several fields can be wrong at once; `field_errors` says which and why."""
+
+    def __init__(self, field_errors: dict[str, str]):
+        super().__init__(" ".join(field_errors.values()))
+        self.field_errors = field_errors
+
+
+@dataclass
+class CooperativeDetails:
+    """Everything a cooperative states about itself, already parsed (identifiers as digits)."""
+
+    name: str
+    cooperative_type: CooperativeType
+    street_address: str
+    province_code: str
+    regency_code: str
+    phone: str
+    email: str
+    is_pesantren: bool = False
+    pesantren_name: str | None = None
+    opop_participant: bool = False
+    opop_level: str | None = None
+    nik_koperasi: str | None = None
+    legal_decree_number: str | None = None
+    legal_decree_date: date | None = None
+    nib: str | None = None
+    npwp: str | None = None
+    is_pkp: bool = False
+    postal_code: str | None = None
+    bank_name: str | None = None
+    bank_account_number: str | None = None
+    bank_account_holder: str | None = None
+    description: str = ""
+    founded_year: int | None = None
+    member_count: int = 0
+    last_rat_on: date | None = None
+
+    @classmethod
+    def of(cls, cooperative: Cooperative) -> "CooperativeDetails":
+        return cls(**{field.name: getattr(cooperative, field.name) for field in fields(cls)})
+
+
+def _problems(details: CooperativeDetails, cooperative: Cooperative | None) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if not is_regency_of(details.regency_code, details.province_code):
+        problems["regency_code"] = _("Choose a regency or city in the chosen province.")
+    is_legal_body = details.cooperative_type != CooperativeType.PRE_COOPERATIVE
+    if is_legal_body:
+        required = {
+            "nik_koperasi": _("A cooperative with legal status has a NIK koperasi."),
+            "legal_decree_number": _("Enter the number of the legal entity decree."),
+            "legal_decree_date": _("Enter the date of the legal entity decree."),
+        }
+        problems.update({name: message for name, message in required.items() if not getattr(details, name)})
+    if details.is_pesantren and not details.pesantren_name:
+        problems["pesantren_name"] = _("Enter the name of the pesantren.")
+    if details.opop_participant and not details.is_pesantren:
+        problems["opop_participant"] = _("Only pesantren cooperatives take part in One Pesantren One Product.")
+    if details.is_pkp and not details.npwp:
+        problems["npwp"] = _("A VAT-registered (PKP) cooperative has an NPWP.")
+    today = date.today()
+    for name in ("legal_decree_date", "last_rat_on"):
+        value = getattr(details, name)
+        if value and value > today:
+            problems[name] = _("This date is in the future.")
+    if details.founded_year and details.founded_year > today.year:
+        problems["founded_year"] = _("The founding year is in the future.")
+    bank_fields = (details.bank_name, details.bank_account_number, details.bank_account_holder)
+    if any(bank_fields) and not all(bank_fields):
+        problems["bank_account_number"] = _("Fill in the bank, the account number and the account holder together.")
+    problems.update(_taken_identifiers(details, cooperative))
+    return problems
+
+
+def _taken_identifiers(details: CooperativeDetails, cooperative: Cooperative | None) -> dict[str, str]:
+    messages = {
+        "nik_koperasi": _("Another cooperative is already registered with this NIK koperasi."),
+        "nib": _("Another cooperative is already registered with this NIB."),
+        "npwp": _("Another cooperative is already registered with this NPWP."),
+    }
+    taken = {}
+    for name, message in messages.items():
+        value = getattr(details, name)
+        if not value:
+            continue
+        column = getattr(Cooperative, name)
+        query = sa.select(Cooperative.id).where(column == value)
+        if cooperative is not None:
+            query = query.where(Cooperative.id != cooperative.id)
+        if db.session.scalar(query) is not None:
+            taken[name] = message
+    return taken
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)
+    slug, suffix = base, 2
+    while db.session.scalar(sa.select(Cooperative.id).where(Cooperative.slug == slug)) is not None:
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    return slug
+
+
+def register_cooperative(owner: User, details: CooperativeDetails) -> Cooperative:
+    """Anyone signed in (but a platform admin) may register a cooperative; they become its first owner.
+
+    The cooperative starts `pending`: it can prepare its catalog but is not public until verified.
+    """
+    if owner.is_admin:
+        raise NotPermitted(_("Platform administrators cannot register a cooperative themselves."))
+    problems = _problems(details, None)
+    if problems:
+        raise InvalidCooperativeDetails(problems)
+    cooperative = Cooperative(slug=_unique_slug(details.name), status=CooperativeStatus.PENDING,
+                              status_changed_at=utcnow(), **vars(details))
+    db.session.add(cooperative)
+    db.session.add(StaffMembership(cooperative=cooperative, user_id=owner.id, role=StaffRole.OWNER))
+    record_audit(AuditAction.COOPERATIVE_REGISTERED, actor=owner, target=cooperative, name=cooperative.name)
+    db.session.commit()
+    return cooperative
+
+
+def update_cooperative(actor: User, cooperative: Cooperative, details: CooperativeDetails) -> list[str]:
+    """Staff with the right to edit the profile change it; returns the names of the changed fields.
+
+    Changing the legal identity of a verified cooperative sends it back to verification.
+    """
+    require_capability(actor, cooperative, Capability.EDIT_PROFILE)
+    problems = _problems(details, cooperative)
+    if problems:
+        raise InvalidCooperativeDetails(problems)
+    changed = [name for name, value in vars(details).items() if getattr(cooperative, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(cooperative, name, getattr(details, name))
+    identity_changed = sorted(set(changed) & set(LEGAL_IDENTITY_FIELDS))
+    if identity_changed and cooperative.status == CooperativeStatus.VERIFIED:
+        _set_status(cooperative, CooperativeStatus.PENDING, actor=actor,
+                    reason=_("The legal identity changed and must be verified again."))
+    record_audit(AuditAction.COOPERATIVE_UPDATED, actor=actor, target=cooperative, fields=changed)
+    db.session.commit()
+    return changed
+
+
+def set_logo(actor: User, cooperative: Cooperative, data: bytes) -> None:
+    require_capability(actor, cooperative, Capability.EDIT_PROFILE)
+    stored = store_image(data, prefix="logos", widths=LOGO_WIDTHS)
+    cooperative.logo = stored.as_dict()
+    record_audit(AuditAction.COOPERATIVE_LOGO_CHANGED, actor=actor, target=cooperative)
+    db.session.commit()
+
+
+DOCUMENT_TYPES = {b"%PDF-": "application/pdf"}
+DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
+
+
+def add_document(actor: User, cooperative: Cooperative, *, kind: DocumentKind, filename: str,
+                 data: bytes) -> CooperativeDocument:
+    """Verification documents are PDF files or photos; they are stored privately."""
+    require_capability(actor, cooperative, Capability.EDIT_PROFILE)
+    if not data:
+        raise DomainError(_("The file is empty."))
+    if len(data) > DOCUMENT_MAX_BYTES:
+        raise DomainError(_("A document may be at most %(megabytes)d MB.", megabytes=DOCUMENT_MAX_BYTES // 2**20))
+    content_type = next((kind_ for magic, kind_ in DOCUMENT_TYPES.items() if data.startswith(magic)), None)
+    extension = "pdf"
+    if content_type is None:
+        try:
+            image = open_verified_image(data)  # a photo of the document must be a real picture
+        except InvalidImage:
+            raise DomainError(_("Upload the document as a PDF file or as a JPEG, PNG or WebP photo.")) from None
+        content_type = Image.MIME[image.format]
+        extension = image.format.lower().replace("jpeg", "jpg")
+    key = f"{PRIVATE_PREFIX}documents/{cooperative.id}/{utcnow():%Y%m%d%H%M%S%f}.{extension}"
+    get_storage().save(key, data)
+    document = CooperativeDocument(
+        cooperative_id=cooperative.id, kind=kind, original_filename=filename[:255] or f"document.{extension}",
+        storage_key=key, content_type=content_type, size_bytes=len(data), uploaded_by_id=actor.id,
+    )
+    db.session.add(document)
+    record_audit(AuditAction.COOPERATIVE_DOCUMENT_ADDED, actor=actor, target=cooperative, kind=str(kind))
+    db.session.commit()
+    return document
+
+
+def documents_of(cooperative: Cooperative) -> list[CooperativeDocument]:
+    return list(db.session.scalars(
+        sa.select(CooperativeDocument).where(CooperativeDocument.cooperative_id == cooperative.id)
+        .order_by(CooperativeDocument.uploaded_at.desc())
+    ))
+
+
+def document_of(actor: User, cooperative: Cooperative, document_id: int) -> CooperativeDocument:
+    require_capability(actor, cooperative, Capability.VIEW_DOCUMENTS)
+    document = db.session.scalar(sa.select(CooperativeDocument).where(
+        CooperativeDocument.id == document_id, CooperativeDocument.cooperative_id == cooperative.id))
+    if document is None:
+        raise NotFound(_("This document does not exist."))
+    return document
+
+
+# The verification state machine: from → the states it may move to.
+STATUS_TRANSITIONS: dict[CooperativeStatus, set[CooperativeStatus]] = {
+    CooperativeStatus.PENDING: {CooperativeStatus.VERIFIED, CooperativeStatus.REJECTED},
+    CooperativeStatus.REJECTED: {CooperativeStatus.PENDING},
+    CooperativeStatus.VERIFIED: {CooperativeStatus.SUSPENDED, CooperativeStatus.PENDING},
+    CooperativeStatus.SUSPENDED: {CooperativeStatus.VERIFIED},
+}
+REASON_REQUIRED = {CooperativeStatus.REJECTED, CooperativeStatus.SUSPENDED}
+
+
+def _set_status(cooperative: Cooperative, new_status: CooperativeStatus, *, actor: User | None,
+                reason: str | None) -> None:
+    old_status = cooperative.status
+    if new_status not in STATUS_TRANSITIONS[old_status]:
+        raise TransitionNotAllowed(_("A cooperative that is %(current)s cannot become %(new)s.",
+                                     current=old_status.label, new=new_status.label))
+    cooperative.status = new_status
+    cooperative.status_reason = reason
+    cooperative.status_changed_at = utcnow()
+    if new_status == CooperativeStatus.VERIFIED:
+        cooperative.verified_at = cooperative.status_changed_at
+    record_audit(AuditAction.COOPERATIVE_STATUS_CHANGED, actor=actor, target=cooperative,
+                 old=str(old_status), new=str(new_status), reason=reason)
+
+
+def change_status(admin: User, cooperative: Cooperative, new_status: CooperativeStatus,
+                  reason: str | None = None) -> None:
+    """Platform administrators verify, reject (with a reason), suspend (with a reason) and reinstate.
+
+    The owners are told by email, in their language.
+    """
+    if not admin.is_admin:
+        raise NotPermitted(_("Only platform administrators verify or suspend cooperatives."))
+    reason = (reason or "").strip() or None
+    if new_status in REASON_REQUIRED and not reason:
+        raise DomainError(_("Give the reason: the cooperative will read it."))
+    _set_status(cooperative, new_status, actor=admin, reason=reason)
+    db.session.commit()
+    for owner in owners_of(cooperative):
+        send_mail(owner.email, "cooperative_status", locale=owner.preferred_locale, user=owner,
+                  cooperative=cooperative, status=new_status, reason=reason)
+
+
+def resubmit_for_verification(actor: User, cooperative: Cooperative) -> None:
+    """After a rejection, the cooperative corrects its profile and asks again."""
+    require_capability(actor, cooperative, Capability.EDIT_PROFILE)
+    _set_status(cooperative, CooperativeStatus.PENDING, actor=actor, reason=None)
+    record_audit(AuditAction.COOPERATIVE_RESUBMITTED, actor=actor, target=cooperative)
+    db.session.commit()
+
+
+def owners_of(cooperative: Cooperative) -> list[User]:
+    return list(db.session.scalars(
+        sa.select(User).join(StaffMembership, StaffMembership.user_id == User.id).where(
+            StaffMembership.cooperative_id == cooperative.id, StaffMembership.role == StaffRole.OWNER)
+    ))
+
+
+def rat_is_recent(cooperative: Cooperative, today: date | None = None) -> bool:
+    """The annual members' meeting was held within the last 18 months."""
+    return cooperative.last_rat_on is not None and cooperative.last_rat_on >= rat_recent_since(today)
+
+
+@dataclass(frozen=True)
+class Badge:
+    kind: str
+    label: str
+
+
+def badges_of(cooperative: Cooperative, today: date | None = None) -> list[Badge]:
+    """Badges are derived from the record, never typed in."""
+    badges = []
+    if cooperative.status == CooperativeStatus.VERIFIED:
+        badges.append(Badge("verified", _("Verified")))
+    if rat_is_recent(cooperative, today):
+        badges.append(Badge("rat", _("RAT %(year)d", year=cooperative.last_rat_on.year)))
+    if cooperative.is_pesantren:
+        badges.append(Badge("kopontren", _("Kopontren")))
+    if cooperative.opop_participant:
+        badges.append(Badge("opop", _("OPOP")))
+    return badges
+

@@ -1,0 +1,208 @@
+"""The people who run a cooperative: invitations by email, roles, and the rule that an owner remains."""
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from marketplace.accounts.models import User
+from marketplace.accounts.services import normalize_email
+from marketplace.cooperatives.models import (
+    Cooperative,
+    Invitation,
+    InvitationPurpose,
+    Member,
+    StaffMembership,
+    StaffRole,
+)
+from marketplace.cooperatives.permissions import Capability, can, require_capability
+from marketplace.core.audit import AuditAction, record_audit
+from marketplace.core.errors import Conflict, DomainError, NotFound, NotPermitted
+from marketplace.core.mail import send_mail
+from marketplace.core.timeutil import utcnow
+from marketplace.extensions import db
+
+INVITATION_SALT = "cooperative-invitation"
+INVITATION_MAX_AGE = 14 * 24 * 60 * 60
+
+
+class InvalidInvitation(DomainError):
+    pass
+
+
+def memberships_of(user: User) -> list[StaffMembership]:
+    return list(db.session.scalars(
+        sa.select(StaffMembership).join(Cooperative).where(StaffMembership.user_id == user.id)
+        .order_by(Cooperative.name)
+    ))
+
+
+def staff_of(cooperative: Cooperative) -> list[StaffMembership]:
+    return list(db.session.scalars(
+        sa.select(StaffMembership).join(User).where(StaffMembership.cooperative_id == cooperative.id)
+        .order_by(StaffMembership.role, User.name)
+    ))
+
+
+def open_invitations(cooperative: Cooperative, purpose: InvitationPurpose = InvitationPurpose.STAFF) -> list:
+    return list(db.session.scalars(
+        sa.select(Invitation).where(Invitation.cooperative_id == cooperative.id, Invitation.purpose == purpose,
+                                    Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        .order_by(Invitation.created_at.desc())
+    ))
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT)
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return _serializer().dumps({"invitation": invitation.id, "email": invitation.email})
+
+
+def _send_invitation(invitation: Invitation, accept_url_for, locale: str) -> None:
+    send_mail(invitation.email, f"invitation_{invitation.purpose.value}", locale=locale,
+              invitation=invitation, accept_url=accept_url_for(invitation_token(invitation)),
+              valid_days=INVITATION_MAX_AGE // 86400)
+
+
+def invite_staff(actor: User, cooperative: Cooperative, *, email: str, role: StaffRole, accept_url_for,
+                 locale: str = "id") -> Invitation:
+    """Owners invite staff by email; an earlier open invitation to the same address is replaced."""
+    if not can(actor, cooperative, Capability.MANAGE_STAFF):
+        raise NotPermitted(_("Only the cooperative's owners invite staff."))
+    email = normalize_email(email)
+    already = db.session.scalar(
+        sa.select(StaffMembership).join(User).where(StaffMembership.cooperative_id == cooperative.id,
+                                                    User.email == email))
+    if already is not None:
+        raise Conflict(_("%(email)s is already staff of this cooperative.", email=email))
+    _revoke_open(cooperative, InvitationPurpose.STAFF, email=email)
+    invitation = Invitation(cooperative_id=cooperative.id, purpose=InvitationPurpose.STAFF, email=email,
+                            role=role, invited_by_id=actor.id)
+    db.session.add(invitation)
+    record_audit(AuditAction.STAFF_INVITED, actor=actor, target=cooperative, email=email, role=str(role))
+    db.session.commit()
+    _send_invitation(invitation, accept_url_for, locale)
+    return invitation
+
+
+def invite_member_account(actor: User, member: Member, *, email: str, accept_url_for,
+                          locale: str = "id") -> Invitation:
+    """A member may get a login of their own, to see their own products, earnings and payouts."""
+    cooperative = member.cooperative
+    require_capability(actor, cooperative, Capability.MANAGE_MEMBERS)
+    if member.user_id is not None:
+        raise Conflict(_("This member already has an account."))
+    email = normalize_email(email)
+    _revoke_open(cooperative, InvitationPurpose.MEMBER, member_id=member.id)
+    invitation = Invitation(cooperative_id=cooperative.id, purpose=InvitationPurpose.MEMBER, email=email,
+                            member_id=member.id, invited_by_id=actor.id)
+    db.session.add(invitation)
+    record_audit(AuditAction.MEMBER_ACCOUNT_INVITED, actor=actor, target=member, email=email)
+    db.session.commit()
+    _send_invitation(invitation, accept_url_for, locale)
+    return invitation
+
+
+def _revoke_open(cooperative: Cooperative, purpose: InvitationPurpose, **match) -> None:
+    query = sa.select(Invitation).where(Invitation.cooperative_id == cooperative.id, Invitation.purpose == purpose,
+                                        Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+    for column, value in match.items():
+        query = query.where(getattr(Invitation, column) == value)
+    for invitation in db.session.scalars(query):
+        invitation.revoked_at = utcnow()
+
+
+def invitation_for_token(token: str) -> Invitation:
+    try:
+        payload = _serializer().loads(token, max_age=INVITATION_MAX_AGE)
+    except SignatureExpired:
+        raise InvalidInvitation(_("This invitation has expired. Ask the cooperative to send a new one.")) from None
+    except BadSignature:
+        raise InvalidInvitation(_("This invitation link is not valid.")) from None
+    invitation = db.session.get(Invitation, payload.get("invitation")) if isinstance(payload, dict) else None
+    if invitation is None or not invitation.is_open:
+        raise InvalidInvitation(_("This invitation has already been used or was withdrawn."))
+    return invitation
+
+
+def accept_invitation(user: User, token: str) -> Invitation:
+    """The invited person, signed in with the invited address, joins as staff or is linked to their member record."""
+    invitation = invitation_for_token(token)
+    if normalize_email(user.email) != invitation.email:
+        raise NotPermitted(_("This invitation was sent to %(email)s. Sign in with that address to accept it.",
+                             email=invitation.email))
+    if invitation.purpose == InvitationPurpose.STAFF:
+        if db.session.scalar(sa.select(StaffMembership).where(
+                StaffMembership.cooperative_id == invitation.cooperative_id,
+                StaffMembership.user_id == user.id)) is None:
+            db.session.add(StaffMembership(cooperative_id=invitation.cooperative_id, user_id=user.id,
+                                           role=invitation.role))
+        record_audit(AuditAction.STAFF_JOINED, actor=user, target=invitation.cooperative, role=str(invitation.role))
+    else:
+        member = invitation.member
+        if member.user_id not in (None, user.id):
+            raise Conflict(_("This member record is already linked to another account."))
+        member.user_id = user.id
+        record_audit(AuditAction.MEMBER_ACCOUNT_LINKED, actor=user, target=member)
+    invitation.accepted_at = utcnow()
+    invitation.accepted_by_id = user.id
+    db.session.commit()
+    return invitation
+
+
+def revoke_invitation(actor: User, cooperative: Cooperative, invitation_id: int) -> None:
+    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.id == invitation_id,
+                                                               Invitation.cooperative_id == cooperative.id))
+    if invitation is None:
+        raise NotFound(_("This invitation does not exist."))
+    needed = Capability.MANAGE_STAFF if invitation.purpose == InvitationPurpose.STAFF else Capability.MANAGE_MEMBERS
+    require_capability(actor, cooperative, needed)
+    if invitation.is_open:
+        invitation.revoked_at = utcnow()
+        record_audit(AuditAction.INVITATION_REVOKED, actor=actor, target=cooperative, email=invitation.email)
+        db.session.commit()
+
+
+def _staff_membership(cooperative: Cooperative, membership_id: int) -> StaffMembership:
+    membership = db.session.scalar(sa.select(StaffMembership).where(
+        StaffMembership.id == membership_id, StaffMembership.cooperative_id == cooperative.id))
+    if membership is None:
+        raise NotFound(_("This person is not staff of this cooperative."))
+    return membership
+
+
+def _owner_count(cooperative: Cooperative) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(StaffMembership).where(
+        StaffMembership.cooperative_id == cooperative.id, StaffMembership.role == StaffRole.OWNER))
+
+
+def change_staff_role(actor: User, cooperative: Cooperative, membership_id: int, role: StaffRole) -> None:
+    """Owners change roles; the last owner keeps the role, so a cooperative is never left without one."""
+    if not can(actor, cooperative, Capability.MANAGE_STAFF):
+        raise NotPermitted(_("Only the cooperative's owners change roles."))
+    membership = _staff_membership(cooperative, membership_id)
+    if membership.role == role:
+        return
+    if membership.role == StaffRole.OWNER and _owner_count(cooperative) == 1:
+        raise Conflict(_("The cooperative needs at least one owner. Make someone else owner first."))
+    old_role = membership.role
+    membership.role = role
+    record_audit(AuditAction.STAFF_ROLE_CHANGED, actor=actor, target=cooperative, user_id=membership.user_id,
+                 old=str(old_role), new=str(role))
+    db.session.commit()
+
+
+def remove_staff(actor: User, cooperative: Cooperative, membership_id: int) -> None:
+    """Owners remove staff; anyone may leave; the last owner can be neither removed nor leave."""
+    membership = _staff_membership(cooperative, membership_id)
+    leaving_themself = membership.user_id == actor.id
+    if not leaving_themself and not can(actor, cooperative, Capability.MANAGE_STAFF):
+        raise NotPermitted(_("Only the cooperative's owners remove staff."))
+    if membership.role == StaffRole.OWNER and _owner_count(cooperative) == 1:
+        raise Conflict(_("The cooperative needs at least one owner. Make someone else owner first."))
+    record_audit(AuditAction.STAFF_REMOVED, actor=actor, target=cooperative, user_id=membership.user_id,
+                 role=str(membership.role))
+    db.session.delete(membership)
+    db.session.commit()

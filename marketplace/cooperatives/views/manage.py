@@ -1,0 +1,219 @@
+"""The staff's pages: register, dashboard, profile, logo, documents, staff and roles."""
+
+from flask import flash, redirect, render_template, request, send_file, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from marketplace.cooperatives import bp
+from marketplace.cooperatives.forms import (
+    ConfirmForm,
+    CooperativeForm,
+    DocumentForm,
+    LogoForm,
+    RoleForm,
+    StaffInvitationForm,
+)
+from marketplace.cooperatives.models import STAFF_ROLE_LABELS, StaffRole
+from marketplace.cooperatives.permissions import Capability, capabilities_of
+from marketplace.cooperatives.services import profile as profile_services
+from marketplace.cooperatives.services import staff as staff_services
+from marketplace.cooperatives.services.members import active_member_count
+from marketplace.cooperatives.services.profile import CooperativeDetails, InvalidCooperativeDetails
+from marketplace.cooperatives.views.access import CURRENT_COOPERATIVE_KEY, cooperative_for, region_choices
+from marketplace.core.errors import DomainError
+from marketplace.core.storage import get_storage
+from marketplace.core.views import render_form
+
+
+def _cooperative_form(**kwargs) -> CooperativeForm:
+    province_choices, regency_choices = region_choices()
+    return CooperativeForm(province_choices=province_choices, regency_choices=regency_choices, **kwargs)
+
+
+def _attach_field_errors(form, error: InvalidCooperativeDetails) -> None:
+    for name, message in error.field_errors.items():
+        form[name].errors = [*form[name].errors, message]
+
+
+@bp.route("/cooperatives/register", methods=["GET", "POST"])
+@login_required
+def register():
+    form = _cooperative_form()
+    if form.validate_on_submit():
+        try:
+            cooperative = profile_services.register_cooperative(current_user, form.details())
+        except InvalidCooperativeDetails as error:
+            _attach_field_errors(form, error)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("%(name)s is registered. Upload the legal documents so we can verify it.",
+                    name=cooperative.name), "success")
+            return redirect(url_for("cooperatives.dashboard", slug=cooperative.slug))
+    return render_form("cooperatives/register.html", form)
+
+
+@bp.route("/manage")
+@login_required
+def my_cooperatives():
+    memberships = staff_services.memberships_of(current_user)
+    if len(memberships) == 1:
+        return redirect(url_for("cooperatives.dashboard", slug=memberships[0].cooperative.slug))
+    return render_template("cooperatives/my_cooperatives.html", memberships=memberships,
+                           current_slug=session.get(CURRENT_COOPERATIVE_KEY))
+
+
+@bp.route("/manage/<slug>")
+@login_required
+def dashboard(slug):
+    cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
+    return render_template(
+        "cooperatives/dashboard.html", cooperative=cooperative, badges=profile_services.badges_of(cooperative),
+        capabilities=capabilities_of(current_user, cooperative), active_members=active_member_count(cooperative),
+        documents=profile_services.documents_of(cooperative), resubmit_form=ConfirmForm(),
+        memberships=staff_services.memberships_of(current_user),
+    )
+
+
+@bp.route("/manage/<slug>/profile", methods=["GET", "POST"])
+@login_required
+def edit_profile(slug):
+    cooperative = cooperative_for(slug, Capability.EDIT_PROFILE)
+    form = _cooperative_form(obj=CooperativeDetails.of(cooperative))
+    if form.validate_on_submit():
+        try:
+            changed = profile_services.update_cooperative(current_user, cooperative, form.details())
+        except InvalidCooperativeDetails as error:
+            _attach_field_errors(form, error)
+        else:
+            flash(_("The profile has been saved.") if changed else _("Nothing was changed."), "success")
+            return redirect(url_for("cooperatives.dashboard", slug=cooperative.slug))
+    return render_form("cooperatives/edit_profile.html", form, cooperative=cooperative, logo_form=LogoForm())
+
+
+@bp.route("/manage/<slug>/logo", methods=["POST"])
+@login_required
+def upload_logo(slug):
+    cooperative = cooperative_for(slug, Capability.EDIT_PROFILE)
+    form = LogoForm()
+    if form.validate_on_submit():
+        try:
+            profile_services.set_logo(current_user, cooperative, form.logo.data.read())
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The logo has been updated."), "success")
+    else:
+        flash(" ".join(form.logo.errors), "error")
+    return redirect(url_for("cooperatives.edit_profile", slug=cooperative.slug))
+
+
+@bp.route("/manage/<slug>/documents", methods=["GET", "POST"])
+@login_required
+def documents(slug):
+    cooperative = cooperative_for(slug, Capability.VIEW_DOCUMENTS)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        try:
+            profile_services.add_document(current_user, cooperative, kind=form.kind.data,
+                                          filename=form.document.data.filename or "",
+                                          data=form.document.data.read())
+        except DomainError as error:
+            form.document.errors = [error.message]
+        else:
+            flash(_("The document has been uploaded."), "success")
+            return redirect(url_for("cooperatives.documents", slug=cooperative.slug))
+    return render_form("cooperatives/documents.html", form, cooperative=cooperative,
+                       documents=profile_services.documents_of(cooperative))
+
+
+@bp.route("/manage/<slug>/documents/<int:document_id>")
+@login_required
+def download_document(slug, document_id):
+    cooperative = cooperative_for(slug, Capability.VIEW_DOCUMENTS)
+    document = profile_services.document_of(current_user, cooperative, document_id)
+    return send_file(get_storage().local_path(document.storage_key), mimetype=document.content_type,
+                     download_name=document.original_filename, as_attachment=False, max_age=0)
+
+
+@bp.route("/manage/<slug>/resubmit", methods=["POST"])
+@login_required
+def resubmit(slug):
+    cooperative = cooperative_for(slug, Capability.EDIT_PROFILE)
+    if ConfirmForm().validate_on_submit():
+        try:
+            profile_services.resubmit_for_verification(current_user, cooperative)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Sent for verification again."), "success")
+    return redirect(url_for("cooperatives.dashboard", slug=cooperative.slug))
+
+
+@bp.route("/manage/<slug>/staff", methods=["GET", "POST"])
+@login_required
+def staff(slug):
+    cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
+    form = StaffInvitationForm()
+    if form.validate_on_submit():
+        try:
+            staff_services.invite_staff(
+                current_user, cooperative, email=form.email.data, role=StaffRole(form.role.data),
+                accept_url_for=lambda token: url_for("cooperatives.invitation", token=token, _external=True),
+                locale=current_user.preferred_locale)
+        except DomainError as error:
+            form.email.errors = [error.message]
+        else:
+            flash(_("The invitation has been sent to %(email)s.", email=form.email.data), "success")
+            return redirect(url_for("cooperatives.staff", slug=cooperative.slug))
+    return render_form(
+        "cooperatives/staff.html", form, cooperative=cooperative, staff=staff_services.staff_of(cooperative),
+        invitations=staff_services.open_invitations(cooperative), role_labels=STAFF_ROLE_LABELS,
+        can_manage=Capability.MANAGE_STAFF in capabilities_of(current_user, cooperative),
+    )
+
+
+@bp.route("/manage/<slug>/staff/<int:membership_id>/role", methods=["POST"])
+@login_required
+def change_role(slug, membership_id):
+    cooperative = cooperative_for(slug, Capability.MANAGE_STAFF)
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            staff_services.change_staff_role(current_user, cooperative, membership_id, StaffRole(form.role.data))
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The role has been changed."), "success")
+    return redirect(url_for("cooperatives.staff", slug=cooperative.slug))
+
+
+@bp.route("/manage/<slug>/staff/<int:membership_id>/remove", methods=["POST"])
+@login_required
+def remove_staff(slug, membership_id):
+    cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
+    if ConfirmForm().validate_on_submit():
+        try:
+            staff_services.remove_staff(current_user, cooperative, membership_id)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The person no longer works for this cooperative here."), "success")
+            if not capabilities_of(current_user, cooperative):
+                return redirect(url_for("main.home"))
+    return redirect(url_for("cooperatives.staff", slug=cooperative.slug))
+
+
+@bp.route("/manage/<slug>/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@login_required
+def revoke_invitation(slug, invitation_id):
+    cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
+    if ConfirmForm().validate_on_submit():
+        try:
+            staff_services.revoke_invitation(current_user, cooperative, invitation_id)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The invitation has been withdrawn."), "success")
+    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
+                    else url_for("cooperatives.staff", slug=cooperative.slug))

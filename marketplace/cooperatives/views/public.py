@@ -1,0 +1,56 @@
+from flask import abort, render_template, request
+from flask_login import current_user
+
+from marketplace.cooperatives import bp
+from marketplace.cooperatives.models import COOPERATIVE_TYPE_LABELS
+from marketplace.cooperatives.permissions import Capability, can
+from marketplace.cooperatives.services.directory import (
+    CooperativeFilters,
+    cooperative_by_slug,
+    public_cooperatives_query,
+)
+from marketplace.cooperatives.services.members import active_member_count
+from marketplace.cooperatives.services.profile import badges_of
+from marketplace.core.errors import NotFound
+from marketplace.core.pagination import paginate
+from marketplace.core.regions import all_regencies, provinces
+
+
+def _filters_from_query() -> CooperativeFilters:
+    args = request.args
+    return CooperativeFilters(
+        province=args.get("province") or None,
+        regency=args.get("regency") or None,
+        cooperative_type=args.get("type") or None,
+        kopontren=args.get("kopontren") == "1",
+        opop=args.get("opop") == "1",
+        rat_recent=args.get("rat") == "1",
+    )
+
+
+@bp.route("/cooperatives")
+def directory():
+    filters = _filters_from_query()
+    page = paginate(public_cooperatives_query(filters), per_page=24)
+    return render_template(
+        "cooperatives/directory.html", page=page, filters=filters, provinces=provinces(),
+        regencies=all_regencies(), type_labels=COOPERATIVE_TYPE_LABELS,
+        badges={cooperative.id: badges_of(cooperative) for cooperative in page.items},
+    )
+
+
+@bp.route("/cooperatives/<slug>")
+def profile(slug):
+    try:
+        cooperative = cooperative_by_slug(slug)
+    except NotFound:
+        abort(404)
+    # Not yet (or no longer) public: only its own staff and platform admins see the page.
+    is_insider = can(current_user, cooperative, Capability.VIEW_DASHBOARD)
+    if not cooperative.is_public and not is_insider:
+        abort(404)
+    return render_template(
+        "cooperatives/profile.html", cooperative=cooperative, badges=badges_of(cooperative),
+        registered_members=active_member_count(cooperative), is_insider=is_insider,
+        show_contact=current_user.is_authenticated,
+    )

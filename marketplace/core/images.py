@@ -1,0 +1,120 @@
+"""Uploaded pictures, made safe: real JPEG/PNG/WebP only, a pixel limit against decompression bombs,
+EXIF orientation applied and then every piece of metadata dropped (phones write GPS positions there),
+resized to a few widths and stored as WebP with a JPEG fallback under content-hashed names."""
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from marketplace.core.errors import DomainError
+from marketplace.core.storage import get_storage
+
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+ACCEPTED_CONTENT_TYPES = "image/jpeg,image/png,image/webp"
+
+
+class InvalidImage(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    """What a model keeps of an uploaded picture: where its variants are and how wide they are."""
+
+    base_key: str
+    widths: tuple[int, ...]
+    width: int
+    height: int
+
+    def key(self, width: int, extension: str = "webp") -> str:
+        return f"{self.base_key}-{width}.{extension}"
+
+    def as_dict(self) -> dict:
+        return {"base_key": self.base_key, "widths": list(self.widths), "width": self.width, "height": self.height}
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "StoredImage | None":
+        if not data:
+            return None
+        return cls(data["base_key"], tuple(data["widths"]), data["width"], data["height"])
+
+
+def open_verified_image(data: bytes) -> Image.Image:
+    max_pixels = current_app.config["IMAGE_MAX_PIXELS"]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in ACCEPTED_FORMATS:
+                raise InvalidImage(_("Only JPEG, PNG or WebP pictures are accepted."))
+            if image.width * image.height > max_pixels:
+                raise InvalidImage(_("This picture has too many pixels. Use one under %(megapixels)d megapixels.",
+                                     megapixels=max_pixels // 1_000_000))
+            image.load()
+    except InvalidImage:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise InvalidImage(_("This file is not a picture we can read. Use a JPEG, PNG or WebP photo.")) from None
+    except (OSError, SyntaxError, ValueError):
+        raise InvalidImage(_("This picture is damaged or incomplete. Try another file.")) from None
+    return image
+
+
+def store_image(data: bytes, *, prefix: str, widths: tuple[int, ...]) -> StoredImage:
+    """Check, clean and store a picture in every width up to its own; raises InvalidImage."""
+    if not data:
+        raise InvalidImage(_("The file is empty."))
+    image = ImageOps.exif_transpose(open_verified_image(data))
+    has_alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
+    image = image.convert("RGBA" if has_alpha else "RGB")
+    digest = hashlib.sha256(data).hexdigest()[:24]
+    base_key = f"{prefix}/{digest}"
+    storage = get_storage()
+    kept_widths = sorted({min(width, image.width) for width in widths})
+    for width in kept_widths:
+        variant = image if width == image.width else image.resize(
+            (width, max(1, round(image.height * width / image.width))), Image.Resampling.LANCZOS
+        )
+        storage.save(f"{base_key}-{width}.webp", _encode(variant, "WEBP"))
+        storage.save(f"{base_key}-{width}.jpg", _encode(_flatten(variant), "JPEG"))
+    return StoredImage(base_key, tuple(kept_widths), image.width, image.height)
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    if image.mode != "RGBA":
+        return image
+    background = Image.new("RGB", image.size, (255, 255, 255))
+    background.paste(image, mask=image.getchannel("A"))
+    return background
+
+
+def _encode(image: Image.Image, format_name: str) -> bytes:
+    buffer = io.BytesIO()
+    if format_name == "JPEG":
+        image.save(buffer, "JPEG", quality=82, optimize=True, progressive=True)
+    else:
+        image.save(buffer, "WEBP", quality=80, method=4)
+    return buffer.getvalue()
+
+
+def image_url(stored: StoredImage | dict | None, width: int, extension: str = "webp") -> str | None:
+    """The URL of the variant closest to `width` (templates: `image_url(cooperative.logo_image, 192)`)."""
+    if isinstance(stored, dict):
+        stored = StoredImage.from_dict(stored)
+    if stored is None:
+        return None
+    best = min(stored.widths, key=lambda candidate: (candidate < width, abs(candidate - width)))
+    return url_for("main.media", key=stored.key(best, extension))
+
+
+def image_srcset(stored: StoredImage | dict | None, extension: str = "webp") -> str:
+    if isinstance(stored, dict):
+        stored = StoredImage.from_dict(stored)
+    if stored is None:
+        return ""
+    return ", ".join(f"{url_for('main.media', key=stored.key(width, extension))} {width}w" for width in stored.widths)

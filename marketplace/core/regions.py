@@ -1,0 +1,86 @@
+"""Provinces and regencies/cities of Indonesia with their Kemendagri codes (see data/REGIONS_SOURCE.md)."""
+
+import csv
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from marketplace.extensions import db
+
+REGIONS_FILE = Path(__file__).parent / "data" / "regions.csv"
+
+
+class RegionKind(StrEnum):
+    PROVINCE = "provinsi"
+    REGENCY = "kabupaten"
+    CITY = "kota"
+
+
+class Region(db.Model):
+    __tablename__ = "regions"
+
+    code: Mapped[str] = mapped_column(sa.String(13), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    kind: Mapped[str] = mapped_column(sa.String(12))
+    parent_code: Mapped[str | None] = mapped_column(sa.ForeignKey("regions.code"), index=True)
+    time_zone: Mapped[str] = mapped_column(sa.String(32))
+
+    __table_args__ = (sa.CheckConstraint("kind in ('provinsi', 'kabupaten', 'kota')", name="known_kind"),)
+
+    @property
+    def is_province(self) -> bool:
+        return self.kind == RegionKind.PROVINCE
+
+    def __repr__(self) -> str:
+        return f"<Region {self.code} {self.name}>"
+
+
+@cache
+def region_rows() -> tuple[dict[str, str], ...]:
+    with REGIONS_FILE.open(newline="", encoding="utf-8") as file:
+        return tuple(
+            {**row, "parent_code": row["parent_code"] or None} for row in csv.DictReader(file)
+        )
+
+
+def load_regions(connection: sa.Connection | None = None) -> int:
+    """Insert missing regions and refresh names; returns how many rows were written."""
+    connection = connection or db.session.connection()
+    table = Region.__table__
+    existing = dict(connection.execute(sa.select(table.c.code, table.c.name)).all())
+    new_rows = [row for row in region_rows() if row["code"] not in existing]
+    renamed = [row for row in region_rows() if row["code"] in existing and existing[row["code"]] != row["name"]]
+    # Provinces sort before their regencies ("33" < "33.14"), so parents exist before children.
+    if new_rows:
+        connection.execute(table.insert(), new_rows)
+    for row in renamed:
+        connection.execute(table.update().where(table.c.code == row["code"]).values(name=row["name"]))
+    return len(new_rows) + len(renamed)
+
+
+def provinces() -> list[Region]:
+    return list(db.session.scalars(sa.select(Region).where(Region.kind == RegionKind.PROVINCE).order_by(Region.name)))
+
+
+def regencies_of(province_code: str | None) -> list[Region]:
+    if not province_code:
+        return []
+    return list(
+        db.session.scalars(sa.select(Region).where(Region.parent_code == province_code).order_by(Region.name))
+    )
+
+
+def all_regencies() -> list[Region]:
+    """Regencies and cities, grouped by province then sorted by name, in one query."""
+    return list(db.session.scalars(
+        sa.select(Region).where(Region.kind != RegionKind.PROVINCE).order_by(Region.parent_code, Region.name)))
+
+
+def is_regency_of(regency_code: str | None, province_code: str | None) -> bool:
+    if not regency_code or not province_code:
+        return False
+    region = db.session.get(Region, regency_code)
+    return region is not None and region.parent_code == province_code

@@ -1,0 +1,153 @@
+from datetime import date
+
+import pytest
+
+from marketplace.accounts.models import AccountKind
+from marketplace.cooperatives.models import (
+    Cooperative,
+    CooperativeStatus,
+    CooperativeType,
+    StaffMembership,
+    StaffRole,
+)
+from marketplace.cooperatives.services import profile
+from marketplace.cooperatives.services.profile import InvalidCooperativeDetails, badges_of, rat_is_recent
+from marketplace.core.audit import AuditEvent
+from marketplace.core.errors import DomainError, NotPermitted, TransitionNotAllowed
+from marketplace.extensions import db
+from tests.factories import add_staff, cooperative_details, create_cooperative, create_user
+
+
+def test_registration_makes_the_person_owner_of_a_pending_cooperative(app):
+    owner = create_user(kind=AccountKind.COOPERATIVE_STAFF)
+    cooperative = profile.register_cooperative(owner, cooperative_details(name="Koperasi Tunas Sukowati Jaya"))
+    assert cooperative.status == CooperativeStatus.PENDING
+    assert cooperative.slug == "koperasi-tunas-sukowati-jaya"
+    membership = db.session.scalar(db.select(StaffMembership))
+    assert (membership.user_id, membership.role) == (owner.id, StaffRole.OWNER)
+    assert db.session.scalar(db.select(AuditEvent.action)) == "cooperative.registered"
+
+
+def test_the_same_name_gets_a_distinct_address(app):
+    first = create_cooperative(name="Koperasi Sejahtera")
+    second = create_cooperative(name="Koperasi Sejahtera")
+    assert (first.slug, second.slug) == ("koperasi-sejahtera", "koperasi-sejahtera-2")
+
+
+@pytest.mark.parametrize("identifier", ["nik_koperasi", "nib", "npwp"])
+def test_an_identifier_already_registered_is_refused_and_nothing_is_written(app, identifier):
+    first = create_cooperative()
+    with pytest.raises(InvalidCooperativeDetails) as refused:
+        create_cooperative(**{identifier: getattr(first, identifier)})
+    assert identifier in refused.value.field_errors
+    assert "sudah terdaftar" in refused.value.field_errors[identifier]
+    assert db.session.query(Cooperative).count() == 1
+
+
+def test_a_regency_outside_the_province_is_refused(app):
+    with pytest.raises(InvalidCooperativeDetails) as refused:
+        create_cooperative(province_code="35", regency_code="33.14")  # Sragen is in Central Java
+    assert "regency_code" in refused.value.field_errors
+
+
+def test_an_unknown_region_is_refused(app):
+    with pytest.raises(InvalidCooperativeDetails):
+        create_cooperative(province_code="33", regency_code="33.99")
+
+
+def test_a_legal_cooperative_needs_its_identity_but_a_pre_cooperative_does_not(app):
+    with pytest.raises(InvalidCooperativeDetails) as refused:
+        create_cooperative(nik_koperasi=None, legal_decree_number=None, legal_decree_date=None)
+    assert set(refused.value.field_errors) == {"nik_koperasi", "legal_decree_number", "legal_decree_date"}
+    group = create_cooperative(cooperative_type=CooperativeType.PRE_COOPERATIVE, nik_koperasi=None,
+                               legal_decree_number=None, legal_decree_date=None, nib=None, npwp=None,
+                               status="pending")
+    assert group.nik_koperasi is None
+
+
+@pytest.mark.parametrize("overrides, field", [
+    ({"is_pesantren": True, "pesantren_name": None}, "pesantren_name"),
+    ({"opop_participant": True}, "opop_participant"),
+    ({"is_pkp": True, "npwp": None}, "npwp"),
+    ({"last_rat_on": date(2099, 1, 1)}, "last_rat_on"),
+    ({"bank_name": "BRI", "bank_account_number": None, "bank_account_holder": None}, "bank_account_number"),
+])
+def test_inconsistent_details_are_refused_with_the_field(app, overrides, field):
+    with pytest.raises(InvalidCooperativeDetails) as refused:
+        create_cooperative(**overrides)
+    assert field in refused.value.field_errors
+
+
+def test_a_platform_admin_cannot_register_a_cooperative(app):
+    with pytest.raises(NotPermitted):
+        profile.register_cooperative(create_user(kind=AccountKind.ADMIN), cooperative_details())
+
+
+def test_only_the_board_edits_the_profile(app):
+    cooperative = create_cooperative()
+    clerk = add_staff(cooperative, "staff")
+    with pytest.raises(NotPermitted):
+        profile.update_cooperative(clerk, cooperative, cooperative_details(name="Nama Baru"))
+    board_member = add_staff(cooperative, "admin")
+    details = profile.CooperativeDetails.of(cooperative)
+    details.description = "Anyaman bambu dan mebel jati."
+    assert profile.update_cooperative(board_member, cooperative, details) == ["description"]
+
+
+def test_changing_the_legal_identity_of_a_verified_cooperative_sends_it_back_to_verification(app):
+    cooperative = create_cooperative(status="verified")
+    owner = db.session.scalar(db.select(StaffMembership)).user
+    details = profile.CooperativeDetails.of(cooperative)
+    details.npwp = "013456789012345"
+    profile.update_cooperative(owner, cooperative, details)
+    assert cooperative.status == CooperativeStatus.PENDING
+
+
+def test_the_verification_state_machine(app, outbox):
+    admin = create_user(kind=AccountKind.ADMIN)
+    cooperative = create_cooperative(status="pending")
+    with pytest.raises(DomainError, match="alasan"):
+        profile.change_status(admin, cooperative, CooperativeStatus.REJECTED, "  ")
+    profile.change_status(admin, cooperative, CooperativeStatus.REJECTED, "NIB tidak terbaca.")
+    assert cooperative.status_reason == "NIB tidak terbaca."
+    with pytest.raises(TransitionNotAllowed):
+        profile.change_status(admin, cooperative, CooperativeStatus.VERIFIED)
+    owner = db.session.scalar(db.select(StaffMembership)).user
+    profile.resubmit_for_verification(owner, cooperative)
+    profile.change_status(admin, cooperative, CooperativeStatus.VERIFIED)
+    assert cooperative.verified_at is not None
+    profile.change_status(admin, cooperative, CooperativeStatus.SUSPENDED, "Barang tidak dikirim.")
+    profile.change_status(admin, cooperative, CooperativeStatus.VERIFIED)
+    actions = [event.details.get("new") for event in db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "cooperative.status_changed").order_by(AuditEvent.id))]
+    assert actions == ["rejected", "pending", "verified", "suspended", "verified"]
+    assert [message["To"] for message in outbox] == [owner.email] * 4
+    assert "NIB tidak terbaca." in outbox[0].get_content()
+
+
+def test_only_platform_admins_change_the_status(app):
+    cooperative = create_cooperative(status="pending")
+    owner = db.session.scalar(db.select(StaffMembership)).user
+    with pytest.raises(NotPermitted):
+        profile.change_status(owner, cooperative, CooperativeStatus.VERIFIED)
+
+
+@pytest.mark.parametrize("last_rat, today, recent", [
+    (date(2025, 5, 24), date(2026, 11, 23), True),
+    (date(2025, 5, 23), date(2026, 11, 23), False),
+    (date(2025, 3, 1), date(2026, 8, 31), True),
+    (date(2025, 2, 28), date(2026, 8, 31), False),
+    (None, date(2026, 11, 23), False),
+])
+def test_rat_counts_as_recent_for_eighteen_months(app, last_rat, today, recent):
+    assert rat_is_recent(Cooperative(last_rat_on=last_rat), today) is recent
+
+
+def test_badges_are_derived_from_the_record(app):
+    cooperative = create_cooperative(is_pesantren=True, pesantren_name="PP Sunan Drajat", opop_participant=True,
+                                     last_rat_on=date(2026, 1, 25))
+    kinds = [badge.kind for badge in badges_of(cooperative, today=date(2026, 11, 23))]
+    assert kinds == ["verified", "rat", "kopontren", "opop"]
+    assert badges_of(cooperative, today=date(2026, 11, 23))[1].label == "RAT 2026"
+    cooperative.status = CooperativeStatus.SUSPENDED
+    assert [badge.kind for badge in badges_of(cooperative, today=date(2028, 1, 1))] == ["kopontren", "opop"]
