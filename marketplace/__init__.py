@@ -98,7 +98,7 @@ def _import_models() -> None:
     """Every model module, so metadata (and Alembic) sees all tables."""
     import marketplace.accounts.models
     import marketplace.core.audit
-    import marketplace.core.database  # noqa: F401  (SQLite connection settings)
+    import marketplace.core.database
     import marketplace.core.regions  # noqa: F401
 
 

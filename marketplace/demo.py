@@ -110,7 +110,8 @@ DEMO_COOPERATIVES = [
     DemoCooperative(
         "pengurus@darulfalah-mojokerto.id",
         dict(slug="kopontren-darul-falah-mojokerto", name="Kopontren Darul Falah Mojokerto",
-             cooperative_type=CooperativeType.CONSUMER, is_pesantren=True, pesantren_name="Pondok Pesantren Darul Falah",
+             cooperative_type=CooperativeType.CONSUMER, is_pesantren=True,
+             pesantren_name="Pondok Pesantren Darul Falah",
              nik_koperasi="3576021106000021", legal_decree_number="AHU-0012044.AH.01.29.TAHUN 2023",
              legal_decree_date=date(2023, 6, 11), nib="1206230045671",
              street_address="Jl. Raya Surodinawan No. 12, Kec. Prajurit Kulon", province_code="35",
