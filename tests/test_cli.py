@@ -1,4 +1,5 @@
 from marketplace.accounts.models import AccountKind, User
+from marketplace.cooperatives.models import Cooperative, Member
 from marketplace.extensions import db
 
 
@@ -25,9 +26,19 @@ def test_seed_demo_can_run_twice_without_duplicating(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    count = db.session.query(User).count()
+    counts = [db.session.query(model).count() for model in (User, Cooperative, Member)]
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0, second.output
-    assert db.session.query(User).count() == count >= 4
+    assert [db.session.query(model).count() for model in (User, Cooperative, Member)] == counts
+    assert counts[1] >= 6
+    regencies = set(db.session.scalars(db.select(Cooperative.regency_code)))
+    assert {"33.14", "35.76", "35.24", "36.03", "35.09"} <= regencies  # Sragen, Mojokerto, Lamongan, Tangerang, Jember
+    assert db.session.scalar(db.select(Cooperative).where(Cooperative.status == "pending")) is not None
     kinds = set(db.session.scalars(db.select(User.kind)))
     assert kinds == set(AccountKind)
+
+
+def test_load_regions_adds_nothing_when_the_table_is_current(app):
+    result = app.test_cli_runner().invoke(args=["load-regions"])
+    assert result.exit_code == 0
+    assert result.output.startswith("0 regions")

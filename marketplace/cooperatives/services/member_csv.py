@@ -144,11 +144,13 @@ def _read_rows(text: str) -> tuple[list[dict[str, str]], list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         header = next(reader)
     except StopIteration:
         return [], [_("The file is empty.")]
+    except csv.Error:
+        return [], [_("The file is not a readable CSV file. Save it again as CSV and retry.")]
     columns = [_ALIASES.get(name.strip().lower(), name.strip().lower()) for name in header]
     unknown = [name for name in columns if name not in COLUMNS]
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
@@ -161,13 +163,16 @@ def _read_rows(text: str) -> tuple[list[dict[str, str]], list[str]]:
     if problems:
         return [], problems
     rows = []
-    for record in reader:
-        if not any(cell.strip() for cell in record):
-            continue
-        rows.append(dict(zip(columns, record, strict=False)))
-        if len(rows) > MAX_IMPORT_ROWS:
-            return [], [_("A file may hold at most %(count)d members. Split it into several files.",
-                          count=MAX_IMPORT_ROWS)]
+    try:
+        for record in reader:
+            if not any(cell.strip() for cell in record):
+                continue
+            rows.append(dict(zip(columns, record, strict=False)))
+            if len(rows) > MAX_IMPORT_ROWS:
+                return [], [_("A file may hold at most %(count)d members. Split it into several files.",
+                              count=MAX_IMPORT_ROWS)]
+    except csv.Error:
+        return [], [_("Line %(line)d of the file cannot be read as CSV.", line=reader.line_num)]
     return rows, []
 
 

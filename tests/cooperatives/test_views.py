@@ -1,0 +1,244 @@
+import io
+from datetime import date
+
+from marketplace.accounts.models import AccountKind
+from marketplace.cooperatives.models import Cooperative, CooperativeDocument, CooperativeStatus, Member
+from marketplace.extensions import db
+from tests.cooperatives.test_staff_services import owner_of
+from tests.core.test_images import picture_bytes
+from tests.factories import create_cooperative, create_member, create_user
+from tests.helpers import AuthActions, csrf_token_from, page_text, post_form
+
+REGISTRATION = {
+    "name": "Koperasi Produsen Tunas Sukowati Jaya", "cooperative_type": "produsen",
+    "nik_koperasi": "3314-0202-1000-0017", "legal_decree_number": "AHU-0003127.AH.01.26.TAHUN 2020",
+    "legal_decree_date": "2020-11-12", "nib": "9120002731945", "npwp": "91.234.567.0-527.000",
+    "street_address": "Jl. Solo-Purwodadi Km. 14", "province_code": "33", "regency_code": "33.14",
+    "postal_code": "57275", "phone": "0813 2900 0002", "email": "pengurus@tunassukowati.id",
+    "member_count": "48", "last_rat_on": "2026-03-14", "description": "Anyaman bambu.",
+}
+
+
+def signed_in(app, user):
+    client = app.test_client()
+    AuthActions(client).login(user)
+    return client
+
+
+def test_registering_a_cooperative_through_the_form(app):
+    person = create_user(kind=AccountKind.COOPERATIVE_STAFF)
+    client = signed_in(app, person)
+    response = post_form(client, "/cooperatives/register", REGISTRATION)
+    assert response.status_code == 302
+    cooperative = db.session.scalar(db.select(Cooperative))
+    assert response.headers["Location"] == f"/manage/{cooperative.slug}"
+    assert (cooperative.nik_koperasi, cooperative.npwp, cooperative.phone) == (
+        "3314020210000017", "912345670527000", "+6281329000002")
+    assert cooperative.status == CooperativeStatus.PENDING
+    dashboard = page_text(client.get(response.headers["Location"]))
+    assert "Menunggu verifikasi" in dashboard and "Unggah dokumen legalitas" in dashboard
+
+
+def test_bad_registration_input_is_shown_per_field_and_nothing_is_saved(app):
+    client = signed_in(app, create_user(kind=AccountKind.COOPERATIVE_STAFF))
+    response = post_form(client, "/cooperatives/register", {
+        **REGISTRATION, "nik_koperasi": "123", "npwp": "12", "province_code": "35", "phone": "12",
+        "postal_code": "0123", "email": "bukan-email"})
+    assert response.status_code == 422
+    page = page_text(response)
+    for message in ("NIK koperasi terdiri dari 16 digit", "NPWP terdiri dari 15 digit", "Kode pos terdiri dari 5 digit",
+                    "Masukkan nomor telepon Indonesia", "alamat email yang valid"):
+        assert message in page
+    assert db.session.query(Cooperative).count() == 0
+
+
+def test_a_region_mismatch_and_a_duplicate_identifier_are_explained(app):
+    create_cooperative(nib="9120002731945")
+    client = signed_in(app, create_user(kind=AccountKind.COOPERATIVE_STAFF))
+    response = post_form(client, "/cooperatives/register", {**REGISTRATION, "province_code": "35"})
+    assert "Pilih kabupaten atau kota di provinsi yang dipilih" in page_text(response)
+    assert "NIB ini sudah terdaftar untuk koperasi lain" in page_text(response)
+    assert db.session.query(Cooperative).count() == 1
+
+
+def test_only_verified_cooperatives_are_listed_and_shown_publicly(app, client):
+    verified = create_cooperative(name="Koperasi Terbuka", status="verified")
+    pending = create_cooperative(name="Koperasi Menunggu", status="pending")
+    suspended = create_cooperative(name="Koperasi Dibekukan", status="suspended")
+    listing = page_text(client.get("/cooperatives"))
+    assert "Koperasi Terbuka" in listing
+    assert "Koperasi Menunggu" not in listing and "Koperasi Dibekukan" not in listing
+    assert client.get(f"/cooperatives/{verified.slug}").status_code == 200
+    assert client.get(f"/cooperatives/{pending.slug}").status_code == 404
+    assert client.get(f"/cooperatives/{suspended.slug}").status_code == 404
+    insider = signed_in(app, owner_of(pending))
+    assert "Sebelum koperasi terverifikasi" in page_text(insider.get(f"/cooperatives/{pending.slug}"))
+
+
+def test_the_directory_filters_by_region_type_and_badges(app, client):
+    create_cooperative(name="Koperasi Sragen", last_rat_on=date(2019, 1, 1))
+    create_cooperative(name="Kopontren Lamongan", province_code="35", regency_code="35.24",
+                       is_pesantren=True, pesantren_name="PP Sunan Drajat", opop_participant=True,
+                       cooperative_type="pemasaran")
+    names = lambda query: page_text(client.get(f"/cooperatives?{query}"))  # noqa: E731
+    assert "Kopontren Lamongan" not in names("province=33")
+    assert "Koperasi Sragen" not in names("regency=35.24")
+    assert "Koperasi Sragen" not in names("kopontren=1")
+    assert "Kopontren Lamongan" in names("opop=1&type=pemasaran")
+    assert "Koperasi Sragen" not in names("rat=1")
+    assert "Tidak ada koperasi terverifikasi yang cocok" in names("province=91")
+    assert client.get("/cooperatives?province=%27;DROP&type=x&page=abc").status_code == 200
+    assert client.get("/cooperatives?page=99999").status_code == 200
+
+
+def test_contact_details_show_only_to_signed_in_visitors(app, client):
+    cooperative = create_cooperative(phone="+6281329000002")
+    assert "+6281329000002" not in page_text(client.get(f"/cooperatives/{cooperative.slug}"))
+    buyer = signed_in(app, create_user(kind=AccountKind.BUYER))
+    assert "+6281329000002" in page_text(buyer.get(f"/cooperatives/{cooperative.slug}"))
+
+
+def test_logo_upload_is_checked_and_served(app):
+    cooperative = create_cooperative()
+    client = signed_in(app, owner_of(cooperative))
+    token = csrf_token_from(client, f"/manage/{cooperative.slug}/profile")
+    bad = client.post(f"/manage/{cooperative.slug}/logo", data={
+        "csrf_token": token, "logo": (io.BytesIO(b"GIF89a not really"), "logo.png")}, follow_redirects=True)
+    assert "bukan gambar yang dapat kami baca" in page_text(bad)
+    assert db.session.get(Cooperative, cooperative.id).logo is None
+    good = client.post(f"/manage/{cooperative.slug}/logo", data={
+        "csrf_token": token, "logo": (io.BytesIO(picture_bytes()), "logo.jpg")})
+    assert good.status_code == 302
+    logo = db.session.get(Cooperative, cooperative.id).logo_image
+    media = client.get(f"/media/{logo.key(96)}")
+    assert media.status_code == 200 and media.mimetype == "image/webp"
+    assert "max-age=31536000" in media.headers["Cache-Control"]
+
+
+def test_private_documents_are_never_served_as_media(app, client):
+    assert client.get("/media/private/documents/1/x.pdf").status_code == 404
+    assert client.get("/media/../instance/secret_key").status_code == 404
+
+
+def test_documents_upload_accepts_pdf_and_photos_only(app):
+    cooperative = create_cooperative()
+    client = signed_in(app, owner_of(cooperative))
+    token = csrf_token_from(client, f"/manage/{cooperative.slug}/documents")
+    refused = client.post(f"/manage/{cooperative.slug}/documents", data={
+        "csrf_token": token, "kind": "nib", "document": (io.BytesIO(b"MZ\x90\x00 an exe"), "nib.pdf")})
+    assert refused.status_code == 422
+    assert "Unggah dokumen sebagai berkas PDF" in page_text(refused)
+    accepted = client.post(f"/manage/{cooperative.slug}/documents", data={
+        "csrf_token": token, "kind": "nib", "document": (io.BytesIO(b"%PDF-1.4\n1 0 obj"), "NIB koperasi.pdf")})
+    assert accepted.status_code == 302
+    document = db.session.scalar(db.select(CooperativeDocument))
+    assert document.storage_key.startswith("private/")
+    download = client.get(f"/manage/{cooperative.slug}/documents/{document.id}")
+    assert download.data.startswith(b"%PDF")
+
+
+def test_admin_verifies_a_cooperative_from_the_queue(app, outbox):
+    cooperative = create_cooperative(status="pending", name="Koperasi Menunggu")
+    admin = signed_in(app, create_user(kind=AccountKind.ADMIN))
+    assert "Koperasi Menunggu" in page_text(admin.get("/admin/cooperatives"))
+    detail = admin.get(f"/admin/cooperatives/{cooperative.id}")
+    assert "3314" in page_text(detail)
+    refused = post_form(admin, f"/admin/cooperatives/{cooperative.id}/status", {"status": "rejected", "reason": ""},
+                        token_from=f"/admin/cooperatives/{cooperative.id}", follow_redirects=True)
+    assert "Tuliskan alasannya" in page_text(refused)
+    assert db.session.get(Cooperative, cooperative.id).status == CooperativeStatus.PENDING
+    post_form(admin, f"/admin/cooperatives/{cooperative.id}/status", {"status": "verified"},
+              token_from=f"/admin/cooperatives/{cooperative.id}")
+    assert db.session.get(Cooperative, cooperative.id).status == CooperativeStatus.VERIFIED
+    assert "sudah terverifikasi" in outbox[0].get_content()
+    invalid = post_form(admin, f"/admin/cooperatives/{cooperative.id}/status", {"status": "bogus"},
+                        token_from=f"/admin/cooperatives/{cooperative.id}", follow_redirects=True)
+    assert "Pilih tindakan" in page_text(invalid)
+
+
+def test_member_form_saves_and_reports_errors(app):
+    cooperative = create_cooperative()
+    client = signed_in(app, owner_of(cooperative))
+    url = f"/manage/{cooperative.slug}/members/new"
+    bad = post_form(client, url, {"member_number": "A-1", "full_name": "Suparmi", "joined_on": "2021-02-09",
+                                  "national_id": "12", "status": "left", "payout_method": "cash", "gender": ""})
+    assert bad.status_code == 422
+    assert "NIK terdiri dari 16 digit" in page_text(bad)
+    still_bad = post_form(client, url, {"member_number": "A-1", "full_name": "Suparmi", "joined_on": "2021-02-09",
+                                        "status": "left", "payout_method": "cash", "gender": ""})
+    assert still_bad.status_code == 422
+    assert "Masukkan tanggal anggota keluar" in page_text(still_bad)
+    good = post_form(client, url, {"member_number": "A-1", "full_name": "Suparmi", "joined_on": "2021-02-09",
+                                   "national_id": "3314 0157 0890 0001", "status": "active", "payout_method": "ewallet",
+                                   "payout_provider": "DANA", "payout_account_number": "081234567890", "gender": "P"})
+    assert good.status_code == 302
+    member = db.session.scalar(db.select(Member))
+    assert (member.national_id, member.gender) == ("3314015708900001", "P")
+
+
+def test_csv_import_previews_then_imports_in_one_go(app):
+    cooperative = create_cooperative()
+    client = signed_in(app, owner_of(cooperative))
+    url = f"/manage/{cooperative.slug}/members/import"
+    token = csrf_token_from(client, url)
+    content = "nomor_anggota,nama_lengkap,tanggal_bergabung\nA-1,Suparmi,2021-02-09\nA-2,Joko,2021-02-10\n"
+    preview = client.post(url, data={"csrf_token": token, "file": (io.BytesIO(content.encode()), "anggota.csv")})
+    assert preview.status_code == 200
+    assert "Semua 2 baris benar" in page_text(preview)
+    assert db.session.query(Member).count() == 0
+    confirm = client.post(url + "/confirm", data={"csrf_token": token, "content": content}, follow_redirects=True)
+    assert "2 anggota berhasil diimpor" in page_text(confirm)
+    assert db.session.query(Member).count() == 2
+
+
+def test_a_csv_with_errors_shows_them_and_offers_no_import_button(app):
+    cooperative = create_cooperative()
+    client = signed_in(app, owner_of(cooperative))
+    url = f"/manage/{cooperative.slug}/members/import"
+    token = csrf_token_from(client, url)
+    content = "nomor_anggota,nama_lengkap,tanggal_bergabung\nA-1,,2021-02-09\n"
+    preview = client.post(url, data={"csrf_token": token, "file": (io.BytesIO(content.encode()), "anggota.csv")})
+    assert preview.status_code == 422
+    assert "Kolom nama_lengkap kosong" in page_text(preview)
+    assert "/members/import/confirm" not in page_text(preview)
+    forced = client.post(url + "/confirm", data={"csrf_token": token, "content": content})
+    assert forced.status_code == 422
+    assert db.session.query(Member).count() == 0
+    binary = client.post(url, data={"csrf_token": token, "file": (io.BytesIO(b"\xff\xfe\x00\x81\x8d"), "x.csv")})
+    assert binary.status_code in (200, 422)
+
+
+def test_member_export_streams_csv(app):
+    cooperative = create_cooperative()
+    create_member(cooperative, full_name="Suparmi")
+    client = signed_in(app, owner_of(cooperative))
+    response = client.get(f"/manage/{cooperative.slug}/members/export.csv")
+    assert response.mimetype == "text/csv"
+    assert response.is_streamed
+    assert "Suparmi" in response.get_data(as_text=True)
+
+
+def test_accepting_a_staff_invitation_through_the_link(app, outbox):
+    cooperative = create_cooperative()
+    owner_client = signed_in(app, owner_of(cooperative))
+    post_form(owner_client, f"/manage/{cooperative.slug}/staff", {"email": "dewi@contoh.id", "role": "staff"})
+    link = outbox[0].get_content().split("http://localhost")[1].split()[0]
+    visitor = app.test_client()
+    assert "Masuk, atau buat akun" in page_text(visitor.get(link))
+    dewi = create_user(email="dewi@contoh.id")
+    AuthActions(visitor).login(dewi)
+    accepted = post_form(visitor, link, {})
+    assert accepted.headers["Location"] == f"/manage/{cooperative.slug}"
+    assert visitor.get(f"/manage/{cooperative.slug}/members").status_code == 200
+    assert visitor.get(link).status_code == 410
+
+
+def test_a_linked_member_sees_only_their_own_record(app):
+    cooperative = create_cooperative()
+    suparmi_account = create_user(email="suparmi@contoh.id")
+    create_member(cooperative, full_name="Suparmi", user_id=suparmi_account.id)
+    create_member(cooperative, full_name="Joko Susilo")
+    client = signed_in(app, suparmi_account)
+    page = page_text(client.get("/my/memberships"))
+    assert "Suparmi" in page and "Joko Susilo" not in page
+    assert client.get(f"/manage/{cooperative.slug}/members").status_code == 403
