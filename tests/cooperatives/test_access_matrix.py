@@ -1,4 +1,4 @@
-"""Every cooperative route × every kind of person: who gets in, who gets 403, who is sent to sign in."""
+"""Every cooperative route, every kind of person: who gets in, who gets 403, who is sent to sign in."""
 
 import pytest
 

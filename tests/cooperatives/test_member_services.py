@@ -80,7 +80,10 @@ def test_search_and_filters(app):
     assert found(status="nonsense") == ["Suparmi", "Joko Susilo"]
 
 
-CSV_HEADER = "nomor_anggota,nama_lengkap,nik,jenis_kelamin,desa,tanggal_bergabung,metode_pembayaran,nomor_rekening,bank_atau_dompet\n"
+CSV_HEADER = (
+    "nomor_anggota,nama_lengkap,nik,jenis_kelamin,desa,tanggal_bergabung,"
+    "metode_pembayaran,nomor_rekening,bank_atau_dompet\n"
+)
 
 
 def test_a_valid_csv_imports_every_row(app):

@@ -25,7 +25,7 @@ def test_an_owner_invites_staff_who_join_with_the_invited_email(app, outbox):
     assert outbox[0]["To"] == "dewi@contoh.id"
     token = outbox[0].get_content().split("/invitations/")[1].split()[0]
     stranger = create_user(email="orang.lain@contoh.id")
-    with pytest.raises(NotPermitted, match="dewi@contoh.id"):
+    with pytest.raises(NotPermitted, match=r"dewi@contoh\.id"):
         staff.accept_invitation(stranger, token)
     dewi = create_user(email="dewi@contoh.id", kind=AccountKind.BUYER)
     staff.accept_invitation(dewi, token)
