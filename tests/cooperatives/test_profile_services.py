@@ -151,3 +151,11 @@ def test_badges_are_derived_from_the_record(app):
     assert badges_of(cooperative, today=date(2026, 11, 23))[1].label == "RAT 2026"
     cooperative.status = CooperativeStatus.SUSPENDED
     assert [badge.kind for badge in badges_of(cooperative, today=date(2028, 1, 1))] == ["kopontren", "opop"]
+
+
+def test_a_duplicate_that_slips_past_the_check_is_still_refused_by_the_database(app, monkeypatch):
+    first = create_cooperative()
+    monkeypatch.setattr(profile, "_taken_identifiers", lambda details, cooperative: {})
+    with pytest.raises(InvalidCooperativeDetails):
+        create_cooperative(nik_koperasi=first.nik_koperasi)
+    assert db.session.query(Cooperative).count() == 1

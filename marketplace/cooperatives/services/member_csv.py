@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
 from marketplace.cooperatives.models import Cooperative, Gender, Member, MemberStatus, PayoutMethod
@@ -206,10 +207,16 @@ def import_members(actor: User, cooperative: Cooperative, text: str) -> int:
     if not preview.is_valid:
         raise MemberImportRefused(_("Nothing was imported: %(count)d problems must be fixed first.",
                                     count=preview.error_count), preview)
-    for row in preview.rows:
-        db.session.add(Member(cooperative_id=cooperative.id, **vars(row.details)))
-    record_audit(AuditAction.MEMBERS_IMPORTED, actor=actor, target=cooperative, count=len(preview.rows))
-    db.session.commit()
+    try:
+        for row in preview.rows:
+            db.session.add(Member(cooperative_id=cooperative.id, **vars(row.details)))
+        record_audit(AuditAction.MEMBERS_IMPORTED, actor=actor, target=cooperative, count=len(preview.rows))
+        db.session.commit()
+    except IntegrityError:
+        # Someone added one of these member numbers while the file was being checked.
+        db.session.rollback()
+        raise MemberImportRefused(_("Nothing was imported: the registry changed meanwhile. Check the file again."),
+                                  preview_member_import(actor, cooperative, text)) from None
     return len(preview.rows)
 
 

@@ -1,11 +1,13 @@
 """Registering a cooperative, keeping its profile, and its verification status."""
 
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from PIL import Image
+from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
 from marketplace.cooperatives.models import (
@@ -148,11 +150,25 @@ def register_cooperative(owner: User, details: CooperativeDetails) -> Cooperativ
         raise InvalidCooperativeDetails(problems)
     cooperative = Cooperative(slug=_unique_slug(details.name), status=CooperativeStatus.PENDING,
                               status_changed_at=utcnow(), **vars(details))
-    db.session.add(cooperative)
-    db.session.add(StaffMembership(cooperative=cooperative, user_id=owner.id, role=StaffRole.OWNER))
-    record_audit(AuditAction.COOPERATIVE_REGISTERED, actor=owner, target=cooperative, name=cooperative.name)
-    db.session.commit()
+    with _explaining_duplicates(details, None):
+        db.session.add(cooperative)
+        db.session.add(StaffMembership(cooperative=cooperative, user_id=owner.id, role=StaffRole.OWNER))
+        record_audit(AuditAction.COOPERATIVE_REGISTERED, actor=owner, target=cooperative, name=cooperative.name)
+        db.session.commit()
     return cooperative
+
+
+@contextmanager
+def _explaining_duplicates(details: CooperativeDetails, cooperative: Cooperative | None):
+    """Two registrations of the same NIK at the same moment: the database refuses one; say why."""
+    try:
+        yield
+    except IntegrityError:
+        db.session.rollback()
+        raise InvalidCooperativeDetails(
+            _taken_identifiers(details, cooperative)
+            or {"name": _("This cooperative was registered at the same moment by someone else.")}
+        ) from None
 
 
 def update_cooperative(actor: User, cooperative: Cooperative, details: CooperativeDetails) -> list[str]:
@@ -173,8 +189,9 @@ def update_cooperative(actor: User, cooperative: Cooperative, details: Cooperati
     if identity_changed and cooperative.status == CooperativeStatus.VERIFIED:
         _set_status(cooperative, CooperativeStatus.PENDING, actor=actor,
                     reason=_("The legal identity changed and must be verified again."))
-    record_audit(AuditAction.COOPERATIVE_UPDATED, actor=actor, target=cooperative, fields=changed)
-    db.session.commit()
+    with _explaining_duplicates(details, cooperative):
+        record_audit(AuditAction.COOPERATIVE_UPDATED, actor=actor, target=cooperative, fields=changed)
+        db.session.commit()
     return changed
 
 
