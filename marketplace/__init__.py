@@ -105,12 +105,14 @@ def _import_models() -> None:
 def register_blueprints(app: Flask) -> None:
     from marketplace.accounts import bp as accounts_bp
     from marketplace.admin import bp as admin_bp
+    from marketplace.catalog import bp as catalog_bp
     from marketplace.cooperatives import bp as cooperatives_bp
     from marketplace.main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(cooperatives_bp)
+    app.register_blueprint(catalog_bp)
     app.register_blueprint(admin_bp)
 
 

@@ -24,6 +24,7 @@ from marketplace.cooperatives.models import (
 )
 from marketplace.core.audit import AuditAction, record_audit
 from marketplace.core.timeutil import utcnow
+from marketplace.demo_catalog import seed_demo_catalog
 from marketplace.extensions import db
 
 DEMO_USERS = [
@@ -207,4 +208,5 @@ def seed_demo(*, password: str) -> list[str]:
     if suparmi is not None and suparmi.user_id is None:
         suparmi.user_id = account_services.find_user_by_email("suparmi@tunassukowati.id").id
     db.session.commit()
+    report.extend(seed_demo_catalog())
     return report

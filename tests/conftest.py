@@ -45,6 +45,10 @@ class RequestLikeABrowserClient(FlaskClient):
     def open(self, *args, **kwargs):
         with self.application.app_context():
             response = super().open(*args, **kwargs)
+            # A streamed body (CSV exports) is read while its request still runs, as a server would.
+            response.was_streamed = response.is_streamed
+            if response.is_streamed:
+                response.make_sequence()
         db.session.expire_all()
         return response
 

@@ -86,3 +86,43 @@ def create_member(cooperative, **overrides):
     db.session.add(member)
     db.session.commit()
     return member
+
+
+def category(slug: str = "anyaman"):
+    from marketplace.catalog.models import Category
+    from marketplace.catalog.services.categories import ensure_default_categories
+
+    found = db.session.scalar(db.select(Category).where(Category.slug == slug))
+    if found is None:
+        ensure_default_categories()
+        db.session.commit()
+        found = db.session.scalar(db.select(Category).where(Category.slug == slug))
+    return found
+
+
+def product_details(**overrides):
+    from marketplace.catalog.models import Availability, Unit
+    from marketplace.catalog.services.products import ProductDetails
+
+    number = next(_sequence)
+    values = dict(name=f"Keranjang anyaman bambu {number}", category_id=category().id, unit=Unit.PIECE,
+                  base_price=85_000, sku=f"ANY-{number:04d}", availability=Availability.READY_STOCK,
+                  min_order_quantity=1, tiers=[(12, 78_000), (50, 70_000)], weight_grams=450)
+    values.update(overrides)
+    return ProductDetails(**values)
+
+
+def create_product(cooperative=None, *, status: str = "active", actor: User | None = None, **overrides):
+    """A product through the catalog service, then given `status`."""
+    from marketplace.catalog.models import ProductStatus
+    from marketplace.catalog.services.products import create_product as create
+    from marketplace.cooperatives.models import StaffMembership
+
+    cooperative = cooperative or create_cooperative()
+    if actor is None:
+        actor = db.session.scalar(db.select(User).join(StaffMembership, StaffMembership.user_id == User.id)
+                                  .where(StaffMembership.cooperative_id == cooperative.id))
+    product = create(actor, cooperative, product_details(**overrides))
+    product.status = ProductStatus(status)
+    db.session.commit()
+    return product

@@ -1,9 +1,13 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from marketplace.accounts.permissions import admin_required
 from marketplace.admin import bp, services
+from marketplace.catalog.forms import CategoryForm
+from marketplace.catalog.models import Category
+from marketplace.catalog.services.categories import category_tree, ensure_default_categories, save_category
 from marketplace.cooperatives.forms import StatusChangeForm
 from marketplace.cooperatives.models import COOPERATIVE_STATUS_LABELS, Cooperative, CooperativeStatus
 from marketplace.cooperatives.services import profile as profile_services
@@ -12,6 +16,7 @@ from marketplace.core.audit import AuditAction
 from marketplace.core.errors import DomainError
 from marketplace.core.identifiers import format_npwp
 from marketplace.core.pagination import paginate
+from marketplace.core.views import render_form
 from marketplace.extensions import db
 
 
@@ -69,3 +74,47 @@ def audit_log():
     page = paginate(services.audit_log_query(action), per_page=50)
     return render_template("admin/audit_log.html", page=page, action=action,
                            actions=[item.value for item in AuditAction])
+
+
+def _category_form(**kwargs) -> CategoryForm:
+    parents = [SelectChoice(node.category.id, node.category.name) for node in category_tree(include_inactive=True)]
+    return CategoryForm(parent_choices=parents, **kwargs)
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+@admin_required
+def categories():
+    ensure_default_categories()
+    db.session.commit()
+    form = _category_form()
+    if form.validate_on_submit():
+        try:
+            save_category(current_user, category_id=None, name_id=form.name_id.data, name_en=form.name_en.data,
+                          parent_id=form.parent_id.data, position=form.position.data or 0,
+                          is_active=form.is_active.data)
+        except DomainError as error:
+            form.name_id.errors = [error.message]
+        else:
+            flash(_("The category has been saved."), "success")
+            return redirect(url_for("admin.categories"))
+    return render_form("admin/categories.html", form, tree=category_tree(include_inactive=True))
+
+
+@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+@admin_required
+def edit_category(category_id):
+    category = db.session.get(Category, category_id)
+    if category is None:
+        abort(404)
+    form = _category_form(obj=category)
+    if form.validate_on_submit():
+        try:
+            save_category(current_user, category_id=category.id, name_id=form.name_id.data,
+                          name_en=form.name_en.data, parent_id=form.parent_id.data,
+                          position=form.position.data or 0, is_active=form.is_active.data)
+        except DomainError as error:
+            form.name_id.errors = [error.message]
+        else:
+            flash(_("The category has been saved."), "success")
+            return redirect(url_for("admin.categories"))
+    return render_form("admin/category.html", form, category=category)

@@ -44,6 +44,17 @@ class AuditAction(StrEnum):
     MEMBER_ACCOUNT_INVITED = "member.account_invited"
     MEMBER_ACCOUNT_LINKED = "member.account_linked"
 
+    PRODUCT_CREATED = "product.created"
+    PRODUCT_UPDATED = "product.updated"
+    PRODUCT_STATUS_CHANGED = "product.status_changed"
+    PRODUCT_PRICE_CHANGED = "product.price_changed"
+    PRODUCTS_IMPORTED = "product.imported"
+    PRODUCT_IMAGE_ADDED = "product.image_added"
+    PRODUCT_IMAGE_REMOVED = "product.image_removed"
+    STOCK_RECEIVED = "stock.received"
+    STOCK_ADJUSTED = "stock.adjusted"
+    CATEGORY_CHANGED = "category.changed"
+
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"

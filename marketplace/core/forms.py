@@ -1,7 +1,7 @@
 """Field validators and filters every domain's forms share."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice
+from wtforms import SelectChoice, StringField
 from wtforms.validators import ValidationError
 
 from marketplace.core.validators import normalize_indonesian_phone
@@ -52,3 +52,34 @@ def empty_to_none(value):
         value = value.strip()
         return value or None
     return value
+
+
+class RupiahField(StringField):
+    """Whole rupiah typed the Indonesian way: `125.000`, `Rp 1.250.000` or `125000` → 125000."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        render_kw = {"inputmode": "numeric", "autocomplete": "off", **kwargs.pop("render_kw", {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.raw_text = valuelist[0].strip() if valuelist else ""
+        if not self.raw_text:
+            self.data = None
+            return
+        cleaned = self.raw_text.replace("Rp", "").replace("rp", "").replace(".", "").replace(" ", "")
+        if not cleaned.isdigit():
+            self.data = None
+            raise ValueError(str(_l("Enter an amount in whole rupiah, like 125.000.")))
+        self.data = int(cleaned)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return f"{self.data:,}".replace(",", ".") if isinstance(self.data, int) else ""
+
+
+def optional_int(value):
+    """Coerce for a select whose first option is an empty "— choose —"."""
+    if value in (None, ""):
+        return None
+    return int(value)

@@ -214,7 +214,7 @@ def test_member_export_streams_csv(app):
     client = signed_in(app, owner_of(cooperative))
     response = client.get(f"/manage/{cooperative.slug}/members/export.csv")
     assert response.mimetype == "text/csv"
-    assert response.is_streamed
+    assert response.was_streamed
     assert "Suparmi" in response.get_data(as_text=True)
 
 

@@ -1,6 +1,7 @@
 from flask import abort, render_template, request
 from flask_login import current_user
 
+from marketplace.catalog.services.public import public_products_of
 from marketplace.cooperatives import bp
 from marketplace.cooperatives.models import COOPERATIVE_TYPE_LABELS
 from marketplace.cooperatives.permissions import Capability, can
@@ -49,8 +50,9 @@ def profile(slug):
     is_insider = can(current_user, cooperative, Capability.VIEW_DASHBOARD)
     if not cooperative.is_public and not is_insider:
         abort(404)
+    products = paginate(public_products_of(cooperative), per_page=12) if cooperative.is_public else None
     return render_template(
         "cooperatives/profile.html", cooperative=cooperative, badges=badges_of(cooperative),
         registered_members=active_member_count(cooperative), is_insider=is_insider,
-        show_contact=current_user.is_authenticated,
+        show_contact=current_user.is_authenticated, products=products,
     )

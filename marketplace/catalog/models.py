@@ -1,0 +1,295 @@
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.core.images import StoredImage
+from marketplace.core.timeutil import UTCDateTime, utcnow
+from marketplace.extensions import db
+
+
+def _enum(enum_class, name: str):
+    return sa.Enum(enum_class, name=name, native_enum=False, length=24,
+                   values_callable=lambda members: [member.value for member in members])
+
+
+class Category(db.Model):
+    """A two-level tree of what cooperatives make and buyers look for; kept by platform admins."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name_id: Mapped[str] = mapped_column(sa.String(80))
+    name_en: Mapped[str] = mapped_column(sa.String(80))
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    parent = relationship("Category", remote_side=[id])
+
+    @property
+    def name(self) -> str:
+        locale = get_locale()
+        return self.name_en if locale is not None and locale.language == "en" else self.name_id
+
+
+class Unit(StrEnum):
+    PIECE = "pcs"
+    DOZEN = "lusin"
+    SCORE = "kodi"
+    KILOGRAM = "kg"
+    GRAM = "gram"
+    LITRE = "liter"
+    PACK = "pak"
+    SET = "set"
+    METRE = "meter"
+    BOX = "box"
+    BOTTLE = "botol"
+    SHEET = "lembar"
+
+    @property
+    def label(self) -> str:
+        return str(UNIT_LABELS[self])
+
+
+UNIT_LABELS = {
+    Unit.PIECE: _l("piece (pcs)"), Unit.DOZEN: _l("dozen (lusin, 12)"), Unit.SCORE: _l("score (kodi, 20)"),
+    Unit.KILOGRAM: _l("kilogram"), Unit.GRAM: _l("gram"), Unit.LITRE: _l("litre"), Unit.PACK: _l("pack"),
+    Unit.SET: _l("set"), Unit.METRE: _l("metre"), Unit.BOX: _l("box"), Unit.BOTTLE: _l("bottle"),
+    Unit.SHEET: _l("sheet"),
+}
+
+
+class ProductStatus(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+    @property
+    def label(self) -> str:
+        return str({ProductStatus.DRAFT: _l("Draft"), ProductStatus.ACTIVE: _l("Active"),
+                    ProductStatus.ARCHIVED: _l("Archived")}[self])
+
+
+class Availability(StrEnum):
+    READY_STOCK = "ready_stock"
+    MADE_TO_ORDER = "made_to_order"
+
+    @property
+    def label(self) -> str:
+        return str(_l("Ready stock") if self == Availability.READY_STOCK else _l("Made to order"))
+
+
+class Product(db.Model):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(sa.ForeignKey("cooperatives.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(160))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"), index=True)
+    unit: Mapped[Unit] = mapped_column(_enum(Unit, "product_unit"))
+    base_price: Mapped[int] = mapped_column(sa.BigInteger)
+    min_order_quantity: Mapped[int] = mapped_column(default=1)
+    weight_grams: Mapped[int | None]
+    sku: Mapped[str] = mapped_column(sa.String(40))
+    status: Mapped[ProductStatus] = mapped_column(_enum(ProductStatus, "product_status"),
+                                                  default=ProductStatus.DRAFT)
+    availability: Mapped[Availability] = mapped_column(_enum(Availability, "availability"))
+    lead_time_days: Mapped[int | None]
+    weekly_capacity: Mapped[int | None]
+    # Kept equal to the sum of the lots' remaining quantities by the stock service, in the same transaction.
+    stock_on_hand: Mapped[int] = mapped_column(default=0)
+    local_content: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    cooperative = relationship("Cooperative", lazy="joined")
+    category = relationship("Category", lazy="joined")
+    tiers = relationship("PriceTier", order_by="PriceTier.min_quantity", cascade="all, delete-orphan",
+                         lazy="selectin")
+    certifications = relationship("ProductCertification", cascade="all, delete-orphan", lazy="selectin",
+                                  order_by="ProductCertification.kind")
+    images = relationship("ProductImage", order_by="ProductImage.position", cascade="all, delete-orphan",
+                          lazy="selectin")
+    producers = relationship("Member", secondary="product_producers", lazy="selectin",
+                             order_by="Member.full_name")
+
+    __table_args__ = (
+        sa.UniqueConstraint("cooperative_id", "sku"),
+        sa.CheckConstraint("base_price > 0", name="price_positive"),
+        sa.CheckConstraint("min_order_quantity >= 1", name="moq_at_least_one"),
+        sa.CheckConstraint("stock_on_hand >= 0", name="stock_not_negative"),
+        sa.CheckConstraint("weight_grams is null or weight_grams > 0", name="weight_positive"),
+        sa.CheckConstraint("lead_time_days is null or lead_time_days >= 0", name="lead_time_not_negative"),
+        sa.CheckConstraint("weekly_capacity is null or weekly_capacity > 0", name="capacity_positive"),
+        sa.Index("ix_products_cooperative_status", "cooperative_id", "status"),
+        sa.Index("ix_products_status_category", "status", "category_id"),
+    )
+
+    @property
+    def cover_image(self):
+        return self.images[0] if self.images else None
+
+
+class PriceTier(db.Model):
+    """From `min_quantity` units on, each unit costs `unit_price` (wholesale)."""
+
+    __tablename__ = "price_tiers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    min_quantity: Mapped[int]
+    unit_price: Mapped[int] = mapped_column(sa.BigInteger)
+
+    __table_args__ = (
+        sa.UniqueConstraint("product_id", "min_quantity"),
+        sa.CheckConstraint("min_quantity >= 2", name="tier_quantity_above_one"),
+        sa.CheckConstraint("unit_price > 0", name="tier_price_positive"),
+    )
+
+
+class PriceChange(db.Model):
+    """The history of a product's prices: who changed what, when. Orders copy prices, so history stays true."""
+
+    __tablename__ = "price_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    old_base_price: Mapped[int | None] = mapped_column(sa.BigInteger)
+    new_base_price: Mapped[int] = mapped_column(sa.BigInteger)
+    old_tiers: Mapped[list] = mapped_column(sa.JSON, default=list)
+    new_tiers: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+    changed_by = relationship("User")
+
+
+class CertificationKind(StrEnum):
+    HALAL = "halal"
+    PIRT = "pirt"
+    BPOM_MD = "bpom_md"
+    SNI = "sni"
+
+    @property
+    def label(self) -> str:
+        return str(CERTIFICATION_LABELS[self])
+
+
+CERTIFICATION_LABELS = {
+    CertificationKind.HALAL: _l("Halal"),
+    CertificationKind.PIRT: _l("P-IRT"),
+    CertificationKind.BPOM_MD: _l("BPOM MD"),
+    CertificationKind.SNI: _l("SNI"),
+}
+
+
+class ProductCertification(db.Model):
+    __tablename__ = "product_certifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[CertificationKind] = mapped_column(_enum(CertificationKind, "certification_kind"))
+    number: Mapped[str] = mapped_column(sa.String(60))
+    expires_on: Mapped[date | None]
+
+    __table_args__ = (
+        sa.UniqueConstraint("product_id", "kind"),
+        sa.Index("ix_product_certifications_kind_expiry", "kind", "expires_on"),
+    )
+
+    def is_valid(self, today: date | None = None) -> bool:
+        """An expired certificate stops counting by itself; no one has to remember to untick it."""
+        return self.expires_on is None or self.expires_on >= (today or date.today())
+
+
+product_producers = sa.Table(
+    "product_producers",
+    db.metadata,
+    sa.Column("product_id", sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("member_id", sa.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class ProductImage(db.Model):
+    __tablename__ = "product_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    image: Mapped[dict] = mapped_column(sa.JSON)
+    alt_text: Mapped[str] = mapped_column(sa.String(200), default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def stored(self) -> StoredImage:
+        return StoredImage.from_dict(self.image)
+
+
+class StockLot(db.Model):
+    """Goods a member handed to the cooperative: the root of attribution. Never edited or deleted."""
+
+    __tablename__ = "stock_lots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id"), index=True)
+    quantity_received: Mapped[int]
+    # What is left of this lot after adjustments (and, later, what orders took); FIFO reads it.
+    quantity_remaining: Mapped[int]
+    received_on: Mapped[date]
+    note: Mapped[str | None] = mapped_column(sa.String(255))
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    member = relationship("Member", lazy="joined")
+    recorded_by = relationship("User")
+    adjustments = relationship("StockAdjustment", order_by="StockAdjustment.id", lazy="selectin")
+
+    __table_args__ = (
+        sa.CheckConstraint("quantity_received > 0", name="received_positive"),
+        sa.CheckConstraint("quantity_remaining >= 0", name="remaining_not_negative"),
+        sa.Index("ix_stock_lots_fifo", "product_id", "received_on", "id"),
+    )
+
+
+class AdjustmentReason(StrEnum):
+    DAMAGED = "damaged"  # fewer
+    WITHDRAWN = "withdrawn"  # fewer: the member took goods back
+    RETURNED = "returned"  # more: a buyer's return came back into stock
+    COUNTED = "counted"  # either way: a stock count found a difference
+
+    @property
+    def label(self) -> str:
+        return str(ADJUSTMENT_REASON_LABELS[self])
+
+
+ADJUSTMENT_REASON_LABELS = {
+    AdjustmentReason.DAMAGED: _l("Damaged or lost"),
+    AdjustmentReason.WITHDRAWN: _l("Taken back by the member"),
+    AdjustmentReason.RETURNED: _l("Returned into stock"),
+    AdjustmentReason.COUNTED: _l("Stock count correction"),
+}
+
+
+class StockAdjustment(db.Model):
+    """A correction to a lot, with its reason; the lot's own row is never rewritten by hand."""
+
+    __tablename__ = "stock_adjustments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("stock_lots.id", ondelete="CASCADE"), index=True)
+    quantity_change: Mapped[int]
+    reason: Mapped[AdjustmentReason] = mapped_column(_enum(AdjustmentReason, "adjustment_reason"))
+    note: Mapped[str | None] = mapped_column(sa.String(255))
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    recorded_by = relationship("User")
+
+    __table_args__ = (sa.CheckConstraint("quantity_change <> 0", name="change_not_zero"),)

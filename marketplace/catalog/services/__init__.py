@@ -1,0 +1,1 @@
+"""The catalog's rules, one module per subject."""

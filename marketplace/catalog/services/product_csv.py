@@ -1,0 +1,265 @@
+"""Products as CSV: export streamed; import creates or updates by SKU, all rows or none, with a report."""
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from marketplace.accounts.models import User
+from marketplace.catalog.models import Availability, Category, CertificationKind, Product, ProductStatus, Unit
+from marketplace.catalog.services.products import (
+    InvalidProductDetails,
+    ProductDetails,
+    create_product,
+    product_problems,
+    update_product,
+)
+from marketplace.cooperatives.models import Cooperative
+from marketplace.cooperatives.permissions import Capability, require_capability
+from marketplace.core.audit import AuditAction, record_audit
+from marketplace.core.errors import DomainError
+from marketplace.extensions import db
+
+MAX_IMPORT_ROWS = 5000
+COLUMNS = ["sku", "nama", "kategori", "satuan", "harga", "minimal_order", "harga_grosir", "status", "ketersediaan",
+           "lama_produksi_hari", "kapasitas_per_minggu", "berat_gram", "produk_dalam_negeri", "halal_nomor",
+           "halal_berlaku_sampai", "pirt_nomor", "bpom_md_nomor", "sni_nomor", "deskripsi"]
+REQUIRED = ("sku", "nama", "kategori", "satuan", "harga")
+_YES = {"ya", "y", "yes", "1", "true"}
+_NO = {"tidak", "t", "no", "0", "false", ""}
+_AVAILABILITY = {"stok": Availability.READY_STOCK, "ready_stock": Availability.READY_STOCK,
+                 "pesanan": Availability.MADE_TO_ORDER, "made_to_order": Availability.MADE_TO_ORDER}
+_AVAILABILITY_WORD = {Availability.READY_STOCK: "stok", Availability.MADE_TO_ORDER: "pesanan"}
+
+
+class ProductImportRefused(DomainError):
+    def __init__(self, message: str, preview: "ProductImportPreview"):
+        super().__init__(message)
+        self.preview = preview
+
+
+@dataclass
+class ProductImportRow:
+    line: int
+    values: dict[str, str]
+    details: ProductDetails | None = None
+    status: ProductStatus | None = None
+    existing: Product | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ProductImportPreview:
+    rows: list[ProductImportRow]
+    file_errors: list[str] = field(default_factory=list)
+
+    @property
+    def error_count(self) -> int:
+        return len(self.file_errors) + sum(1 for row in self.rows if row.errors)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.file_errors and bool(self.rows) and self.error_count == 0
+
+
+def _whole_number(text: str) -> int:
+    cleaned = text.replace(".", "").replace(" ", "").removeprefix("Rp").removeprefix("rp")
+    if not cleaned.isdigit():
+        raise ValueError(text)
+    return int(cleaned)
+
+
+def _tiers(text: str) -> list[tuple[int, int]]:
+    """`12:45000; 50:40000` → [(12, 45000), (50, 40000)]."""
+    tiers = []
+    for part in filter(None, (piece.strip() for piece in text.split(";"))):
+        quantity, _sep, price = part.partition(":")
+        tiers.append((_whole_number(quantity), _whole_number(price)))
+    return tiers
+
+
+def _parse(values: dict[str, str], categories: dict[str, int]) -> tuple[ProductDetails | None, ProductStatus | None,
+                                                                        list[str]]:
+    errors: list[str] = []
+    get = lambda column: (values.get(column) or "").strip()  # noqa: E731
+
+    def parse(column, parser, message, default=None):
+        text = get(column)
+        if not text:
+            return default
+        try:
+            return parser(text)
+        except (ValueError, KeyError):
+            errors.append(message)
+            return default
+
+    for column in REQUIRED:
+        if not get(column):
+            errors.append(_("The column %(column)s is empty.", column=column))
+    category_id = parse("kategori", lambda text: categories[text.lower()],
+                        _("kategori must be a category code from the list (for example: batik)."))
+    unit = parse("satuan", lambda text: Unit(text.lower()), _("satuan must be one of: %(units)s.",
+                                                              units=", ".join(unit.value for unit in Unit)))
+    price = parse("harga", _whole_number, _("harga must be a whole number of rupiah, like 125000."))
+    moq = parse("minimal_order", _whole_number, _("minimal_order must be a whole number."), 1)
+    tiers = parse("harga_grosir", _tiers, _("harga_grosir must look like 12:45000; 50:40000."), [])
+    status = parse("status", lambda text: ProductStatus(text.lower()),
+                   _("status must be draft, active or archived."), ProductStatus.DRAFT)
+    availability = parse("ketersediaan", lambda text: _AVAILABILITY[text.lower()],
+                         _("ketersediaan must be stok or pesanan."), Availability.READY_STOCK)
+    lead_time = parse("lama_produksi_hari", _whole_number, _("lama_produksi_hari must be a whole number."))
+    capacity = parse("kapasitas_per_minggu", _whole_number, _("kapasitas_per_minggu must be a whole number."))
+    weight = parse("berat_gram", _whole_number, _("berat_gram must be a whole number."))
+    halal_expiry = parse("halal_berlaku_sampai", date.fromisoformat,
+                         _("halal_berlaku_sampai must be a date like 2027-12-31."))
+    local_text = get("produk_dalam_negeri").lower()
+    if local_text not in _YES | _NO:
+        errors.append(_("produk_dalam_negeri must be ya or tidak."))
+    if len(get("nama")) > 160 or len(get("sku")) > 40 or len(get("deskripsi")) > 5000:
+        errors.append(_("nama has at most 160 characters, sku 40 and deskripsi 5000."))
+    if errors:
+        return None, None, errors
+    certifications = {kind: (get(column), halal_expiry if kind == CertificationKind.HALAL else None)
+                      for kind, column in ((CertificationKind.HALAL, "halal_nomor"),
+                                           (CertificationKind.PIRT, "pirt_nomor"),
+                                           (CertificationKind.BPOM_MD, "bpom_md_nomor"),
+                                           (CertificationKind.SNI, "sni_nomor")) if get(column)}
+    details = ProductDetails(
+        name=get("nama"), category_id=category_id, unit=unit, base_price=price, sku=get("sku"),
+        availability=availability, min_order_quantity=moq, description=get("deskripsi"), weight_grams=weight,
+        lead_time_days=lead_time, weekly_capacity=capacity, local_content=local_text in _YES, tiers=tiers,
+        certifications=certifications)
+    return details, status, []
+
+
+def _read(text: str) -> tuple[list[dict[str, str]], list[str]]:
+    text = text.lstrip("\ufeff")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+        records = [record for record in reader if any(cell.strip() for cell in record)]
+    except StopIteration:
+        return [], [_("The file is empty.")]
+    except csv.Error:
+        return [], [_("The file is not a readable CSV file. Save it again as CSV and retry.")]
+    missing = [name for name in REQUIRED if name not in header]
+    unknown = [name for name in header if name not in COLUMNS]
+    problems = []
+    if missing:
+        problems.append(_("Required columns are missing: %(columns)s.", columns=", ".join(missing)))
+    if unknown:
+        problems.append(_("Unknown columns: %(columns)s. Download the template to see the expected ones.",
+                          columns=", ".join(unknown)))
+    if len(records) > MAX_IMPORT_ROWS:
+        problems.append(_("A file may hold at most %(count)d products. Split it into several files.",
+                          count=MAX_IMPORT_ROWS))
+    if problems:
+        return [], problems
+    return [dict(zip(header, record, strict=False)) for record in records], []
+
+
+def preview_product_import(actor: User, cooperative: Cooperative, text: str) -> ProductImportPreview:
+    require_capability(actor, cooperative, Capability.MANAGE_CATALOG)
+    records, file_errors = _read(text)
+    preview = ProductImportPreview(rows=[], file_errors=file_errors)
+    categories = dict(db.session.execute(
+        sa.select(sa.func.lower(Category.slug), Category.id).where(Category.is_active.is_(True))).all())
+    existing = {product.sku: product for product in db.session.scalars(
+        sa.select(Product).where(Product.cooperative_id == cooperative.id,
+                                 Product.sku.in_([record.get("sku", "").strip() for record in records])))}
+    seen: dict[str, int] = {}
+    for line, values in enumerate(records, start=2):
+        details, status, errors = _parse(values, categories)
+        row = ProductImportRow(line=line, values=values, details=details, status=status, errors=errors)
+        if details is not None:
+            row.existing = existing.get(details.sku)
+            row.errors.extend(product_problems(cooperative, details, row.existing).values())
+            if details.sku in seen:
+                row.errors.append(_("Same %(column)s as line %(line)d.", column="sku", line=seen[details.sku]))
+            seen.setdefault(details.sku, line)
+        preview.rows.append(row)
+    if not records and not file_errors:
+        preview.file_errors.append(_("The file has no product rows."))
+    return preview
+
+
+def import_products(actor: User, cooperative: Cooperative, text: str) -> tuple[int, int]:
+    """Create new SKUs and update existing ones; returns (created, updated). Nothing is written on any error."""
+    preview = preview_product_import(actor, cooperative, text)
+    if not preview.is_valid:
+        raise ProductImportRefused(_("Nothing was imported: %(count)d problems must be fixed first.",
+                                     count=preview.error_count), preview)
+    created = updated = 0
+    try:
+        with db.session.no_autoflush:
+            for row in preview.rows:
+                if row.existing is None:
+                    product = create_product(actor, cooperative, row.details, commit=False)
+                    created += 1
+                else:
+                    product = row.existing
+                    if update_product(actor, product, row.details, commit=False) or product.status != row.status:
+                        updated += 1
+                product.status = row.status
+        record_audit(AuditAction.PRODUCTS_IMPORTED, actor=actor, target=cooperative, created=created,
+                     updated=updated)
+        db.session.commit()
+    except (InvalidProductDetails, sa.exc.IntegrityError):
+        db.session.rollback()
+        raise ProductImportRefused(_("Nothing was imported: the catalog changed meanwhile. Check the file again."),
+                                   preview_product_import(actor, cooperative, text)) from None
+    return created, updated
+
+
+def _csv_line(values: list) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(values)
+    return buffer.getvalue()
+
+
+def _row_of(product: Product) -> list:
+    certifications = {certification.kind: certification for certification in product.certifications}
+    halal = certifications.get(CertificationKind.HALAL)
+    return [
+        product.sku, product.name, product.category.slug, product.unit.value, product.base_price,
+        product.min_order_quantity, "; ".join(f"{t.min_quantity}:{t.unit_price}" for t in product.tiers),
+        product.status.value, _AVAILABILITY_WORD[product.availability], product.lead_time_days or "",
+        product.weekly_capacity or "", product.weight_grams or "", "ya" if product.local_content else "tidak",
+        halal.number if halal else "", halal.expires_on.isoformat() if halal and halal.expires_on else "",
+        *(certifications[kind].number if kind in certifications else ""
+          for kind in (CertificationKind.PIRT, CertificationKind.BPOM_MD, CertificationKind.SNI)),
+        product.description,
+    ]
+
+
+def export_product_rows(actor: User, cooperative: Cooperative, batch_size: int = 500) -> Iterator[str]:
+    """The catalog as CSV lines, batch by batch, in the import's own format."""
+    require_capability(actor, cooperative, Capability.MANAGE_CATALOG)
+    yield "\ufeff" + _csv_line(COLUMNS)
+    last_id = 0
+    while True:
+        batch = list(db.session.scalars(sa.select(Product).where(Product.cooperative_id == cooperative.id,
+                                                                 Product.id > last_id)
+                                        .order_by(Product.id).limit(batch_size)))
+        if not batch:
+            return
+        for product in batch:
+            yield _csv_line(_row_of(product))
+        last_id = batch[-1].id
+        for product in batch:
+            db.session.expunge(product)
+
+
+def import_template() -> str:
+    example = ["TSJ-ANY-01", "Keranjang anyaman bambu", "anyaman", "pcs", "85000", "1", "12:78000; 50:70000",
+               "active", "stok", "", "", "450", "ya", "", "", "", "", "", "Keranjang serbaguna dari bambu apus."]
+    return "\ufeff" + _csv_line(COLUMNS) + _csv_line(example)
+

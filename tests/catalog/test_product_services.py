@@ -1,0 +1,130 @@
+from datetime import date, timedelta
+
+import pytest
+
+from marketplace.accounts.models import AccountKind
+from marketplace.catalog.models import Availability, CertificationKind, PriceChange, Product, ProductStatus
+from marketplace.catalog.services import products
+from marketplace.catalog.services.products import InvalidProductDetails, ProductDetails
+from marketplace.catalog.services.public import public_product_by_slug, valid_certifications
+from marketplace.core.errors import NotFound, NotPermitted
+from marketplace.extensions import db
+from tests.cooperatives.test_staff_services import owner_of
+from tests.factories import add_staff, create_cooperative, create_member, create_product, create_user, product_details
+
+
+def test_a_new_product_is_a_draft_with_its_first_price_recorded(app):
+    cooperative = create_cooperative()
+    product = products.create_product(owner_of(cooperative), cooperative, product_details(name="Tas Pandan"))
+    assert product.status == ProductStatus.DRAFT
+    assert product.slug == "tas-pandan"
+    assert [(tier.min_quantity, tier.unit_price) for tier in product.tiers] == [(12, 78_000), (50, 70_000)]
+    change = db.session.scalar(db.select(PriceChange))
+    assert (change.old_base_price, change.new_base_price) == (None, 85_000)
+
+
+def test_any_staff_role_keeps_the_catalog_but_outsiders_cannot(app):
+    cooperative = create_cooperative()
+    clerk = add_staff(cooperative, "staff")
+    products.create_product(clerk, cooperative, product_details())
+    with pytest.raises(NotPermitted):
+        products.create_product(create_user(kind=AccountKind.COOPERATIVE_STAFF), cooperative, product_details())
+    with pytest.raises(NotPermitted):
+        products.create_product(create_user(kind=AccountKind.ADMIN), cooperative, product_details())
+
+
+@pytest.mark.parametrize("overrides, field", [
+    ({"base_price": 0}, "base_price"),
+    ({"base_price": -5}, "base_price"),
+    ({"min_order_quantity": 0}, "min_order_quantity"),
+    ({"tiers": [(50, 70_000), (12, 78_000)]}, "tiers"),
+    ({"tiers": [(12, 90_000)]}, "tiers"),
+    ({"min_order_quantity": 24, "tiers": [(12, 78_000)]}, "tiers"),
+    ({"availability": Availability.MADE_TO_ORDER}, "lead_time_days"),
+    ({"availability": Availability.MADE_TO_ORDER, "lead_time_days": 14}, "weekly_capacity"),
+    ({"category_id": 999_999}, "category_id"),
+    ({"certifications": {CertificationKind.HALAL: ("", date(2030, 1, 1))}}, "halal_number"),
+])
+def test_bad_product_details_are_refused_and_nothing_is_written(app, overrides, field):
+    cooperative = create_cooperative()
+    with pytest.raises(InvalidProductDetails) as refused:
+        products.create_product(owner_of(cooperative), cooperative, product_details(**overrides))
+    assert field in refused.value.field_errors
+    assert db.session.query(Product).count() == 0
+
+
+def test_a_producer_from_another_cooperative_is_refused(app):
+    ours, theirs = create_cooperative(), create_cooperative()
+    outsider = create_member(theirs)
+    with pytest.raises(InvalidProductDetails) as refused:
+        products.create_product(owner_of(ours), ours, product_details(producer_ids=[outsider.id]))
+    assert "producer_ids" in refused.value.field_errors
+
+
+def test_sku_is_unique_within_the_cooperative(app):
+    ours, theirs = create_cooperative(), create_cooperative()
+    products.create_product(owner_of(ours), ours, product_details(sku="ANY-1"))
+    with pytest.raises(InvalidProductDetails):
+        products.create_product(owner_of(ours), ours, product_details(sku="ANY-1"))
+    products.create_product(owner_of(theirs), theirs, product_details(sku="ANY-1"))
+
+
+def test_price_changes_are_kept_as_history(app):
+    product = create_product()
+    owner = owner_of(product.cooperative)
+    details = ProductDetails.of(product)
+    details.description = "Lebih kuat."
+    products.update_product(owner, product, details)
+    assert db.session.query(PriceChange).count() == 1  # only the first price so far
+    details.base_price, details.tiers = 90_000, [(12, 80_000)]
+    assert set(products.update_product(owner, product, details)) == {"base_price", "tiers"}
+    history = products.price_history(product)
+    assert (history[0].old_base_price, history[0].new_base_price) == (85_000, 90_000)
+    assert history[0].old_tiers == [[12, 78_000], [50, 70_000]] and history[0].new_tiers == [[12, 80_000]]
+
+
+def test_duplicating_makes_a_draft_with_a_fresh_sku(app):
+    product = create_product(sku="ANY-7")
+    copy = products.duplicate_product(owner_of(product.cooperative), product)
+    again = products.duplicate_product(owner_of(product.cooperative), product)
+    assert (copy.status, copy.sku, again.sku) == (ProductStatus.DRAFT, "ANY-7-COPY", "ANY-7-COPY2")
+    assert copy.slug != product.slug and copy.stock_on_hand == 0
+
+
+def test_status_changes_follow_the_state_machine(app):
+    product = create_product(status="draft")
+    owner = owner_of(product.cooperative)
+    products.change_product_status(owner, product, ProductStatus.ACTIVE)
+    products.change_product_status(owner, product, ProductStatus.ARCHIVED)
+    with pytest.raises(Exception, match="sudah"):
+        products.change_product_status(owner, product, ProductStatus.ARCHIVED)
+
+
+@pytest.mark.parametrize("product_status, cooperative_status, public", [
+    ("active", "verified", True), ("draft", "verified", False), ("archived", "verified", False),
+    ("active", "pending", False), ("active", "suspended", False), ("active", "rejected", False),
+])
+def test_only_active_products_of_verified_cooperatives_are_public(app, product_status, cooperative_status, public):
+    product = create_product(create_cooperative(status=cooperative_status), status=product_status)
+    if public:
+        assert public_product_by_slug(product.slug) == product
+    else:
+        with pytest.raises(NotFound):
+            public_product_by_slug(product.slug)
+
+
+def test_an_expired_certificate_stops_counting_by_itself(app):
+    product = create_product(certifications={
+        CertificationKind.HALAL: ("ID3511000012345", date.today() - timedelta(days=1)),
+        CertificationKind.PIRT: ("2063524010123-26", date.today()),
+        CertificationKind.SNI: ("SNI 3553:2015", None),
+    })
+    assert {c.kind for c in valid_certifications(product)} == {CertificationKind.PIRT, CertificationKind.SNI}
+    assert {c.kind for c in valid_certifications(product, date.today() + timedelta(days=1))} == {CertificationKind.SNI}
+
+
+def test_another_cooperatives_product_is_not_found_by_id(app):
+    ours, theirs = create_cooperative(), create_cooperative()
+    their_product = create_product(theirs)
+    with pytest.raises(NotFound):
+        products.product_of(owner_of(ours), ours, their_product.id)

@@ -1,0 +1,164 @@
+import threading
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from marketplace.catalog.models import AdjustmentReason, Product, StockAdjustment, StockLot
+from marketplace.catalog.services import stock
+from marketplace.cooperatives.models import MemberStatus
+from marketplace.core.errors import DomainError, NotFound, NotPermitted
+from marketplace.extensions import db
+from tests.cooperatives.test_staff_services import owner_of
+from tests.factories import create_cooperative, create_member, create_product, create_user
+
+
+def on_hand_from_lots(product) -> int:
+    return db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(StockLot.quantity_remaining), 0))
+                             .where(StockLot.product_id == product.id))
+
+
+def test_receiving_stock_creates_a_lot_attributed_to_the_member(app):
+    product = create_product()
+    suparmi = create_member(product.cooperative, full_name="Suparmi")
+    lot = stock.receive_stock(owner_of(product.cooperative), product, member_id=suparmi.id, quantity=30,
+                              received_on=date.today(), note="setoran pertama")
+    assert (lot.member, lot.quantity_received, lot.quantity_remaining) == (suparmi, 30, 30)
+    assert product.stock_on_hand == 30
+
+
+@pytest.mark.parametrize("quantity, received_on, message", [
+    (0, date.today(), "antara 1 dan"),
+    (-3, date.today(), "antara 1 dan"),
+    (5, date.today() + timedelta(days=1), "masa depan"),
+])
+def test_bad_receipts_are_refused_and_nothing_is_written(app, quantity, received_on, message):
+    product = create_product()
+    member = create_member(product.cooperative)
+    with pytest.raises(DomainError, match=message):
+        stock.receive_stock(owner_of(product.cooperative), product, member_id=member.id, quantity=quantity,
+                            received_on=received_on)
+    assert db.session.query(StockLot).count() == 0 and product.stock_on_hand == 0
+
+
+def test_stock_from_a_member_of_another_cooperative_or_a_former_member_is_refused(app):
+    product = create_product()
+    outsider = create_member(create_cooperative())
+    former = create_member(product.cooperative, status=MemberStatus.LEFT, left_on=date(2024, 1, 1))
+    for member in (outsider, former):
+        with pytest.raises(DomainError):
+            stock.receive_stock(owner_of(product.cooperative), product, member_id=member.id, quantity=5,
+                                received_on=date.today())
+
+
+def test_outsiders_cannot_record_stock(app):
+    product = create_product()
+    member = create_member(product.cooperative)
+    with pytest.raises(NotPermitted):
+        stock.receive_stock(create_user(), product, member_id=member.id, quantity=5, received_on=date.today())
+
+
+def test_adjustments_have_a_direction_and_never_empty_a_lot_below_zero(app):
+    product = create_product()
+    owner = owner_of(product.cooperative)
+    lot = stock.receive_stock(owner, product, member_id=create_member(product.cooperative).id, quantity=10,
+                              received_on=date.today())
+    stock.adjust_stock(owner, product, lot_id=lot.id, quantity_change=-2, reason=AdjustmentReason.DAMAGED)
+    with pytest.raises(DomainError, match="hanya dapat mengurangi"):
+        stock.adjust_stock(owner, product, lot_id=lot.id, quantity_change=2, reason=AdjustmentReason.DAMAGED)
+    with pytest.raises(DomainError, match="hanya dapat menambah"):
+        stock.adjust_stock(owner, product, lot_id=lot.id, quantity_change=-1, reason=AdjustmentReason.RETURNED)
+    with pytest.raises(DomainError, match="Hanya tersisa 8 unit"):
+        stock.adjust_stock(owner, product, lot_id=lot.id, quantity_change=-9, reason=AdjustmentReason.COUNTED)
+    stock.adjust_stock(owner, product, lot_id=lot.id, quantity_change=3, reason=AdjustmentReason.COUNTED)
+    assert (lot.quantity_received, lot.quantity_remaining, product.stock_on_hand) == (10, 11, 11)
+    assert db.session.query(StockAdjustment).count() == 2
+
+
+def test_a_lot_of_another_product_cannot_be_adjusted_through_this_one(app):
+    product, other = create_product(), create_product()
+    owner = owner_of(other.cooperative)
+    lot = stock.receive_stock(owner, other, member_id=create_member(other.cooperative).id, quantity=5,
+                              received_on=date.today())
+    with pytest.raises((NotFound, NotPermitted)):
+        stock.adjust_stock(owner_of(product.cooperative), product, lot_id=lot.id, quantity_change=-1,
+                           reason=AdjustmentReason.DAMAGED)
+
+
+def test_lots_are_listed_oldest_first_and_summed_per_member(app):
+    product = create_product()
+    owner = owner_of(product.cooperative)
+    suparmi, joko = create_member(product.cooperative, full_name="Suparmi"), create_member(product.cooperative,
+                                                                                           full_name="Joko")
+    stock.receive_stock(owner, product, member_id=joko.id, quantity=5, received_on=date.today())
+    stock.receive_stock(owner, product, member_id=suparmi.id, quantity=7, received_on=date.today() - timedelta(3))
+    stock.receive_stock(owner, product, member_id=joko.id, quantity=2, received_on=date.today() - timedelta(1))
+    assert [lot.quantity_received for lot in stock.lots_of(product)] == [7, 2, 5]
+    assert [(member.full_name, quantity) for member, quantity in stock.stock_by_member(product)] == [
+        ("Joko", 7), ("Suparmi", 7)]
+
+
+operations = st.lists(st.one_of(
+    st.tuples(st.just("receive"), st.integers(min_value=1, max_value=50)),
+    st.tuples(st.just("adjust"), st.integers(min_value=-60, max_value=60).filter(bool),
+              st.sampled_from(list(AdjustmentReason)))), max_size=12)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operations)
+def test_on_hand_always_equals_what_the_lots_hold(app, steps):
+    product = db.session.scalar(sa.select(Product)) or create_product()
+    owner = owner_of(product.cooperative)
+    member = create_member(product.cooperative)
+    for step in steps:
+        try:
+            if step[0] == "receive":
+                stock.receive_stock(owner, product, member_id=member.id, quantity=step[1], received_on=date.today())
+            elif (lots := stock.lots_of(product)):
+                stock.adjust_stock(owner, product, lot_id=lots[-1].id, quantity_change=step[1], reason=step[2])
+        except DomainError:
+            db.session.rollback()
+        db.session.refresh(product)
+        assert product.stock_on_hand == on_hand_from_lots(product) >= 0
+
+
+@pytest.mark.postgres_only
+def test_concurrent_stock_entries_lose_nothing_on_postgresql(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("real concurrent transactions are proven on PostgreSQL (set TEST_DATABASE_URL)")
+    product = create_product()
+    owner_id, product_id = owner_of(product.cooperative).id, product.id
+    member_id = create_member(product.cooperative).id
+    lot = stock.receive_stock(owner_of(product.cooperative), product, member_id=member_id, quantity=100,
+                              received_on=date.today())
+    lot_id = lot.id
+    errors = []
+
+    def worker(index):
+        with app.app_context():
+            try:
+                actor = db.session.get(type(owner_of(product.cooperative)), owner_id)
+                target = db.session.get(Product, product_id)
+                if index % 2:
+                    stock.receive_stock(actor, target, member_id=member_id, quantity=3, received_on=date.today())
+                else:
+                    stock.adjust_stock(actor, target, lot_id=lot_id, quantity_change=-7,
+                                       reason=AdjustmentReason.DAMAGED)
+            except DomainError as error:
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.expire_all()
+    product = db.session.get(Product, product_id)
+    # 10 receipts of 3 and 10 corrections of -7 against a lot of 100: all succeed, nothing is lost.
+    assert errors == []
+    assert product.stock_on_hand == 100 + 30 - 70 == on_hand_from_lots(product)
+    assert db.session.get(StockLot, lot_id).quantity_remaining == 30
