@@ -2,6 +2,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from marketplace.accounts.models import AccountKind
+from tests.browser.conftest import assert_fits_the_screen
 from tests.factories import DEFAULT_PASSWORD, create_cooperative, create_member, create_user
 
 pytestmark = pytest.mark.browser
@@ -37,12 +38,14 @@ def test_a_cooperative_registers_and_is_verified_then_listed(page: Page, base_ur
     page.get_by_role("button", name="Daftarkan koperasi").click()
     expect(page.locator(".flash")).to_contain_text("sudah terdaftar")
     expect(page.locator(".status-card")).to_contain_text("Menunggu verifikasi")
+    assert_fits_the_screen(page)
     page.screenshot(path=f"{SCREENSHOTS}/cooperative-dashboard-pending-phone.png", full_page=True)
 
     page.context.clear_cookies()
     sign_in(page, base_url, "admin@pasarkoperasi.id")
     page.goto(base_url + "/admin/cooperatives")
     page.get_by_role("link", name="Koperasi Produsen Tunas Sukowati Jaya").click()
+    assert_fits_the_screen(page)
     page.screenshot(path=f"{SCREENSHOTS}/admin-verification-phone.png", full_page=True)
     page.get_by_role("button", name="Verifikasi").click()
     expect(page.locator(".flash")).to_contain_text("Terverifikasi")
@@ -52,6 +55,7 @@ def test_a_cooperative_registers_and_is_verified_then_listed(page: Page, base_ur
     card = page.locator(".cooperative-card", has_text="Tunas Sukowati Jaya")
     expect(card).to_contain_text("Kabupaten Sragen")
     expect(card).to_contain_text("RAT 2026")
+    assert_fits_the_screen(page)
     page.screenshot(path=f"{SCREENSHOTS}/directory-phone.png", full_page=True)
 
 
@@ -67,6 +71,7 @@ def test_an_owner_imports_members_from_a_spreadsheet(page: Page, base_url, tmp_p
     page.get_by_role("button", name="Periksa berkas").click()
     expect(page.locator(".form-summary")).to_contain_text("Ditemukan 2 masalah")
     expect(page.locator(".row-error")).to_have_count(2)
+    assert_fits_the_screen(page)
     page.screenshot(path=f"{SCREENSHOTS}/member-import-errors-phone.png", full_page=True)
     good = tmp_path / "anggota-benar.csv"
     good.write_text("nomor_anggota,nama_lengkap,tanggal_bergabung\nTSJ-002,Tukiyem,2021-06-01\n"
@@ -76,4 +81,5 @@ def test_an_owner_imports_members_from_a_spreadsheet(page: Page, base_url, tmp_p
     page.get_by_role("button", name="Impor 2 anggota").click()
     expect(page.locator(".flash")).to_contain_text("2 anggota berhasil diimpor")
     expect(page.locator("table")).to_contain_text("Wagiman")
+    assert_fits_the_screen(page)
     page.screenshot(path=f"{SCREENSHOTS}/members-phone.png", full_page=True)
