@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := marketplace
 
-.PHONY: run test lint format translations chromium clean
+.PHONY: run test lint format translations bench chromium clean
 
 run: $(VENV)/.installed  ## install, migrate, load demo data on first run, serve on http://127.0.0.1:5000
 	$(BIN)/flask db upgrade
@@ -24,6 +24,9 @@ lint: $(VENV)/.installed-test
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 
+bench: $(VENV)/.installed-test  ## speed at 100,000 products: ratios to a hello-world baseline (docs/PERFORMANCE.md)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 translations: $(VENV)/.installed  ## extract messages, update the catalogs, compile them
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		-o translations/messages.pot .
@@ -34,7 +37,7 @@ chromium:  ## the browser tests drive Debian's Chromium
 	@if command -v chromium >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "Installing Debian's chromium for the browser tests…"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
 	else \
 		echo "*** Browser tests need Chromium. Install it with: sudo apt-get install -y chromium"; \
 		echo "*** Until then they are skipped."; \

@@ -4,7 +4,7 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
-from flask import Flask, has_request_context, request
+from flask import Flask, has_request_context
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -56,21 +56,34 @@ def configure(app: Flask, config) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from marketplace.core.cache import init_page_cache
     from marketplace.core.i18n import select_locale, select_timezone
-    from marketplace.core.migrations import render_migration_item
+    from marketplace.core.migrations import include_in_migrations, render_migration_item
     from marketplace.core.storage import init_storage
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"),
-                     render_as_batch=True, compare_type=True, render_item=render_migration_item)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True, render_item=render_migration_item, include_name=include_in_migrations)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories=str(PROJECT_ROOT / "translations"))
     limiter.init_app(app)
     init_storage(app)
+    init_page_cache(app)
     login_manager.init_app(app)
     _configure_login(app)
     _import_models()
+    register_search_index_hooks()
+
+
+def register_search_index_hooks() -> None:
+    from sqlalchemy.orm import Session
+
+    from marketplace.search.services.indexer import register_index_hooks
+
+    if not getattr(register_search_index_hooks, "done", False):  # global listeners: once per process
+        register_index_hooks(Session)
+        register_search_index_hooks.done = True
 
 
 def _configure_login(app: Flask) -> None:
@@ -99,7 +112,9 @@ def _import_models() -> None:
     import marketplace.accounts.models
     import marketplace.core.audit
     import marketplace.core.database
-    import marketplace.core.regions  # noqa: F401
+    import marketplace.core.regions
+    import marketplace.search.models
+    import marketplace.sourcing.models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -108,11 +123,15 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.catalog import bp as catalog_bp
     from marketplace.cooperatives import bp as cooperatives_bp
     from marketplace.main import bp as main_bp
+    from marketplace.search import bp as search_bp
+    from marketplace.sourcing import bp as sourcing_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(cooperatives_bp)
     app.register_blueprint(catalog_bp)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(sourcing_bp)
     app.register_blueprint(admin_bp)
 
 
@@ -121,7 +140,6 @@ def register_template_helpers(app: Flask) -> None:
     from marketplace.core.money import format_number, format_rupiah
     from marketplace.core.security import register_security_headers
     from marketplace.core.timeutil import format_date_local, format_datetime_local
-    from marketplace.main.forms import LanguageForm
     from marketplace.main.navigation import navigation_for
 
     app.add_template_filter(format_rupiah, "rupiah")
@@ -138,8 +156,6 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "current_locale": str(get_locale()),
             "languages": app.config["LANGUAGES"],
-            "language_form": LanguageForm(formdata=None, locale=str(get_locale()),
-                                          next=request.full_path.rstrip("?")),
             "nav": navigation_for(current_user),
         }
 

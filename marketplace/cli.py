@@ -46,7 +46,32 @@ def load_regions_command() -> None:
     click.echo(f"{written} regions added or renamed.")
 
 
+@click.command("search-rebuild")
+@with_appcontext
+def search_rebuild_command() -> None:
+    """Rebuild the search index from the products (after a restore or a bulk load)."""
+    from marketplace.extensions import db
+    from marketplace.search.services.indexer import rebuild_index
+
+    count = rebuild_index(db.session)
+    db.session.commit()
+    click.echo(f"{count} products are searchable.")
+
+
+@click.command("seed-bench")
+@click.option("--cooperatives", default=10_000, show_default=True)
+@click.option("--products", default=100_000, show_default=True)
+@with_appcontext
+def seed_bench_command(cooperatives: int, products: int) -> None:
+    """Load a large data set for speed measurements (marked bench-; never use on a real database)."""
+    from marketplace.bench_data import seed_bench
+
+    click.echo(seed_bench(cooperatives=cooperatives, products=products))
+
+
 def register_cli(app) -> None:
+    app.cli.add_command(seed_bench_command)
+    app.cli.add_command(search_rebuild_command)
     app.cli.add_command(load_regions_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)

@@ -80,6 +80,13 @@ class Config:
     # Behind one reverse proxy: trust its X-Forwarded-For/-Proto/-Host so limits and links are right.
     PROXY_FIX = _env_bool("PROXY_FIX", False)
 
+    # Public pages as anonymous visitors see them are served from a cache this long (0 turns it off).
+    PAGE_CACHE_SECONDS = _env_int("PAGE_CACHE_SECONDS", 30)
+    PAGE_CACHE_REDIS_URL = os.environ.get("PAGE_CACHE_REDIS_URL")  # shared by all workers; else per worker
+
+    # The whole-catalog facet counts (search with no words and no filters) are reused this long, per worker.
+    SEARCH_FACET_CACHE_SECONDS = _env_int("SEARCH_FACET_CACHE_SECONDS", 60)
+
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "koperasi-demo-2026")
 
 
@@ -101,6 +108,8 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     MAIL_BACKEND = "memory"
     RATELIMIT_STORAGE_URI = "memory://"
+    SEARCH_FACET_CACHE_SECONDS = 0
+    PAGE_CACHE_SECONDS = 0
 
 
 CONFIGS = {

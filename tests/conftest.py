@@ -14,6 +14,7 @@ from marketplace.accounts.models import AccountKind
 from marketplace.config import TestingConfig
 from marketplace.core.regions import load_regions
 from marketplace.extensions import db, limiter
+from marketplace.search.services.backends import backend_for
 from tests.factories import DEFAULT_PASSWORD, create_user
 from tests.helpers import AuthActions
 
@@ -59,8 +60,14 @@ def session_app(database_url, tmp_path_factory):
     app = create_app(make_config(database_url))
     app.test_client_class = RequestLikeABrowserClient
     with app.app_context():
+        search_backend = backend_for(db.engine.dialect.name)
+        with db.engine.begin() as connection:
+            search_backend.drop_schema(connection)  # it refers to tables drop_all removes
         db.drop_all()
         db.create_all()
+        with db.engine.begin() as connection:
+            search_backend.drop_schema(connection)
+            search_backend.ensure_schema(connection)
         load_regions()
         db.session.commit()
     yield app
@@ -76,10 +83,11 @@ def _empty_all_tables() -> None:
     tables = [table for table in db.metadata.sorted_tables if table.name not in REFERENCE_TABLES]
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{table.name}"' for table in tables)
-        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        db.session.execute(sa.text(f"TRUNCATE {names}, product_search_text RESTART IDENTITY CASCADE"))
     else:
         for table in reversed(tables):
             db.session.execute(table.delete())
+        db.session.execute(sa.text("DELETE FROM product_search_fts"))
     db.session.commit()
 
 

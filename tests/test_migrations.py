@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from marketplace import create_app
+from marketplace.core.migrations import include_in_migrations
 from marketplace.extensions import db
 from tests.conftest import make_config
 
@@ -30,7 +31,8 @@ def empty_database_url(database_url, tmp_path):
 
 def pending_operations(app) -> list:
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                               "include_name": include_in_migrations})
         return compare_metadata(context, db.metadata)
 
 

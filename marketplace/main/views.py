@@ -1,31 +1,34 @@
 import sqlalchemy as sa
-from flask import abort, jsonify, redirect, render_template, send_file, session, url_for
+from flask import abort, current_app, jsonify, redirect, render_template, request, send_file, session, url_for
 from flask_login import current_user
 
 from marketplace.accounts import services as account_services
+from marketplace.core.cache import cached_public_page
 from marketplace.core.i18n import SESSION_LOCALE_KEY
 from marketplace.core.storage import PRIVATE_PREFIX, get_storage
 from marketplace.core.validators import is_safe_redirect_target
 from marketplace.extensions import csrf, db, limiter
 from marketplace.main import bp
-from marketplace.main.forms import LanguageForm
+from marketplace.search.services.showcase import cooperatives_by_region, featured_categories, opop_products
 
 MEDIA_MAX_AGE = 365 * 24 * 60 * 60
 
 
 @bp.route("/")
+@cached_public_page
 def home():
-    return render_template("main/home.html")
+    return render_template("main/home.html", categories=featured_categories(), opop=opop_products(),
+                           regions=cooperatives_by_region())
 
 
-@bp.route("/language", methods=["POST"])
-def set_language():
-    form = LanguageForm()
-    if form.validate_on_submit():
-        session[SESSION_LOCALE_KEY] = form.locale.data
+@bp.route("/language/<locale>")
+def set_language(locale):
+    """A plain link: it changes only how pages read, so pages need no form for it and stay cacheable."""
+    if locale in current_app.config["LANGUAGES"]:
+        session[SESSION_LOCALE_KEY] = locale
         if current_user.is_authenticated:
-            account_services.set_preferred_locale(current_user, form.locale.data)
-    target = form.next.data
+            account_services.set_preferred_locale(current_user, locale)
+    target = request.args.get("next")
     return redirect(target if is_safe_redirect_target(target) else url_for("main.home"))
 
 

@@ -58,3 +58,8 @@ document.querySelectorAll("select[data-region-province]").forEach((provinceSelec
   provinceSelect.addEventListener("change", narrow);
   narrow();
 });
+
+// A sort select sends its form at once; its button stays for browsers without this script.
+document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
+  select.addEventListener("change", () => select.form.requestSubmit());
+});

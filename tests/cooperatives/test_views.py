@@ -242,3 +242,13 @@ def test_a_linked_member_sees_only_their_own_record(app):
     page = page_text(client.get("/my/memberships"))
     assert "Suparmi" in page and "Joko Susilo" not in page
     assert client.get(f"/manage/{cooperative.slug}/members").status_code == 403
+
+
+def test_long_lists_are_paginated_with_working_links(app, client):
+    for number in range(26):
+        create_cooperative(name=f"Koperasi Nomor {number:02d}")
+    first = page_text(client.get("/cooperatives"))
+    assert "Halaman 1 dari 2" in first and 'rel="next"' in first and "26 hasil" in first
+    second = page_text(client.get("/cooperatives?page=2"))
+    assert "Koperasi Nomor 25" in second and 'rel="prev"' in second
+    assert client.get("/suppliers?page=2").status_code == 200

@@ -91,7 +91,7 @@ def test_a_domain_rule_refusal_becomes_a_403_with_its_message(failing_app):
 
 
 def test_error_pages_speak_english_after_the_switch(client):
-    post_form(client, "/language", {"locale": "en", "next": "/"}, token_from="/")
+    client.get("/language/en?next=/")
     response = client.get("/tidak-ada")
     assert "Page not found" in page_text(response)
     assert '<html lang="en">' in page_text(response)

@@ -1,6 +1,6 @@
 from marketplace.accounts.models import User
 from marketplace.extensions import db
-from tests.helpers import AuthActions, page_text, post_form
+from tests.helpers import AuthActions, page_text
 
 
 def test_home_page_speaks_indonesian_by_default(client):
@@ -11,7 +11,7 @@ def test_home_page_speaks_indonesian_by_default(client):
 
 
 def test_the_language_switch_is_remembered_for_the_session(client):
-    response = post_form(client, "/language", {"locale": "en", "next": "/login"}, token_from="/")
+    response = client.get("/language/en?next=/login")
     assert response.headers["Location"] == "/login"
     page = page_text(client.get("/"))
     assert '<html lang="en">' in page
@@ -20,7 +20,7 @@ def test_the_language_switch_is_remembered_for_the_session(client):
 
 def test_the_language_switch_is_remembered_for_a_signed_in_person(client, app, buyer):
     AuthActions(client).login(buyer)
-    post_form(client, "/language", {"locale": "en", "next": "/"}, token_from="/")
+    client.get("/language/en?next=/")
     assert db.session.get(User, buyer.id).preferred_locale == "en"
     AuthActions(client).logout()
     fresh_browser = app.test_client()
@@ -29,14 +29,15 @@ def test_the_language_switch_is_remembered_for_a_signed_in_person(client, app, b
 
 
 def test_an_unknown_language_or_an_outside_next_changes_nothing(client):
-    response = post_form(client, "/language", {"locale": "xx", "next": "https://evil.example"},
-                         token_from="/")
+    response = client.get("/language/xx?next=https://evil.example")
     assert response.headers["Location"] == "/"
     assert '<html lang="id">' in page_text(client.get("/"))
 
 
-def test_the_language_switch_needs_its_csrf_token(client):
-    assert client.post("/language", data={"locale": "en"}).status_code == 400
+def test_the_language_switch_is_a_plain_link_that_keeps_the_page(client):
+    page = page_text(client.get("/cooperatives?province=33"))
+    assert 'href="/language/en?next=/cooperatives?province%3D33"' in page
+    assert client.post("/language/en").status_code == 405
 
 
 def test_navigation_follows_the_role(client, admin, officer):
@@ -50,3 +51,23 @@ def test_navigation_follows_the_role(client, admin, officer):
 
 def test_health_check_answers_when_the_database_does(client):
     assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_public_pages_are_cached_for_anonymous_visitors_only(app, client, buyer):
+    from marketplace.core.cache import LocalPageCache
+
+    app.config["PAGE_CACHE_SECONDS"] = 30
+    app.extensions["page_cache"] = LocalPageCache()
+    try:
+        first, second = client.get("/cooperatives"), client.get("/cooperatives")
+        assert (first.headers["X-Page-Cache"], second.headers["X-Page-Cache"]) == ("miss", "hit")
+        assert second.get_data() == first.get_data()
+        assert "Content-Security-Policy" in second.headers
+        client.get("/language/en?next=/")
+        assert client.get("/cooperatives").headers["X-Page-Cache"] == "miss"  # each language cached apart
+        assert client.get("/nowhere").status_code == 404
+        signed_in = app.test_client()
+        AuthActions(signed_in).login(buyer)
+        assert "X-Page-Cache" not in signed_in.get("/cooperatives").headers
+    finally:
+        app.config["PAGE_CACHE_SECONDS"] = 0

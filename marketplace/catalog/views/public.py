@@ -1,17 +1,21 @@
 from datetime import date
 
 from flask import abort, render_template, request
+from flask_login import current_user
 
 from marketplace.catalog import bp
 from marketplace.catalog.services.pricing import price_bands, unit_price_at
 from marketplace.catalog.services.public import public_product_by_slug, valid_certifications
 from marketplace.cooperatives.services.profile import badges_of
+from marketplace.core.cache import cached_public_page
 from marketplace.core.errors import NotFound
+from marketplace.sourcing.services.shortlists import shortlists_of
 
 MAX_ASKED_QUANTITY = 1_000_000
 
 
 @bp.route("/products/<slug>")
+@cached_public_page
 def product(slug):
     try:
         product = public_product_by_slug(slug)
@@ -29,4 +33,5 @@ def product(slug):
         bands=price_bands(product.base_price, product.min_order_quantity, tiers),
         quantity=quantity, unit_price=unit_price, total=unit_price * quantity if quantity else None,
         producers=[member for member in product.producers if member.public_name_consent],
+        my_shortlists=shortlists_of(current_user) if current_user.is_authenticated else [],
     )

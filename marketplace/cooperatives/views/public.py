@@ -12,6 +12,7 @@ from marketplace.cooperatives.services.directory import (
 )
 from marketplace.cooperatives.services.members import active_member_count
 from marketplace.cooperatives.services.profile import badges_of
+from marketplace.core.cache import cached_public_page
 from marketplace.core.errors import NotFound
 from marketplace.core.pagination import paginate
 from marketplace.core.regions import all_regencies, provinces
@@ -30,6 +31,7 @@ def _filters_from_query() -> CooperativeFilters:
 
 
 @bp.route("/cooperatives")
+@cached_public_page
 def directory():
     filters = _filters_from_query()
     page = paginate(public_cooperatives_query(filters), per_page=24)
@@ -41,6 +43,7 @@ def directory():
 
 
 @bp.route("/cooperatives/<slug>")
+@cached_public_page
 def profile(slug):
     try:
         cooperative = cooperative_by_slug(slug)

@@ -1,0 +1,1 @@
+"""Load and scale measurements: `make bench` (see docs/PERFORMANCE.md)."""

@@ -1,0 +1,1 @@
+"""The search service: text normalisation, the two text back ends, the indexer, faceted queries."""

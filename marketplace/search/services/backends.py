@@ -1,0 +1,110 @@
+"""The two text back ends behind one interface.
+
+SQLite (the embedded default): an FTS5 table with prefix indexes, ranked by BM25 with names weighing ten
+times descriptions. PostgreSQL: a tsvector with names in weight A, ranked by ts_rank, plus pg_trgm on names so a
+misspelt word still finds something. Both are created outside the ORM models (neither type exists on the other
+database) by `ensure_schema`, which the migration and the tests call; Alembic is told to ignore them.
+"""
+
+import sqlalchemy as sa
+
+
+class SqliteBackend:
+    name = "sqlite"
+
+    def ensure_schema(self, connection: sa.Connection) -> None:
+        connection.execute(sa.text(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS product_search_fts USING fts5("
+            "name, body, tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')"))
+
+    def drop_schema(self, connection: sa.Connection) -> None:
+        connection.execute(sa.text("DROP TABLE IF EXISTS product_search_fts"))
+
+    def delete(self, connection: sa.Connection, product_ids: list[int]) -> None:
+        for start in range(0, len(product_ids), 500):
+            chunk = product_ids[start:start + 500]
+            connection.execute(sa.text("DELETE FROM product_search_fts WHERE rowid IN :ids")
+                               .bindparams(sa.bindparam("ids", expanding=True)), {"ids": chunk})
+
+    def insert(self, connection: sa.Connection, rows: list[dict]) -> None:
+        if rows:
+            connection.execute(sa.text("INSERT INTO product_search_fts(rowid, name, body) "
+                                       "VALUES (:product_id, :name, :body)"), rows)
+
+    def _where(self, words: list[str]):
+        expression = " AND ".join(f'"{word}"*' for word in words)
+        return sa.text("product_search_fts MATCH :expression").bindparams(expression=expression)
+
+    def matching_ids(self, words: list[str]) -> sa.Select:
+        """Products holding every word, as a word or a word's beginning; no ranking (for counts and filters)."""
+        return sa.select(sa.literal_column("rowid")).select_from(sa.text("product_search_fts")).where(
+            self._where(words))
+
+    def ranked(self, words: list[str]) -> sa.Select:
+        """(product_id, rank), lower rank first: BM25 with names weighing ten times the rest."""
+        return sa.select(sa.literal_column("rowid").label("product_id"),
+                         sa.literal_column("bm25(product_search_fts, 10.0, 1.0)").label("rank")).select_from(
+            sa.text("product_search_fts")).where(self._where(words))
+
+    def similar_names(self, words: list[str]) -> sa.Select | None:
+        return None  # SQLite has no trigram similarity; typo tolerance needs PostgreSQL
+
+
+class PostgresBackend:
+    name = "postgresql"
+
+    def ensure_schema(self, connection: sa.Connection) -> None:
+        connection.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+        connection.execute(sa.text(
+            "CREATE TABLE IF NOT EXISTS product_search_text ("
+            " product_id integer PRIMARY KEY,"
+            " name text NOT NULL,"
+            " document tsvector NOT NULL)"))
+        connection.execute(sa.text("CREATE INDEX IF NOT EXISTS product_search_text_document "
+                                   "ON product_search_text USING gin (document)"))
+        connection.execute(sa.text("CREATE INDEX IF NOT EXISTS product_search_text_name_trigram "
+                                   "ON product_search_text USING gin (name gin_trgm_ops)"))
+
+    def drop_schema(self, connection: sa.Connection) -> None:
+        connection.execute(sa.text("DROP TABLE IF EXISTS product_search_text"))
+
+    def delete(self, connection: sa.Connection, product_ids: list[int]) -> None:
+        if product_ids:
+            connection.execute(sa.text("DELETE FROM product_search_text WHERE product_id = ANY(:ids)"),
+                               {"ids": product_ids})
+
+    def insert(self, connection: sa.Connection, rows: list[dict]) -> None:
+        if rows:
+            connection.execute(sa.text(
+                "INSERT INTO product_search_text (product_id, name, document) VALUES (:product_id, :name, "
+                "setweight(to_tsvector('simple', :name), 'A') || setweight(to_tsvector('simple', :body), 'B'))"),
+                rows)
+
+    def _query(self, words: list[str]):
+        expression = " & ".join(f"{word}:*" for word in words)
+        return sa.func.to_tsquery(sa.literal_column("'simple'"), sa.bindparam("expression", expression))
+
+    def matching_ids(self, words: list[str]) -> sa.Select:
+        document = sa.literal_column("product_search_text.document")
+        return (sa.select(sa.literal_column("product_search_text.product_id"))
+                .select_from(sa.text("product_search_text")).where(document.op("@@")(self._query(words))))
+
+    def ranked(self, words: list[str]) -> sa.Select:
+        query = self._query(words)
+        document = sa.literal_column("product_search_text.document")
+        # ts_rank grows with relevance; negate it so that, as with BM25, lower ranks come first.
+        return (sa.select(sa.literal_column("product_search_text.product_id").label("product_id"),
+                          (-sa.func.ts_rank(document, query)).label("rank"))
+                .select_from(sa.text("product_search_text")).where(document.op("@@")(query)))
+
+    def similar_names(self, words: list[str]) -> sa.Select | None:
+        """(product_id, rank) of names close to the words, for when nothing matched exactly."""
+        phrase = sa.bindparam("phrase", " ".join(words))
+        name = sa.literal_column("product_search_text.name")
+        return (sa.select(sa.literal_column("product_search_text.product_id").label("product_id"),
+                          (-sa.func.word_similarity(phrase, name)).label("rank"))
+                .select_from(sa.text("product_search_text")).where(phrase.op("<%")(name)))
+
+
+def backend_for(dialect_name: str):
+    return PostgresBackend() if dialect_name == "postgresql" else SqliteBackend()

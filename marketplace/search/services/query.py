@@ -1,0 +1,284 @@
+"""Faceted search over the index: filters from the query string, text matching, facet counts, sorting.
+
+Every filter value is checked against what it may be; anything else is ignored rather than refused, so a
+bookmarked or hand-edited address always gives a normal page.
+"""
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+
+from marketplace.catalog.models import Availability, Category, CertificationKind
+from marketplace.cooperatives.models import Cooperative, CooperativeStatus, CooperativeType
+from marketplace.core.regions import Region
+from marketplace.extensions import db
+from marketplace.search.models import SearchEntry
+from marketplace.search.services.backends import backend_for
+from marketplace.search.services.text import query_words
+
+PER_PAGE = 24
+MAX_PAGE = 400
+SORTS = ("relevance", "price_asc", "price_desc", "newest")
+CERTIFICATE_COLUMNS = {
+    CertificationKind.HALAL.value: SearchEntry.halal_until, CertificationKind.PIRT.value: SearchEntry.pirt_until,
+    CertificationKind.BPOM_MD.value: SearchEntry.bpom_md_until, CertificationKind.SNI.value: SearchEntry.sni_until,
+}
+MAX_PRICE = 10**12
+
+
+def _digits(value: str | None, maximum: int) -> int | None:
+    value = (value or "").replace(".", "").strip()
+    return min(int(value), maximum) if value.isdigit() and len(value) <= 13 else None
+
+
+def _code(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value if value and len(value) <= 13 and value.replace(".", "").isdigit() else None
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str = ""
+    category: int | None = None
+    province: str | None = None
+    regency: str | None = None
+    cooperative_type: str | None = None
+    kopontren: bool = False
+    opop: bool = False
+    certificates: tuple[str, ...] = ()
+    local: bool = False
+    availability: str | None = None
+    min_price: int | None = None
+    max_price: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> "SearchRequest":
+        availability = args.get("availability")
+        cooperative_type = args.get("type")
+        sort = args.get("sort", "relevance")
+        page = _digits(args.get("page"), MAX_PAGE) or 1
+        return cls(
+            q=(args.get("q") or "")[:200],
+            category=_digits(args.get("category"), 10**9),
+            province=_code(args.get("province")), regency=_code(args.get("regency")),
+            cooperative_type=cooperative_type if cooperative_type in {t.value for t in CooperativeType} else None,
+            kopontren=args.get("kopontren") == "1", opop=args.get("opop") == "1",
+            certificates=tuple(sorted({c for c in args.getlist("cert") if c in CERTIFICATE_COLUMNS})),
+            local=args.get("local") == "1",
+            availability=availability if availability in {a.value for a in Availability} else None,
+            min_price=_digits(args.get("min_price"), MAX_PRICE), max_price=_digits(args.get("max_price"), MAX_PRICE),
+            sort=sort if sort in SORTS else "relevance", page=max(page, 1),
+        )
+
+    def as_args(self, **changes) -> dict:
+        """The query string of this search (with changes), for links that keep every other filter."""
+        request = replace(self, **changes)
+        args = {"q": request.q, "category": request.category, "province": request.province,
+                "regency": request.regency, "type": request.cooperative_type,
+                "kopontren": "1" if request.kopontren else None, "opop": "1" if request.opop else None,
+                "cert": list(request.certificates) or None, "local": "1" if request.local else None,
+                "availability": request.availability, "min_price": request.min_price,
+                "max_price": request.max_price, "sort": request.sort if request.sort != "relevance" else None,
+                "page": request.page if request.page > 1 else None}
+        return {key: value for key, value in args.items() if value not in (None, "", [])}
+
+    def toggled_certificates(self, kind: str) -> tuple[str, ...]:
+        chosen = set(self.certificates) ^ {kind}
+        return tuple(sorted(chosen & set(CERTIFICATE_COLUMNS)))
+
+    def flag(self, name: str) -> bool:
+        return bool(getattr(self, name)) if name in {"kopontren", "opop", "local"} else False
+
+    @property
+    def active_filters(self) -> list[str]:
+        defaults = SearchRequest()
+        return [f.name for f in fields(self) if f.name not in ("q", "sort", "page")
+                and getattr(self, f.name) != getattr(defaults, f.name)]
+
+
+@dataclass
+class Facet:
+    name: str
+    counts: list[tuple] = field(default_factory=list)  # (value, label, count)
+
+
+@dataclass
+class SearchResult:
+    request: SearchRequest
+    entries: list[SearchEntry]
+    total: int
+    facets: dict[str, Facet]
+    cooperatives: list[Cooperative]
+    typo_fallback: bool = False
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PER_PAGE))
+
+
+def _filtered(request: SearchRequest, today: date, skip: str | None = None) -> list:
+    conditions = []
+    if request.category and skip != "category":
+        conditions.append(sa.or_(SearchEntry.category_id == request.category,
+                                 SearchEntry.parent_category_id == request.category))
+    if request.province and skip != "province":
+        conditions.append(SearchEntry.province_code == request.province)
+    if request.regency:
+        conditions.append(SearchEntry.regency_code == request.regency)
+    if request.cooperative_type and skip != "type":
+        conditions.append(SearchEntry.cooperative_type == request.cooperative_type)
+    if request.kopontren:
+        conditions.append(SearchEntry.is_pesantren.is_(True))
+    if request.opop:
+        conditions.append(SearchEntry.opop_participant.is_(True))
+    for certificate in request.certificates:
+        conditions.append(CERTIFICATE_COLUMNS[certificate] >= today)
+    if request.local:
+        conditions.append(SearchEntry.local_content.is_(True))
+    if request.availability and skip != "availability":
+        conditions.append(SearchEntry.availability == request.availability)
+        if request.availability == Availability.READY_STOCK.value:
+            conditions.append(SearchEntry.in_stock.is_(True))
+    if request.min_price is not None:
+        conditions.append(SearchEntry.base_price >= request.min_price)
+    if request.max_price is not None:
+        conditions.append(SearchEntry.base_price <= request.max_price)
+    return conditions
+
+
+def search_products(request: SearchRequest, today: date | None = None) -> SearchResult:
+    today = today or date.today()
+    backend = backend_for(db.engine.dialect.name)
+    words = query_words(request.q)
+    # Counting and faceting need only which products match; the ranking is computed for the shown page only.
+    matching, ranked, typo_fallback = None, None, False
+    if words:
+        matching, ranked = backend.matching_ids(words), backend.ranked(words)
+        similar = backend.similar_names(words)
+        if similar is not None and not db.session.scalar(
+                sa.select(sa.exists().where(SearchEntry.product_id.in_(matching)))):
+            ranked, typo_fallback = similar, True
+            matching = sa.select(similar.subquery().c.product_id)
+
+    def base(*columns, skip=None):
+        statement = sa.select(*columns).select_from(SearchEntry).where(*_filtered(request, today, skip))
+        return statement.where(SearchEntry.product_id.in_(matching)) if matching is not None else statement
+
+    total, facets = _counts(request, base, today, browsing_everything=not words and not request.active_filters)
+    page = min(request.page, max(1, -(-total // PER_PAGE)))
+    statement = base(SearchEntry)
+    order = {
+        "price_asc": [SearchEntry.base_price, SearchEntry.product_id],
+        "price_desc": [SearchEntry.base_price.desc(), SearchEntry.product_id],
+        "newest": [SearchEntry.created_at.desc(), SearchEntry.product_id.desc()],
+    }.get(request.sort)
+    if order is None and ranked is not None and not request.active_filters:
+        # Nothing but words: the text index ranks and pages by itself, then the page's rows are fetched.
+        ranks = ranked.subquery("ranks")
+        ids = list(db.session.scalars(sa.select(ranks.c.product_id).order_by(ranks.c.rank, ranks.c.product_id)
+                                      .limit(PER_PAGE).offset((page - 1) * PER_PAGE)))
+        by_id = {entry.product_id: entry for entry in db.session.scalars(
+            sa.select(SearchEntry).where(SearchEntry.product_id.in_(ids)))}
+        entries = [by_id[product_id] for product_id in ids if product_id in by_id]
+        return SearchResult(request=replace(request, page=page), entries=entries, total=total, facets=facets,
+                            cooperatives=_matching_cooperatives(words), typo_fallback=typo_fallback)
+    if order is None and ranked is not None:
+        ranks = ranked.subquery("ranks")
+        statement = statement.join(ranks, ranks.c.product_id == SearchEntry.product_id)
+        order = [ranks.c.rank, SearchEntry.product_id]
+    order = order or [SearchEntry.created_at.desc(), SearchEntry.product_id.desc()]
+    entries = list(db.session.scalars(statement.order_by(*order).limit(PER_PAGE).offset((page - 1) * PER_PAGE)))
+    return SearchResult(request=replace(request, page=page), entries=entries, total=total, facets=facets,
+                        cooperatives=_matching_cooperatives(words), typo_fallback=typo_fallback)
+
+
+FACET_COLUMNS = {"category": SearchEntry.parent_category_id, "province": SearchEntry.province_code,
+                 "type": SearchEntry.cooperative_type, "availability": SearchEntry.availability}
+FLAG_COLUMNS = {"kopontren": SearchEntry.is_pesantren, "opop": SearchEntry.opop_participant,
+                "local": SearchEntry.local_content}
+_browse_cache: dict = {}
+
+
+def _counts(request: SearchRequest, base, today: date, browsing_everything: bool) -> tuple[int, dict]:
+    """The total and every facet's counts from one pass over the matching rows.
+
+    A facet whose own filter is chosen is counted again without that filter, so the other choices stay
+    visible. The whole-catalog counts (no words, no filters: the busiest page) are kept for a short while.
+    """
+    cache_seconds = current_app.config["SEARCH_FACET_CACHE_SECONDS"]
+    if browsing_everything and cache_seconds:
+        cached = _browse_cache.get(today)
+        if cached and time.monotonic() - cached[0] < cache_seconds:
+            return cached[1], cached[2]
+    # One scan, grouped by the four facet columns together (a few thousand groups at most), rolled up here.
+    sums = [sa.func.count(sa.case((column >= today, 1))) for column in CERTIFICATE_COLUMNS.values()] + [
+        sa.func.count(sa.case((column.is_(True), 1))) for column in FLAG_COLUMNS.values()]
+    counters = {name: Counter() for name in [*FACET_COLUMNS, *CERTIFICATE_COLUMNS, *FLAG_COLUMNS]}
+    total = 0
+    grouped = base(*FACET_COLUMNS.values(), sa.func.count(), *sums).group_by(*FACET_COLUMNS.values())
+    for *values, count, flag_0, flag_1, flag_2, flag_3, flag_4, flag_5, flag_6 in db.session.execute(grouped):
+        total += count
+        for name, value in zip(FACET_COLUMNS, values, strict=True):
+            counters[name][value] += count
+        for name, flag in zip([*CERTIFICATE_COLUMNS, *FLAG_COLUMNS],
+                              (flag_0, flag_1, flag_2, flag_3, flag_4, flag_5, flag_6), strict=True):
+            counters[name][True] += flag
+    chosen = {"category": request.category, "province": request.province, "type": request.cooperative_type,
+              "availability": request.availability}
+    for name, column in FACET_COLUMNS.items():
+        if chosen[name]:
+            counters[name] = Counter(dict(db.session.execute(base(column, sa.func.count(), skip=name)
+                                                             .group_by(column)).all()))
+    facets = _facets(counters)
+    if browsing_everything and cache_seconds:
+        _browse_cache.clear()
+        _browse_cache[today] = (time.monotonic(), total, facets)
+    return total, facets
+
+
+def _facets(counters: dict[str, Counter]) -> dict[str, Facet]:
+    category_names = {category.id: category.name for category in db.session.scalars(sa.select(Category))}
+    provinces = counters["province"].most_common(40)
+    province_names = dict(db.session.execute(sa.select(Region.code, Region.name).where(
+        Region.code.in_([code for code, _count in provinces]))).all())
+    certificate_labels = {kind.value: kind.label for kind in CertificationKind}
+    return {
+        "category": Facet("category", sorted(((value, category_names.get(value, "—"), count)
+                                              for value, count in counters["category"].items() if value),
+                                             key=lambda item: -item[2])),
+        "province": Facet("province", [(code, province_names.get(code, code), count) for code, count in provinces]),
+        "type": Facet("type", [(value, CooperativeType(value).label, count)
+                               for value, count in counters["type"].most_common()]),
+        "availability": Facet("availability", [(value, Availability(value).label, count)
+                                               for value, count in counters["availability"].most_common()]),
+        "cert": Facet("cert", [(kind, certificate_labels[kind], counters[kind][True]) for kind in CERTIFICATE_COLUMNS]),
+        "flags": Facet("flags", [(name, None, counters[name][True]) for name in FLAG_COLUMNS]),
+    }
+
+
+def _matching_cooperatives(words: list[str], limit: int = 4) -> list[Cooperative]:
+    """Verified cooperatives whose name holds every word (a small table: a plain LIKE is enough)."""
+    if not words:
+        return []
+    query = sa.select(Cooperative).where(Cooperative.status == CooperativeStatus.VERIFIED)
+    for word in words:
+        query = query.where(sa.func.lower(Cooperative.name).like(f"%{word}%"))
+    return list(db.session.scalars(query.order_by(Cooperative.name).limit(limit)))
+
+
+def suggestion_for_empty(request: SearchRequest) -> list[tuple[str, dict]]:
+    """What to loosen when nothing matched: each active filter, removed one at a time."""
+    suggestions = []
+    for name in request.active_filters:
+        default = getattr(SearchRequest(), name)
+        suggestions.append((name, request.as_args(**{name: default, "page": 1})))
+    if request.q and not request.active_filters:
+        suggestions.append(("q", request.as_args(q="", page=1)))
+    return suggestions
+

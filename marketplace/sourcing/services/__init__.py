@@ -1,0 +1,1 @@
+"""Sourcing rules: the supplier directory, shortlists, comparison and exports."""

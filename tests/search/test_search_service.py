@@ -1,0 +1,144 @@
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from werkzeug.datastructures import MultiDict
+
+from marketplace.catalog.models import Availability, CertificationKind, ProductStatus
+from marketplace.catalog.services import products as product_services
+from marketplace.catalog.services import stock
+from marketplace.cooperatives.models import CooperativeStatus
+from marketplace.extensions import db
+from marketplace.search.models import SearchEntry
+from marketplace.search.services.indexer import rebuild_index
+from marketplace.search.services.query import SearchRequest, search_products
+from marketplace.search.services.text import normalize, query_words
+from tests.cooperatives.test_staff_services import owner_of
+from tests.factories import category, create_cooperative, create_member, create_product
+
+
+def found(**args) -> list[str]:
+    return [entry.name for entry in search_products(SearchRequest.from_args(MultiDict(args))).entries]
+
+
+def test_text_is_folded_to_plain_lower_case_words():
+    assert normalize("Batik Tulis CAFÉ — Sukowati!") == "batik tulis cafe sukowati"
+    assert query_words('"batik" OR tenun* NEAR(x) -- ; DROP TABLE') == ["batik", "or", "tenun", "near", "x",
+                                                                          "drop", "table"]
+    assert len(query_words("kata " * 50)) == 8
+
+
+def test_only_public_products_are_searchable_and_the_index_follows_every_change(app):
+    cooperative = create_cooperative()
+    product = create_product(cooperative, name="Batik tulis Sukowati", status="draft")
+    assert found(q="batik") == []
+    product_services.change_product_status(owner_of(cooperative), product, ProductStatus.ACTIVE)
+    assert found(q="batik") == ["Batik tulis Sukowati"]
+    details = product_services.ProductDetails.of(product)
+    details.name = "Kain tenun ikat"
+    product_services.update_product(owner_of(cooperative), product, details)
+    assert found(q="batik") == [] and found(q="tenun") == ["Kain tenun ikat"]
+    cooperative.status = CooperativeStatus.SUSPENDED
+    db.session.commit()
+    assert found(q="tenun") == []
+
+
+def test_prefixes_accents_and_case_all_match(app):
+    create_product(name="Kopi Gayo Arabika", description="Biji kopi sangrai dari Café Takengon")
+    assert found(q="kop") == ["Kopi Gayo Arabika"]
+    assert found(q="CAFE") == ["Kopi Gayo Arabika"]
+    assert found(q="café takeng") == ["Kopi Gayo Arabika"]
+
+
+def test_name_matches_rank_above_description_matches(app):
+    create_product(name="Tas kulit sapi", description="Dijahit tangan, cocok dengan batik")
+    create_product(name="Kain batik cap", description="Motif parang")
+    assert found(q="batik") == ["Kain batik cap", "Tas kulit sapi"]
+
+
+def test_cooperative_and_region_words_find_products(app):
+    cooperative = create_cooperative(name="Koperasi Produsen Tunas Sukowati Jaya")
+    create_product(cooperative, name="Keranjang bambu")
+    assert found(q="sukowati") == ["Keranjang bambu"]
+    assert found(q="sragen") == ["Keranjang bambu"]
+
+
+def test_filters_combine_and_facets_count_what_remains(app):
+    sragen = create_cooperative()
+    lamongan = create_cooperative(province_code="35", regency_code="35.24", is_pesantren=True,
+                                  pesantren_name="PP Sunan Drajat", opop_participant=True)
+    create_product(sragen, name="Batik Sragen", category_id=category("batik").id, base_price=450_000)
+    create_product(lamongan, name="Madu hutan", category_id=category("madu").id, base_price=95_000,
+                   certifications={CertificationKind.HALAL: ("ID351100", date.today() + timedelta(days=30))})
+    create_product(lamongan, name="Madu kedaluwarsa", category_id=category("madu").id, base_price=90_000,
+                   certifications={CertificationKind.HALAL: ("ID351101", date.today() - timedelta(days=1))})
+    assert sorted(found(province="35")) == ["Madu hutan", "Madu kedaluwarsa"]
+    assert found(cert="halal") == ["Madu hutan"]
+    assert found(opop="1", max_price="92000") == ["Madu kedaluwarsa"]
+    assert found(category=str(category("hasil-pertanian").id), min_price="91.000") == ["Madu hutan"]
+    result = search_products(SearchRequest.from_args(MultiDict({"province": "35"})))
+    provinces = {code: count for code, _label, count in result.facets["province"].counts}
+    assert provinces == {"33": 1, "35": 2}  # a facet ignores its own filter, so other choices stay visible
+    assert {kind: count for kind, _label, count in result.facets["cert"].counts}["halal"] == 1
+
+
+def test_ready_stock_means_enough_on_hand_for_the_minimum_order(app):
+    product = create_product(name="Nastar", min_order_quantity=5, tiers=[])
+    create_product(name="Sepatu kulit", availability=Availability.MADE_TO_ORDER, lead_time_days=14,
+                   weekly_capacity=40, tiers=[])
+    assert found(availability="ready_stock") == []
+    stock.receive_stock(owner_of(product.cooperative), product, member_id=create_member(product.cooperative).id,
+                        quantity=5, received_on=date.today())
+    assert found(availability="ready_stock") == ["Nastar"]
+    assert found(availability="made_to_order") == ["Sepatu kulit"]
+
+
+def test_sorting_and_paging(app):
+    for price in (30_000, 10_000, 20_000):
+        create_product(name=f"Produk {price}", base_price=price, tiers=[])
+    assert found(sort="price_asc") == ["Produk 10000", "Produk 20000", "Produk 30000"]
+    assert found(sort="price_desc")[0] == "Produk 30000"
+    assert found(sort="newest")[0] == "Produk 20000"
+    assert found(page="999") == found()  # past the end: the last page, not an error
+
+
+def test_matching_cooperatives_are_listed_beside_products(app):
+    create_cooperative(name="Kopontren Sunan Drajat")
+    create_cooperative(name="Kopontren Waiting", status="pending")
+    result = search_products(SearchRequest.from_args(MultiDict({"q": "kopontren"})))
+    assert [cooperative.name for cooperative in result.cooperatives] == ["Kopontren Sunan Drajat"]
+
+
+def test_rebuilding_gives_the_same_index(app):
+    create_product(name="Batik A")
+    create_product(name="Batik B", status="draft")
+    before = found(q="batik")
+    assert rebuild_index(db.session) == 1
+    db.session.commit()
+    assert found(q="batik") == before == ["Batik A"]
+
+
+def test_a_misspelt_word_still_finds_close_names_on_postgresql(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("typo tolerance uses pg_trgm; SQLite answers with no results and suggestions")
+    create_product(name="Keranjang anyaman bambu")
+    result = search_products(SearchRequest.from_args(MultiDict({"q": "keranjng"})))
+    assert result.typo_fallback and [entry.name for entry in result.entries] == ["Keranjang anyaman bambu"]
+
+
+text_inputs = st.one_of(st.text(max_size=600), st.sampled_from([
+    '"', "'", "*", "AND", "NOT batik", "(", ")", "NEAR(a b)", "batik:*", "a & b | !c", "%", "_", "\\", "';--",
+    "\x00", "‮", "batik^2", "{title}: x", "' OR 1=1 --"]))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=text_inputs, category_value=st.text(max_size=30), page=st.text(max_size=12),
+       price=st.text(max_size=20), sort=st.text(max_size=12), cert=st.lists(st.text(max_size=10), max_size=3))
+def test_no_input_breaks_the_search(app, q, category_value, page, price, sort, cert):
+    if db.session.query(SearchEntry).count() == 0:
+        create_product(name="Batik tulis")
+    args = MultiDict([("q", q), ("category", category_value), ("page", page), ("min_price", price),
+                      ("sort", sort), ("province", category_value), *[("cert", value) for value in cert]])
+    result = search_products(SearchRequest.from_args(args))
+    assert result.total >= 0 and result.request.page >= 1

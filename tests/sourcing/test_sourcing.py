@@ -1,0 +1,118 @@
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from marketplace.accounts.models import AccountKind
+from marketplace.catalog.models import CertificationKind
+from marketplace.core.errors import Conflict, NotFound
+from marketplace.extensions import db
+from marketplace.sourcing.models import ShortlistItem
+from marketplace.sourcing.services import exports, shortlists
+from tests.cooperatives.test_views import signed_in
+from tests.factories import category, create_cooperative, create_product, create_user
+from tests.helpers import page_text, post_form
+
+
+def test_the_supplier_directory_filters_by_goods_certificates_capacity_and_rat(app, client):
+    from datetime import date
+
+    sragen = create_cooperative(name="Koperasi Sragen", last_rat_on=date(2019, 1, 1))
+    create_product(sragen, name="Seragam", category_id=category("seragam").id, availability="made_to_order",
+                   lead_time_days=30, weekly_capacity=400, tiers=[])
+    lamongan = create_cooperative(name="Kopontren Lamongan", province_code="35", regency_code="35.24",
+                                  is_pesantren=True, pesantren_name="PP Sunan Drajat")
+    create_product(lamongan, name="Madu", category_id=category("madu").id,
+                   certifications={CertificationKind.HALAL: ("ID1", None)})
+    create_cooperative(name="Koperasi Menunggu", status="pending")
+    names = lambda query: page_text(client.get(f"/suppliers?{query}"))  # noqa: E731
+    everyone = names("")
+    assert "Koperasi Sragen" in everyone and "Kopontren Lamongan" in everyone and "Koperasi Menunggu" not in everyone
+    assert "Kopontren Lamongan" not in names(f"category={category('fesyen').id}")
+    assert "Koperasi Sragen" not in names("cert=halal")
+    assert "Kopontren Lamongan" not in names("capacity=300") and "Koperasi Sragen" in names("capacity=300")
+    assert "Koperasi Sragen" not in names("rat=1")
+    assert "Koperasi Sragen" not in names("kopontren=1")
+    assert "400 per minggu" in everyone
+    assert client.get("/suppliers?capacity=-1&cert=x&category=y&province=%27").status_code == 200
+
+
+def test_shortlists_belong_to_their_owner_only(app):
+    buyer, other = create_user(kind=AccountKind.BUYER), create_user(kind=AccountKind.GOVERNMENT_OFFICER)
+    mine = shortlists.create_shortlist(buyer, "Seragam dinas 2027")
+    with pytest.raises(NotFound):
+        shortlists.shortlist_of(other, mine.id)
+    with pytest.raises(Conflict):
+        shortlists.create_shortlist(buyer, "  Seragam   dinas 2027 ")
+    intruder = signed_in(app, other)
+    assert intruder.get(f"/shortlists/{mine.id}").status_code == 404
+    assert intruder.get(f"/shortlists/{mine.id}/export.pdf").status_code == 404
+    assert post_form(intruder, f"/shortlists/{mine.id}/delete", {}, token_from="/").status_code == 404
+
+
+def test_only_public_things_can_be_shortlisted_once(app):
+    buyer = create_user()
+    shortlist = shortlists.create_shortlist(buyer, "Parsel lebaran")
+    product = create_product()
+    shortlists.add_to_shortlist(buyer, shortlist, product_id=product.id)
+    with pytest.raises(Conflict):
+        shortlists.add_to_shortlist(buyer, shortlist, product_id=product.id)
+    with pytest.raises(NotFound):
+        shortlists.add_to_shortlist(buyer, shortlist, product_id=create_product(status="draft").id)
+    with pytest.raises(NotFound):
+        shortlists.add_to_shortlist(buyer, shortlist, cooperative_id=create_cooperative(status="suspended").id)
+    assert db.session.query(ShortlistItem).count() == 1
+
+
+def test_comparison_prices_each_product_at_the_wanted_quantity(app):
+    buyer = create_user(kind=AccountKind.GOVERNMENT_OFFICER)
+    shortlist = shortlists.create_shortlist(buyer, "Keranjang")
+    cheap = create_product(name="Keranjang A", base_price=85_000, tiers=[(12, 78_000), (50, 70_000)])
+    other = create_product(name="Keranjang B", base_price=80_000, tiers=[], min_order_quantity=24)
+    first = shortlists.add_to_shortlist(buyer, shortlist, product_id=cheap.id)
+    second = shortlists.add_to_shortlist(buyer, shortlist, product_id=other.id)
+    supplier = shortlists.add_to_shortlist(buyer, shortlist, cooperative_id=cheap.cooperative_id)
+    shortlists.update_item(buyer, shortlist, first.id, note="bagus", wanted_quantity=60)
+    offers = shortlists.compare(shortlist, [first.id, second.id, supplier.id])
+    assert [(o.title, o.quantity, o.unit_price, o.total) for o in offers[:2]] == [
+        ("Keranjang A", 60, 70_000, 4_200_000), ("Keranjang B", 24, 80_000, 1_920_000)]
+    assert offers[2].unit_price is None and "Terverifikasi" in offers[2].availability
+
+
+def test_shortlist_journey_through_the_pages_with_csv_and_pdf(app, tmp_path):
+    officer = create_user(kind=AccountKind.GOVERNMENT_OFFICER)
+    product = create_product(name="Seragam batik kantor", base_price=185_000, tiers=[(100, 165_000)])
+    client = signed_in(app, officer)
+    response = post_form(client, "/shortlists/add", {"product_id": product.id, "next": f"/products/{product.slug}"},
+                         token_from=f"/products/{product.slug}")
+    assert response.headers["Location"] == f"/products/{product.slug}"
+    shortlist = shortlists.shortlists_of(officer)[0]
+    item = shortlist.items[0]
+    post_form(client, f"/shortlists/{shortlist.id}/items/{item.id}", {"note": "untuk satker A",
+                                                                       "wanted_quantity": "120"},
+              token_from=f"/shortlists/{shortlist.id}")
+    compare = page_text(client.get(f"/shortlists/{shortlist.id}/compare?item={item.id}"))
+    assert "Rp 165.000" in compare and "Rp 19.800.000" in compare
+    csv_text = client.get(f"/shortlists/{shortlist.id}/export.csv").get_data(as_text=True)
+    assert "Seragam batik kantor" in csv_text and "19800000" in csv_text and "untuk satker A" in csv_text
+    pdf = client.get(f"/shortlists/{shortlist.id}/export.pdf")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    path = tmp_path / "shortlist.pdf"
+    path.write_bytes(pdf.data)
+    if Path("/usr/bin/pdftotext").exists():
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        assert "Rp 19.800.000" in text and "Seragam batik kantor" in text
+
+
+def test_bad_shortlist_input_changes_nothing(app):
+    buyer = create_user()
+    client = signed_in(app, buyer)
+    assert post_form(client, "/shortlists", {"name": "   "}, ).status_code == 422
+    response = post_form(client, "/shortlists/add", {"product_id": "999999", "next": "https://evil.example"},
+                         token_from="/")
+    assert response.status_code == 404
+    shortlist = shortlists.create_shortlist(buyer, "A")
+    bad = post_form(client, f"/shortlists/{shortlist.id}/items/999999", {"note": "x"},
+                    token_from=f"/shortlists/{shortlist.id}")
+    assert bad.status_code == 404
+    assert exports.shortlist_pdf(shortlist, buyer.name).startswith(b"%PDF")  # an empty shortlist still prints
