@@ -33,7 +33,6 @@ def suppliers():
         badges={cooperative.id: badges_of(cooperative) for cooperative in page.items},
         certificates=list(CERTIFICATE_COLUMNS),
         my_shortlists=shortlists.shortlists_of(current_user) if current_user.is_authenticated else [],
-        add_form=AddToShortlistForm(),
     )
 
 

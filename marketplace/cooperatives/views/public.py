@@ -15,7 +15,7 @@ from marketplace.cooperatives.services.profile import badges_of
 from marketplace.core.cache import cached_public_page
 from marketplace.core.errors import NotFound
 from marketplace.core.pagination import paginate
-from marketplace.core.regions import all_regencies, provinces
+from marketplace.core.regions import provinces, regencies_of
 
 
 def _filters_from_query() -> CooperativeFilters:
@@ -37,7 +37,7 @@ def directory():
     page = paginate(public_cooperatives_query(filters), per_page=24)
     return render_template(
         "cooperatives/directory.html", page=page, filters=filters, provinces=provinces(),
-        regencies=all_regencies(), type_labels=COOPERATIVE_TYPE_LABELS,
+        regencies=regencies_of(filters.province), type_labels=COOPERATIVE_TYPE_LABELS,
         badges={cooperative.id: badges_of(cooperative) for cooperative in page.items},
     )
 

@@ -5,12 +5,13 @@ bookmarked or hand-edited address always gives a normal page.
 """
 
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import get_locale
 
 from marketplace.catalog.models import Availability, Category, CertificationKind
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus, CooperativeType
@@ -170,7 +171,7 @@ def search_products(request: SearchRequest, today: date | None = None) -> Search
         statement = sa.select(*columns).select_from(SearchEntry).where(*_filtered(request, today, skip))
         return statement.where(SearchEntry.product_id.in_(matching)) if matching is not None else statement
 
-    total, facets = _counts(request, base, today, browsing_everything=not words and not request.active_filters)
+    total, facets = _counts(request, base, today, cacheable=not words)
     page = min(request.page, max(1, -(-total // PER_PAGE)))
     statement = base(SearchEntry)
     order = {
@@ -202,18 +203,21 @@ FACET_COLUMNS = {"category": SearchEntry.parent_category_id, "province": SearchE
                  "type": SearchEntry.cooperative_type, "availability": SearchEntry.availability}
 FLAG_COLUMNS = {"kopontren": SearchEntry.is_pesantren, "opop": SearchEntry.opop_participant,
                 "local": SearchEntry.local_content}
-_browse_cache: dict = {}
+_browse_cache: OrderedDict = OrderedDict()
+BROWSE_CACHE_ENTRIES = 256
 
 
-def _counts(request: SearchRequest, base, today: date, browsing_everything: bool) -> tuple[int, dict]:
+def _counts(request: SearchRequest, base, today: date, cacheable: bool) -> tuple[int, dict]:
     """The total and every facet's counts from one pass over the matching rows.
 
     A facet whose own filter is chosen is counted again without that filter, so the other choices stay
-    visible. The whole-catalog counts (no words, no filters: the busiest page) are kept for a short while.
+    visible. Browsing without words (the catalog, a category, a province: few combinations, many rows) keeps
+    its counts for a short while.
     """
     cache_seconds = current_app.config["SEARCH_FACET_CACHE_SECONDS"]
-    if browsing_everything and cache_seconds:
-        cached = _browse_cache.get(today)
+    key = (today, str(get_locale()), replace(request, page=1, sort="relevance"))
+    if cacheable and cache_seconds:
+        cached = _browse_cache.get(key)
         if cached and time.monotonic() - cached[0] < cache_seconds:
             return cached[1], cached[2]
     # One scan, grouped by the four facet columns together (a few thousand groups at most), rolled up here.
@@ -236,9 +240,10 @@ def _counts(request: SearchRequest, base, today: date, browsing_everything: bool
             counters[name] = Counter(dict(db.session.execute(base(column, sa.func.count(), skip=name)
                                                              .group_by(column)).all()))
     facets = _facets(counters)
-    if browsing_everything and cache_seconds:
-        _browse_cache.clear()
-        _browse_cache[today] = (time.monotonic(), total, facets)
+    if cacheable and cache_seconds:
+        _browse_cache[key] = (time.monotonic(), total, facets)
+        while len(_browse_cache) > BROWSE_CACHE_ENTRIES:
+            _browse_cache.popitem(last=False)
     return total, facets
 
 
