@@ -161,17 +161,18 @@ def search_products(request: SearchRequest, today: date | None = None) -> Search
     matching, ranked, typo_fallback = None, None, False
     if words:
         matching, ranked = backend.matching_ids(words), backend.ranked(words)
-        similar = backend.similar_names(words)
-        if similar is not None and not db.session.scalar(
-                sa.select(sa.exists().where(SearchEntry.product_id.in_(matching)))):
-            ranked, typo_fallback = similar, True
-            matching = sa.select(similar.subquery().c.product_id)
 
     def base(*columns, skip=None):
         statement = sa.select(*columns).select_from(SearchEntry).where(*_filtered(request, today, skip))
         return statement.where(SearchEntry.product_id.in_(matching)) if matching is not None else statement
 
     total, facets = _counts(request, base, today, cacheable=not words)
+    similar = backend.similar_names(words) if words and not total else None
+    if similar is not None:
+        # Nothing matched the words exactly: try names that come close (PostgreSQL's trigrams).
+        ranked, typo_fallback = similar, True
+        matching = sa.select(similar.subquery().c.product_id)
+        total, facets = _counts(request, base, today, cacheable=False)
     page = min(request.page, max(1, -(-total // PER_PAGE)))
     statement = base(SearchEntry)
     order = {
