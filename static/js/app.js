@@ -25,10 +25,11 @@ window.addEventListener("pageshow", () => {
   });
 });
 
-// Browsers without ::details-content keep a closed <details> shut; open the menu on wide screens.
+// Browsers without ::details-content keep a closed <details> shut; open the menu (and the search
+// filters, folded on phones so results come first) on wide screens.
 const wideScreen = window.matchMedia("(min-width: 48rem)");
 const syncMenu = () => {
-  document.querySelectorAll("details.nav-menu").forEach((menu) => {
+  document.querySelectorAll("details.nav-menu, details[data-open-on-wide-screens]").forEach((menu) => {
     menu.open = wideScreen.matches;
   });
 };

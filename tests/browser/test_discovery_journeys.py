@@ -25,6 +25,7 @@ def test_an_officer_searches_filters_shortlists_and_compares(page: Page, base_ur
     page.get_by_label("Cari produk dan koperasi").fill("batik")
     page.keyboard.press("Enter")
     expect(page.locator(".results")).to_contain_text("2 produk untuk “batik”")
+    page.locator(".facets summary").click()  # folded on a phone, so the results come first
     page.locator(".facets").get_by_role("link", name="Jawa Timur").click()
     expect(page.locator(".product-card")).to_have_count(1)
     expect(page).to_have_url(f"{base_url}/search?q=batik&province=35")
@@ -40,8 +41,9 @@ def test_an_officer_searches_filters_shortlists_and_compares(page: Page, base_ur
 
     page.goto(base_url + "/shortlists")
     page.get_by_role("link", name="Daftar pendek saya").click()
-    page.get_by_label("Jumlah yang dibutuhkan").first.fill("120")
-    page.get_by_role("button", name="Simpan").first.click()
+    uniform = page.locator(".shortlist-item", has_text="Kemeja batik seragam")
+    uniform.get_by_label("Jumlah yang dibutuhkan").fill("120")
+    uniform.get_by_role("button", name="Simpan").click()
     expect(page.locator(".flash")).to_contain_text("sudah disimpan")
     page.get_by_role("button", name="Bandingkan").click()
     expect(page.locator("table.compare")).to_contain_text("Rp 165.000")

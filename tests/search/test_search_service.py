@@ -81,6 +81,8 @@ def test_filters_combine_and_facets_count_what_remains(app):
     provinces = {code: count for code, _label, count in result.facets["province"].counts}
     assert provinces == {"33": 1, "35": 2}  # a facet ignores its own filter, so other choices stay visible
     assert {kind: count for kind, _label, count in result.facets["cert"].counts}["halal"] == 1
+    assert [(code, count) for code, _label, count in result.facets["regency"].counts] == [("35.24", 2)]
+    assert found(province="35", regency="35.24") and not found(province="35", regency="35.09")
 
 
 def test_ready_stock_means_enough_on_hand_for_the_minimum_order(app):

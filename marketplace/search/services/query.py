@@ -130,7 +130,7 @@ def _filtered(request: SearchRequest, today: date, skip: str | None = None) -> l
                                  SearchEntry.parent_category_id == request.category))
     if request.province and skip != "province":
         conditions.append(SearchEntry.province_code == request.province)
-    if request.regency:
+    if request.regency and skip != "regency":
         conditions.append(SearchEntry.regency_code == request.regency)
     if request.cooperative_type and skip != "type":
         conditions.append(SearchEntry.cooperative_type == request.cooperative_type)
@@ -240,6 +240,10 @@ def _counts(request: SearchRequest, base, today: date, cacheable: bool) -> tuple
         if chosen[name]:
             counters[name] = Counter(dict(db.session.execute(base(column, sa.func.count(), skip=name)
                                                              .group_by(column)).all()))
+    if request.province:
+        # Within a chosen province, its regencies and cities become a facet too.
+        counters["regency"] = Counter(dict(db.session.execute(
+            base(SearchEntry.regency_code, sa.func.count(), skip="regency").group_by(SearchEntry.regency_code)).all()))
     facets = _facets(counters)
     if cacheable and cache_seconds:
         _browse_cache[key] = (time.monotonic(), total, facets)
@@ -252,9 +256,13 @@ def _facets(counters: dict[str, Counter]) -> dict[str, Facet]:
     category_names = {category.id: category.name for category in db.session.scalars(sa.select(Category))}
     provinces = counters["province"].most_common(40)
     province_names = dict(db.session.execute(sa.select(Region.code, Region.name).where(
-        Region.code.in_([code for code, _count in provinces]))).all())
+        Region.code.in_([code for code, _count in provinces]))).all()) if provinces else {}
     certificate_labels = {kind.value: kind.label for kind in CertificationKind}
+    regencies = counters.get("regency", Counter()).most_common(60)
+    regency_names = dict(db.session.execute(sa.select(Region.code, Region.name).where(
+        Region.code.in_([code for code, _count in regencies]))).all()) if regencies else {}
     return {
+        "regency": Facet("regency", [(code, regency_names.get(code, code), count) for code, count in regencies]),
         "category": Facet("category", sorted(((value, category_names.get(value, "—"), count)
                                               for value, count in counters["category"].items() if value),
                                              key=lambda item: -item[2])),
