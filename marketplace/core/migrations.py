@@ -2,9 +2,11 @@
 
 from marketplace.core.timeutil import UTCDateTime
 
-# The search text tables differ per database (FTS5 and its shadow tables, or a tsvector table) and are
-# made by `search.backends.ensure_schema`, not by the models; Alembic must not try to drop them.
-SEARCH_TEXT_PREFIXES = ("product_search_fts", "product_search_text")
+# The search text storage differs per database (an FTS5 table and its shadow tables on SQLite; tsvector and
+# name columns with GIN indexes on PostgreSQL) and is made by `search.backends.ensure_schema`, not by the
+# models; Alembic must neither drop it nor try to create it.
+SEARCH_TEXT_PREFIXES = ("product_search_fts", "product_search_text", "search_entries_document",
+                        "search_entries_name_trigram", "search_document", "search_name")
 
 
 def render_migration_item(type_, obj, autogen_context):
@@ -14,4 +16,4 @@ def render_migration_item(type_, obj, autogen_context):
 
 
 def include_in_migrations(name, type_, parent_names) -> bool:
-    return not (type_ == "table" and name and name.startswith(SEARCH_TEXT_PREFIXES))
+    return not (type_ in ("table", "column", "index") and name and name.startswith(SEARCH_TEXT_PREFIXES))

@@ -1,9 +1,10 @@
 """The two text back ends behind one interface.
 
 SQLite (the embedded default): an FTS5 table with prefix indexes, ranked by BM25 with names weighing ten
-times descriptions. PostgreSQL: a tsvector with names in weight A, ranked by ts_rank, plus pg_trgm on names so a
-misspelt word still finds something. Both are created outside the ORM models (neither type exists on the other
-database) by `ensure_schema`, which the migration and the tests call; Alembic is told to ignore them.
+times descriptions. PostgreSQL: a tsvector column on `search_entries` with names in weight A, ranked by
+ts_rank, plus pg_trgm on names so a misspelt word still finds something. Both are made outside the ORM models
+(neither type exists on the other database) by `ensure_schema`, which the migrations and the tests call;
+Alembic is told to ignore them (`core/migrations.include_in_migrations`).
 """
 
 import sqlalchemy as sa
@@ -35,10 +36,12 @@ class SqliteBackend:
         expression = " AND ".join(f'"{word}"*' for word in words)
         return sa.text("product_search_fts MATCH :expression").bindparams(expression=expression)
 
-    def matching_ids(self, words: list[str]) -> sa.Select:
-        """Products holding every word, as a word or a word's beginning; no ranking (for counts and filters)."""
-        return sa.select(sa.literal_column("rowid")).select_from(sa.text("product_search_fts")).where(
-            self._where(words))
+    def condition(self, words: list[str]):
+        """Products holding every word, as a word or a word's beginning (for counts and filters)."""
+        from marketplace.search.models import SearchEntry
+
+        return SearchEntry.product_id.in_(sa.select(sa.literal_column("rowid")).select_from(
+            sa.text("product_search_fts")).where(self._where(words)))
 
     def ranked(self, words: list[str]) -> sa.Select:
         """(product_id, rank), lower rank first: BM25 with names weighing ten times the rest."""
@@ -51,59 +54,56 @@ class SqliteBackend:
 
 
 class PostgresBackend:
+    """The words live in `search_entries` itself (a tsvector and the normalised name), so matching, filtering
+    and facet counting read one table through its GIN indexes, with no join."""
+
     name = "postgresql"
 
     def ensure_schema(self, connection: sa.Connection) -> None:
         connection.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-        connection.execute(sa.text(
-            "CREATE TABLE IF NOT EXISTS product_search_text ("
-            " product_id integer PRIMARY KEY,"
-            " name text NOT NULL,"
-            " document tsvector NOT NULL)"))
-        connection.execute(sa.text("CREATE INDEX IF NOT EXISTS product_search_text_document "
-                                   "ON product_search_text USING gin (document)"))
-        connection.execute(sa.text("CREATE INDEX IF NOT EXISTS product_search_text_name_trigram "
-                                   "ON product_search_text USING gin (name gin_trgm_ops)"))
+        connection.execute(sa.text("ALTER TABLE search_entries ADD COLUMN IF NOT EXISTS search_name text, "
+                                   "ADD COLUMN IF NOT EXISTS search_document tsvector"))
+        connection.execute(sa.text("CREATE INDEX IF NOT EXISTS search_entries_document "
+                                   "ON search_entries USING gin (search_document)"))
+        connection.execute(sa.text("CREATE INDEX IF NOT EXISTS search_entries_name_trigram "
+                                   "ON search_entries USING gin (search_name gin_trgm_ops)"))
 
     def drop_schema(self, connection: sa.Connection) -> None:
-        connection.execute(sa.text("DROP TABLE IF EXISTS product_search_text"))
+        connection.execute(sa.text("DROP TABLE IF EXISTS product_search_text"))  # the first layout
+        connection.execute(sa.text("ALTER TABLE IF EXISTS search_entries DROP COLUMN IF EXISTS search_name, "
+                                   "DROP COLUMN IF EXISTS search_document"))
 
     def delete(self, connection: sa.Connection, product_ids: list[int]) -> None:
-        if product_ids:
-            connection.execute(sa.text("DELETE FROM product_search_text WHERE product_id = ANY(:ids)"),
-                               {"ids": product_ids})
+        pass  # the words go with the entry's row
 
     def insert(self, connection: sa.Connection, rows: list[dict]) -> None:
         if rows:
             connection.execute(sa.text(
-                "INSERT INTO product_search_text (product_id, name, document) VALUES (:product_id, :name, "
-                "setweight(to_tsvector('simple', :name), 'A') || setweight(to_tsvector('simple', :body), 'B'))"),
-                rows)
+                "UPDATE search_entries SET search_name = :name, search_document = "
+                "setweight(to_tsvector('simple', :name), 'A') || setweight(to_tsvector('simple', :body), 'B') "
+                "WHERE product_id = :product_id"), rows)
 
     def _query(self, words: list[str]):
         expression = " & ".join(f"{word}:*" for word in words)
         return sa.func.to_tsquery(sa.literal_column("'simple'"), sa.bindparam("expression", expression))
 
-    def matching_ids(self, words: list[str]) -> sa.Select:
-        document = sa.literal_column("product_search_text.document")
-        return (sa.select(sa.literal_column("product_search_text.product_id"))
-                .select_from(sa.text("product_search_text")).where(document.op("@@")(self._query(words))))
+    def condition(self, words: list[str]):
+        return sa.literal_column("search_entries.search_document").op("@@")(self._query(words))
 
     def ranked(self, words: list[str]) -> sa.Select:
-        query = self._query(words)
-        document = sa.literal_column("product_search_text.document")
+        document = sa.literal_column("search_entries.search_document")
         # ts_rank grows with relevance; negate it so that, as with BM25, lower ranks come first.
-        return (sa.select(sa.literal_column("product_search_text.product_id").label("product_id"),
-                          (-sa.func.ts_rank(document, query)).label("rank"))
-                .select_from(sa.text("product_search_text")).where(document.op("@@")(query)))
+        return (sa.select(sa.literal_column("search_entries.product_id").label("product_id"),
+                          (-sa.func.ts_rank(document, self._query(words))).label("rank"))
+                .select_from(sa.text("search_entries")).where(self.condition(words)))
 
     def similar_names(self, words: list[str]) -> sa.Select | None:
         """(product_id, rank) of names close to the words, for when nothing matched exactly."""
         phrase = sa.bindparam("phrase", " ".join(words))
-        name = sa.literal_column("product_search_text.name")
-        return (sa.select(sa.literal_column("product_search_text.product_id").label("product_id"),
+        name = sa.literal_column("search_entries.search_name")
+        return (sa.select(sa.literal_column("search_entries.product_id").label("product_id"),
                           (-sa.func.word_similarity(phrase, name)).label("rank"))
-                .select_from(sa.text("product_search_text")).where(phrase.op("<%")(name)))
+                .select_from(sa.text("search_entries")).where(phrase.op("<%")(name)))
 
 
 def backend_for(dialect_name: str):

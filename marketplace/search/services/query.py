@@ -160,18 +160,18 @@ def search_products(request: SearchRequest, today: date | None = None) -> Search
     # Counting and faceting need only which products match; the ranking is computed for the shown page only.
     matching, ranked, typo_fallback = None, None, False
     if words:
-        matching, ranked = backend.matching_ids(words), backend.ranked(words)
+        matching, ranked = backend.condition(words), backend.ranked(words)
 
     def base(*columns, skip=None):
         statement = sa.select(*columns).select_from(SearchEntry).where(*_filtered(request, today, skip))
-        return statement.where(SearchEntry.product_id.in_(matching)) if matching is not None else statement
+        return statement.where(matching) if matching is not None else statement
 
     total, facets = _counts(request, base, today, cacheable=not words)
     similar = backend.similar_names(words) if words and not total else None
     if similar is not None:
         # Nothing matched the words exactly: try names that come close (PostgreSQL's trigrams).
         ranked, typo_fallback = similar, True
-        matching = sa.select(similar.subquery().c.product_id)
+        matching = SearchEntry.product_id.in_(sa.select(similar.subquery().c.product_id))
         total, facets = _counts(request, base, today, cacheable=False)
     page = min(request.page, max(1, -(-total // PER_PAGE)))
     statement = base(SearchEntry)
