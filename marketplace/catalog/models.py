@@ -6,14 +6,10 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.core.database import enum_column
 from marketplace.core.images import StoredImage
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db
-
-
-def _enum(enum_class, name: str):
-    return sa.Enum(enum_class, name=name, native_enum=False, length=24,
-                   values_callable=lambda members: [member.value for member in members])
 
 
 class Category(db.Model):
@@ -93,14 +89,14 @@ class Product(db.Model):
     name: Mapped[str] = mapped_column(sa.String(160))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"), index=True)
-    unit: Mapped[Unit] = mapped_column(_enum(Unit, "product_unit"))
+    unit: Mapped[Unit] = mapped_column(enum_column(Unit, "product_unit"))
     base_price: Mapped[int] = mapped_column(sa.BigInteger)
     min_order_quantity: Mapped[int] = mapped_column(default=1)
     weight_grams: Mapped[int | None]
     sku: Mapped[str] = mapped_column(sa.String(40))
-    status: Mapped[ProductStatus] = mapped_column(_enum(ProductStatus, "product_status"),
+    status: Mapped[ProductStatus] = mapped_column(enum_column(ProductStatus, "product_status"),
                                                   default=ProductStatus.DRAFT)
-    availability: Mapped[Availability] = mapped_column(_enum(Availability, "availability"))
+    availability: Mapped[Availability] = mapped_column(enum_column(Availability, "availability"))
     lead_time_days: Mapped[int | None]
     weekly_capacity: Mapped[int | None]
     # Kept equal to the sum of the lots' remaining quantities by the stock service, in the same transaction.
@@ -195,7 +191,7 @@ class ProductCertification(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[CertificationKind] = mapped_column(_enum(CertificationKind, "certification_kind"))
+    kind: Mapped[CertificationKind] = mapped_column(enum_column(CertificationKind, "certification_kind"))
     number: Mapped[str] = mapped_column(sa.String(60))
     expires_on: Mapped[date | None]
 
@@ -285,7 +281,7 @@ class StockAdjustment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     lot_id: Mapped[int] = mapped_column(sa.ForeignKey("stock_lots.id", ondelete="CASCADE"), index=True)
     quantity_change: Mapped[int]
-    reason: Mapped[AdjustmentReason] = mapped_column(_enum(AdjustmentReason, "adjustment_reason"))
+    reason: Mapped[AdjustmentReason] = mapped_column(enum_column(AdjustmentReason, "adjustment_reason"))
     note: Mapped[str | None] = mapped_column(sa.String(255))
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

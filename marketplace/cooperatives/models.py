@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.core.database import enum_column
 from marketplace.core.images import StoredImage
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db
@@ -22,10 +23,6 @@ def rat_recent_since(today: date | None = None) -> date:
     last_day = calendar.monthrange(year, month)[1]
     return date(year, month, min(today.day, last_day)) + timedelta(days=1)
 
-
-def _enum(enum_class, name: str):
-    return sa.Enum(enum_class, name=name, native_enum=False, length=24,
-                   values_callable=lambda members: [member.value for member in members])
 
 
 class CooperativeType(StrEnum):
@@ -76,7 +73,7 @@ class Cooperative(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(90), unique=True)
     name: Mapped[str] = mapped_column(sa.String(160))
-    cooperative_type: Mapped[CooperativeType] = mapped_column(_enum(CooperativeType, "cooperative_type"),
+    cooperative_type: Mapped[CooperativeType] = mapped_column(enum_column(CooperativeType, "cooperative_type"),
                                                               index=True)
     is_pesantren: Mapped[bool] = mapped_column(default=False, index=True)
     pesantren_name: Mapped[str | None] = mapped_column(sa.String(160))
@@ -108,7 +105,7 @@ class Cooperative(db.Model):
     last_rat_on: Mapped[date | None]
     logo: Mapped[dict | None] = mapped_column(sa.JSON)
 
-    status: Mapped[CooperativeStatus] = mapped_column(_enum(CooperativeStatus, "cooperative_status"),
+    status: Mapped[CooperativeStatus] = mapped_column(enum_column(CooperativeStatus, "cooperative_status"),
                                                       default=CooperativeStatus.PENDING, index=True)
     status_reason: Mapped[str | None] = mapped_column(sa.Text)
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -163,7 +160,7 @@ class StaffMembership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cooperative_id: Mapped[int] = mapped_column(sa.ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[StaffRole] = mapped_column(_enum(StaffRole, "staff_role"))
+    role: Mapped[StaffRole] = mapped_column(enum_column(StaffRole, "staff_role"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     cooperative = relationship("Cooperative", back_populates="staff")
@@ -184,9 +181,9 @@ class Invitation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cooperative_id: Mapped[int] = mapped_column(sa.ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[InvitationPurpose] = mapped_column(_enum(InvitationPurpose, "invitation_purpose"))
+    purpose: Mapped[InvitationPurpose] = mapped_column(enum_column(InvitationPurpose, "invitation_purpose"))
     email: Mapped[str] = mapped_column(sa.String(254))
-    role: Mapped[StaffRole | None] = mapped_column(_enum(StaffRole, "staff_role"))
+    role: Mapped[StaffRole | None] = mapped_column(enum_column(StaffRole, "staff_role"))
     member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"))
     invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -236,7 +233,7 @@ class CooperativeDocument(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cooperative_id: Mapped[int] = mapped_column(sa.ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind, "document_kind"))
+    kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind, "document_kind"))
     original_filename: Mapped[str] = mapped_column(sa.String(255))
     storage_key: Mapped[str] = mapped_column(sa.String(255))
     content_type: Mapped[str] = mapped_column(sa.String(64))
@@ -298,16 +295,16 @@ class Member(db.Model):
     member_number: Mapped[str] = mapped_column(sa.String(30))
     full_name: Mapped[str] = mapped_column(sa.String(160))
     national_id: Mapped[str | None] = mapped_column(sa.String(16))
-    gender: Mapped[Gender | None] = mapped_column(_enum(Gender, "gender"))
+    gender: Mapped[Gender | None] = mapped_column(enum_column(Gender, "gender"))
     village: Mapped[str | None] = mapped_column(sa.String(120))
     district: Mapped[str | None] = mapped_column(sa.String(120))
     skills: Mapped[str | None] = mapped_column(sa.String(255))
     phone: Mapped[str | None] = mapped_column(sa.String(32))
     joined_on: Mapped[date]
-    status: Mapped[MemberStatus] = mapped_column(_enum(MemberStatus, "member_status"),
+    status: Mapped[MemberStatus] = mapped_column(enum_column(MemberStatus, "member_status"),
                                                  default=MemberStatus.ACTIVE, index=True)
     left_on: Mapped[date | None]
-    payout_method: Mapped[PayoutMethod] = mapped_column(_enum(PayoutMethod, "payout_method"),
+    payout_method: Mapped[PayoutMethod] = mapped_column(enum_column(PayoutMethod, "payout_method"),
                                                         default=PayoutMethod.CASH)
     payout_provider: Mapped[str | None] = mapped_column(sa.String(80))  # bank or e-wallet name
     payout_account_number: Mapped[str | None] = mapped_column(sa.String(32))

@@ -1,7 +1,14 @@
-"""Connection settings the embedded SQLite default needs to behave like a real database."""
+"""Column helpers the models share, and the connection settings SQLite needs to behave like a real database."""
 
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+
+def enum_column(enum_class, name: str) -> sa.Enum:
+    """A string column holding a StrEnum's values (not a native enum type: adding a value needs no ALTER TYPE)."""
+    return sa.Enum(enum_class, name=name, native_enum=False, length=24,
+                   values_callable=lambda members: [member.value for member in members])
 
 
 @event.listens_for(Engine, "connect")

@@ -21,6 +21,14 @@ class DomainError(Exception):
         self.message = message
 
 
+class InvalidDetails(DomainError):
+    """Several fields can be wrong at once; `field_errors` says which and why, for the form to show."""
+
+    def __init__(self, field_errors: dict[str, str]):
+        super().__init__(" ".join(field_errors.values()))
+        self.field_errors = field_errors
+
+
 class NotPermitted(DomainError):
     http_status = 403
 

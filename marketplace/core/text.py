@@ -11,3 +11,19 @@ def slugify(text: str, *, max_length: int = 80) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
     return slug[:max_length].rstrip("-") or "item"
+
+
+def unique_slug(column, text: str, *, max_length: int = 80, alternative: str | None = None) -> str:
+    """A slug of `text` not yet used in `column` (`Model.slug`): `name`, then `name-<alternative>`, `name-2`…"""
+    import sqlalchemy as sa
+
+    from marketplace.extensions import db
+
+    base = slugify(text, max_length=max_length)
+    candidates = [base] + ([f"{base}-{alternative}"] if alternative else [])
+    suffix = 2
+    while True:
+        for candidate in candidates:
+            if db.session.scalar(sa.select(column).where(column == candidate).limit(1)) is None:
+                return candidate
+        candidates, suffix = [f"{base}-{suffix}"], suffix + 1

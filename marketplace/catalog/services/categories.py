@@ -9,7 +9,7 @@ from marketplace.accounts.models import User
 from marketplace.catalog.models import Category, Product
 from marketplace.core.audit import AuditAction, record_audit
 from marketplace.core.errors import DomainError, NotFound, NotPermitted
-from marketplace.core.text import slugify
+from marketplace.core.text import unique_slug
 from marketplace.extensions import db
 
 # The tree a fresh installation starts with: what these cooperatives make and what buyers look for.
@@ -85,7 +85,10 @@ def save_category(admin: User, *, category_id: int | None, name_id: str, name_en
     name_id, name_en = name_id.strip(), name_en.strip()
     if not name_id or not name_en:
         raise DomainError(_("Give the category a name in both languages."))
-    category = db.session.get(Category, category_id) if category_id else Category(slug=_unique_slug(name_id))
+    if category_id:
+        category = db.session.get(Category, category_id)
+    else:
+        category = Category(slug=unique_slug(Category.slug, name_id))
     if category is None:
         raise NotFound(_("This category does not exist."))
     if parent_id is not None:
@@ -105,11 +108,3 @@ def save_category(admin: User, *, category_id: int | None, name_id: str, name_en
     record_audit(AuditAction.CATEGORY_CHANGED, actor=admin, target=category, name=category.name_id)
     db.session.commit()
     return category
-
-
-def _unique_slug(name: str) -> str:
-    base = slugify(name)
-    slug, suffix = base, 2
-    while db.session.scalar(sa.select(Category.id).where(Category.slug == slug)) is not None:
-        slug, suffix = f"{base}-{suffix}", suffix + 1
-    return slug

@@ -1,7 +1,5 @@
 """Products as CSV: export streamed; import creates or updates by SKU, all rows or none, with a report."""
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,6 +19,7 @@ from marketplace.catalog.services.products import (
 from marketplace.cooperatives.models import Cooperative
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import AuditAction, record_audit
+from marketplace.core.csv_files import BYTE_ORDER_MARK, csv_line, read_table
 from marketplace.core.errors import DomainError
 from marketplace.extensions import db
 
@@ -136,39 +135,11 @@ def _parse(values: dict[str, str], categories: dict[str, int]) -> tuple[ProductD
     return details, status, []
 
 
-def _read(text: str) -> tuple[list[dict[str, str]], list[str]]:
-    text = text.lstrip("\ufeff")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-        records = [record for record in reader if any(cell.strip() for cell in record)]
-    except StopIteration:
-        return [], [_("The file is empty.")]
-    except csv.Error:
-        return [], [_("The file is not a readable CSV file. Save it again as CSV and retry.")]
-    missing = [name for name in REQUIRED if name not in header]
-    unknown = [name for name in header if name not in COLUMNS]
-    problems = []
-    if missing:
-        problems.append(_("Required columns are missing: %(columns)s.", columns=", ".join(missing)))
-    if unknown:
-        problems.append(_("Unknown columns: %(columns)s. Download the template to see the expected ones.",
-                          columns=", ".join(unknown)))
-    if len(records) > MAX_IMPORT_ROWS:
-        problems.append(_("A file may hold at most %(count)d products. Split it into several files.",
-                          count=MAX_IMPORT_ROWS))
-    if problems:
-        return [], problems
-    return [dict(zip(header, record, strict=False)) for record in records], []
-
-
 def preview_product_import(actor: User, cooperative: Cooperative, text: str) -> ProductImportPreview:
     require_capability(actor, cooperative, Capability.MANAGE_CATALOG)
-    records, file_errors = _read(text)
+    records, file_errors = read_table(
+        text, known=COLUMNS, required=REQUIRED, max_rows=MAX_IMPORT_ROWS,
+        too_many=_("A file may hold at most %(count)d products. Split it into several files.", count=MAX_IMPORT_ROWS))
     preview = ProductImportPreview(rows=[], file_errors=file_errors)
     categories = dict(db.session.execute(
         sa.select(sa.func.lower(Category.slug), Category.id).where(Category.is_active.is_(True))).all())
@@ -219,12 +190,6 @@ def import_products(actor: User, cooperative: Cooperative, text: str) -> tuple[i
     return created, updated
 
 
-def _csv_line(values: list) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
-    return buffer.getvalue()
-
-
 def _row_of(product: Product) -> list:
     certifications = {certification.kind: certification for certification in product.certifications}
     halal = certifications.get(CertificationKind.HALAL)
@@ -243,7 +208,7 @@ def _row_of(product: Product) -> list:
 def export_product_rows(actor: User, cooperative: Cooperative, batch_size: int = 500) -> Iterator[str]:
     """The catalog as CSV lines, batch by batch, in the import's own format."""
     require_capability(actor, cooperative, Capability.MANAGE_CATALOG)
-    yield "\ufeff" + _csv_line(COLUMNS)
+    yield BYTE_ORDER_MARK + csv_line(COLUMNS)
     last_id = 0
     while True:
         batch = list(db.session.scalars(sa.select(Product).where(Product.cooperative_id == cooperative.id,
@@ -252,7 +217,7 @@ def export_product_rows(actor: User, cooperative: Cooperative, batch_size: int =
         if not batch:
             return
         for product in batch:
-            yield _csv_line(_row_of(product))
+            yield csv_line(_row_of(product))
         last_id = batch[-1].id
         for product in batch:
             db.session.expunge(product)
@@ -261,5 +226,5 @@ def export_product_rows(actor: User, cooperative: Cooperative, batch_size: int =
 def import_template() -> str:
     example = ["TSJ-ANY-01", "Keranjang anyaman bambu", "anyaman", "pcs", "85000", "1", "12:78000; 50:70000",
                "active", "stok", "", "", "450", "ya", "", "", "", "", "", "Keranjang serbaguna dari bambu apus."]
-    return "\ufeff" + _csv_line(COLUMNS) + _csv_line(example)
+    return BYTE_ORDER_MARK + csv_line(COLUMNS) + csv_line(example)
 

@@ -23,17 +23,15 @@ from marketplace.catalog.services.pricing import MAX_UNIT_PRICE, tier_problems
 from marketplace.cooperatives.models import Cooperative, Member
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import AuditAction, record_audit
-from marketplace.core.errors import DomainError, NotFound, TransitionNotAllowed
-from marketplace.core.text import slugify
+from marketplace.core.errors import InvalidDetails, NotFound, TransitionNotAllowed
+from marketplace.core.text import unique_slug
 from marketplace.extensions import db
 
 MAX_QUANTITY = 1_000_000
 
 
-class InvalidProductDetails(DomainError):
-    def __init__(self, field_errors: dict[str, str]):
-        super().__init__(" ".join(field_errors.values()))
-        self.field_errors = field_errors
+class InvalidProductDetails(InvalidDetails):
+    pass
 
 
 @dataclass
@@ -102,15 +100,6 @@ def product_problems(cooperative: Cooperative, details: ProductDetails, product:
     return problems
 
 
-def _unique_slug(name: str, cooperative: Cooperative) -> str:
-    base = slugify(name, max_length=100)
-    slug, suffix = base, 2
-    while db.session.scalar(sa.select(Product.id).where(Product.slug == slug)) is not None:
-        slug = f"{base}-{cooperative.slug[:20].rstrip('-')}" if suffix == 2 else f"{base}-{suffix}"
-        suffix += 1
-    return slug
-
-
 def _apply(product: Product, details: ProductDetails) -> None:
     for name in ("name", "category_id", "unit", "base_price", "sku", "availability", "min_order_quantity",
                  "description", "weight_grams", "lead_time_days", "weekly_capacity", "local_content"):
@@ -159,7 +148,8 @@ def create_product(actor: User, cooperative: Cooperative, details: ProductDetail
     problems = product_problems(cooperative, details)
     if problems:
         raise InvalidProductDetails(problems)
-    product = Product(cooperative_id=cooperative.id, slug=_unique_slug(details.name, cooperative),
+    product = Product(cooperative_id=cooperative.id, slug=unique_slug(Product.slug, details.name, max_length=100,
+                                                  alternative=cooperative.slug[:20].rstrip("-")),
                       status=ProductStatus.DRAFT)
     _apply(product, details)
     db.session.add(product)

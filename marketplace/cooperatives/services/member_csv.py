@@ -3,8 +3,6 @@
 Headers are Indonesian (the export's own), and their English names are accepted too.
 """
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,6 +15,7 @@ from marketplace.cooperatives.models import Cooperative, Gender, Member, MemberS
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.cooperatives.services.members import MemberDetails, iterate_members, member_problems
 from marketplace.core.audit import AuditAction, record_audit
+from marketplace.core.csv_files import BYTE_ORDER_MARK, csv_line, read_table
 from marketplace.core.errors import DomainError
 from marketplace.core.identifiers import parse_national_id
 from marketplace.core.validators import normalize_indonesian_phone
@@ -139,48 +138,12 @@ def _parse_row(values: dict[str, str]) -> tuple[MemberDetails | None, list[str]]
     ), []
 
 
-def _read_rows(text: str) -> tuple[list[dict[str, str]], list[str]]:
-    text = text.lstrip("\ufeff")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return [], [_("The file is empty.")]
-    except csv.Error:
-        return [], [_("The file is not a readable CSV file. Save it again as CSV and retry.")]
-    columns = [_ALIASES.get(name.strip().lower(), name.strip().lower()) for name in header]
-    unknown = [name for name in columns if name not in COLUMNS]
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-    problems = []
-    if missing:
-        problems.append(_("Required columns are missing: %(columns)s.", columns=", ".join(missing)))
-    if unknown:
-        problems.append(_("Unknown columns: %(columns)s. Download the template to see the expected ones.",
-                          columns=", ".join(unknown)))
-    if problems:
-        return [], problems
-    rows = []
-    try:
-        for record in reader:
-            if not any(cell.strip() for cell in record):
-                continue
-            rows.append(dict(zip(columns, record, strict=False)))
-            if len(rows) > MAX_IMPORT_ROWS:
-                return [], [_("A file may hold at most %(count)d members. Split it into several files.",
-                              count=MAX_IMPORT_ROWS)]
-    except csv.Error:
-        return [], [_("Line %(line)d of the file cannot be read as CSV.", line=reader.line_num)]
-    return rows, []
-
-
 def preview_member_import(actor: User, cooperative: Cooperative, text: str) -> ImportPreview:
     """Parse and check every row, against the registry and against the other rows; write nothing."""
     require_capability(actor, cooperative, Capability.MANAGE_MEMBERS)
-    records, file_errors = _read_rows(text)
+    records, file_errors = read_table(
+        text, known=list(COLUMNS), required=REQUIRED_COLUMNS, aliases=_ALIASES, max_rows=MAX_IMPORT_ROWS,
+        too_many=_("A file may hold at most %(count)d members. Split it into several files.", count=MAX_IMPORT_ROWS))
     preview = ImportPreview(rows=[], file_errors=file_errors)
     seen: dict[str, dict[str, int]] = {"member_number": {}, "national_id": {}}
     for line, values in enumerate(records, start=2):
@@ -220,12 +183,6 @@ def import_members(actor: User, cooperative: Cooperative, text: str) -> int:
     return len(preview.rows)
 
 
-def _csv_line(values: list) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
-    return buffer.getvalue()
-
-
 def _cell(value) -> str:
     if value is None:
         return ""
@@ -244,18 +201,18 @@ def export_member_rows(actor: User, cooperative: Cooperative, *, include_nationa
     """The registry as CSV lines, generated batch by batch; the NIK only for those who may see it."""
     require_capability(actor, cooperative, Capability.VIEW_MEMBERS)
     columns = [column for column in COLUMNS if include_national_id or column != "nik"]
-    yield "\ufeff" + _csv_line(columns)  # the byte-order mark makes Excel read UTF-8 names correctly
+    yield BYTE_ORDER_MARK + csv_line(columns)
     for member in iterate_members(cooperative):
         cells = []
         for column in columns:
             field_name = COLUMNS[column][0]
             value = _cell(getattr(member, field_name))
             cells.append(_EXPORT_WORDS.get(field_name, {}).get(value, value))
-        yield _csv_line(cells)
+        yield csv_line(cells)
 
 
 def import_template() -> str:
     example = ["A-001", "Siti Aminah", "3314015708900001", "P", "Banaran", "Kalijambe", "anyaman bambu",
                "081234567890", "2021-02-09", "aktif", "", "transfer_bank", "BRI", "002101000123456",
                "Siti Aminah", "ya"]
-    return "\ufeff" + _csv_line(list(COLUMNS)) + _csv_line(example)
+    return BYTE_ORDER_MARK + csv_line(list(COLUMNS)) + csv_line(example)

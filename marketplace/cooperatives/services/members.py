@@ -13,14 +13,12 @@ from marketplace.accounts.models import User
 from marketplace.cooperatives.models import Cooperative, Gender, Member, MemberStatus, PayoutMethod
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import AuditAction, record_audit
-from marketplace.core.errors import DomainError, NotFound
+from marketplace.core.errors import InvalidDetails, NotFound
 from marketplace.extensions import db
 
 
-class InvalidMemberDetails(DomainError):
-    def __init__(self, field_errors: dict[str, str]):
-        super().__init__(" ".join(field_errors.values()))
-        self.field_errors = field_errors
+class InvalidMemberDetails(InvalidDetails):
+    pass
 
 
 @dataclass

@@ -22,12 +22,12 @@ from marketplace.cooperatives.models import (
 )
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import AuditAction, record_audit
-from marketplace.core.errors import DomainError, NotFound, NotPermitted, TransitionNotAllowed
+from marketplace.core.errors import DomainError, InvalidDetails, NotFound, NotPermitted, TransitionNotAllowed
 from marketplace.core.images import InvalidImage, open_verified_image, store_image
 from marketplace.core.mail import send_mail
 from marketplace.core.regions import is_regency_of
 from marketplace.core.storage import PRIVATE_PREFIX, get_storage
-from marketplace.core.text import slugify
+from marketplace.core.text import unique_slug
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 
@@ -35,12 +35,8 @@ LOGO_WIDTHS = (96, 192, 384)
 LEGAL_IDENTITY_FIELDS = ("nik_koperasi", "legal_decree_number", "legal_decree_date", "nib", "npwp")
 
 
-class InvalidCooperativeDetails(DomainError):
-    """Several fields can be wrong at once; `field_errors` says which and why."""
-
-    def __init__(self, field_errors: dict[str, str]):
-        super().__init__(" ".join(field_errors.values()))
-        self.field_errors = field_errors
+class InvalidCooperativeDetails(InvalidDetails):
+    pass
 
 
 @dataclass
@@ -130,14 +126,6 @@ def _taken_identifiers(details: CooperativeDetails, cooperative: Cooperative | N
     return taken
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)
-    slug, suffix = base, 2
-    while db.session.scalar(sa.select(Cooperative.id).where(Cooperative.slug == slug)) is not None:
-        slug, suffix = f"{base}-{suffix}", suffix + 1
-    return slug
-
-
 def register_cooperative(owner: User, details: CooperativeDetails) -> Cooperative:
     """Anyone signed in (but a platform admin) may register a cooperative; they become its first owner.
 
@@ -148,7 +136,7 @@ def register_cooperative(owner: User, details: CooperativeDetails) -> Cooperativ
     problems = _problems(details, None)
     if problems:
         raise InvalidCooperativeDetails(problems)
-    cooperative = Cooperative(slug=_unique_slug(details.name), status=CooperativeStatus.PENDING,
+    cooperative = Cooperative(slug=unique_slug(Cooperative.slug, details.name), status=CooperativeStatus.PENDING,
                               status_changed_at=utcnow(), **vars(details))
     with _explaining_duplicates(details, None):
         db.session.add(cooperative)

@@ -1,6 +1,5 @@
 """A shortlist as CSV (for spreadsheets) and as a PDF an officer can attach to a procurement file."""
 
-import csv
 import io
 from collections.abc import Iterator
 from datetime import date
@@ -12,6 +11,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from marketplace.core.csv_files import BYTE_ORDER_MARK, csv_line
 from marketplace.core.money import format_rupiah
 from marketplace.core.timeutil import format_date_local, format_datetime_local, utcnow
 from marketplace.sourcing.models import Shortlist
@@ -38,15 +38,9 @@ def _cells(offer: ComparedOffer, *, money) -> list:
 
 def shortlist_csv_lines(shortlist: Shortlist, today: date | None = None) -> Iterator[str]:
     today = today or date.today()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(_headers())
-    yield "\ufeff" + buffer.getvalue()
+    yield BYTE_ORDER_MARK + csv_line(_headers())
     for offer in _rows(shortlist, today):
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(_cells(offer, money=lambda amount: amount))  # plain numbers for spreadsheets
-        yield buffer.getvalue()
+        yield csv_line(_cells(offer, money=lambda amount: amount))  # plain numbers for spreadsheets
 
 
 def shortlist_pdf(shortlist: Shortlist, owner_name: str, today: date | None = None) -> bytes:

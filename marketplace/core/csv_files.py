@@ -1,0 +1,60 @@
+"""Spreadsheet files people upload and download: reading them forgivingly, writing them for Excel."""
+
+import csv
+import io
+
+from flask_babel import gettext as _
+
+# The byte-order mark makes Excel read UTF-8 names (Siti Aminah, Café…) correctly.
+BYTE_ORDER_MARK = "\ufeff"
+
+
+def csv_line(values: list) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(values)
+    return buffer.getvalue()
+
+
+def read_table(text: str, *, known: list[str] | tuple[str, ...], required: tuple[str, ...],
+               aliases: dict[str, str] | None = None, max_rows: int,
+               too_many: str) -> tuple[list[dict[str, str]], list[str]]:
+    """Rows as {column: cell}, or the problems with the file as a whole (then no rows).
+
+    Commas, semicolons (Excel in Indonesian settings) and tabs are all understood; empty lines are skipped;
+    header names are compared in lower case, and `aliases` map other names (English ones) to known columns.
+    """
+    aliases = aliases or {}
+    text = text.lstrip(BYTE_ORDER_MARK)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], [_("The file is empty.")]
+    except csv.Error:
+        return [], [_("The file is not a readable CSV file. Save it again as CSV and retry.")]
+    columns = [aliases.get(name.strip().lower(), name.strip().lower()) for name in header]
+    problems = []
+    missing = [name for name in required if name not in columns]
+    unknown = [name for name in columns if name not in known]
+    if missing:
+        problems.append(_("Required columns are missing: %(columns)s.", columns=", ".join(missing)))
+    if unknown:
+        problems.append(_("Unknown columns: %(columns)s. Download the template to see the expected ones.",
+                          columns=", ".join(unknown)))
+    if problems:
+        return [], problems
+    rows = []
+    try:
+        for record in reader:
+            if not any(cell.strip() for cell in record):
+                continue
+            rows.append(dict(zip(columns, record, strict=False)))
+            if len(rows) > max_rows:
+                return [], [too_many]
+    except csv.Error:
+        return [], [_("Line %(line)d of the file cannot be read as CSV.", line=reader.line_num)]
+    return rows, []
