@@ -2,6 +2,7 @@
 
 import csv
 import io
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
@@ -58,3 +59,19 @@ def read_table(text: str, *, known: list[str] | tuple[str, ...], required: tuple
     except csv.Error:
         return [], [_("Line %(line)d of the file cannot be read as CSV.", line=reader.line_num)]
     return rows, []
+
+
+@dataclass
+class ImportPreview:
+    """An uploaded file checked line by line; rows have `line` and `errors`. Nothing is written unless valid."""
+
+    rows: list
+    file_errors: list[str] = field(default_factory=list)
+
+    @property
+    def error_count(self) -> int:
+        return len(self.file_errors) + sum(1 for row in self.rows if row.errors)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.file_errors and bool(self.rows) and self.error_count == 0

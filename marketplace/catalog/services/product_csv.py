@@ -19,7 +19,7 @@ from marketplace.catalog.services.products import (
 from marketplace.cooperatives.models import Cooperative
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import AuditAction, record_audit
-from marketplace.core.csv_files import BYTE_ORDER_MARK, csv_line, read_table
+from marketplace.core.csv_files import BYTE_ORDER_MARK, ImportPreview, csv_line, read_table
 from marketplace.core.errors import DomainError
 from marketplace.extensions import db
 
@@ -36,7 +36,7 @@ _AVAILABILITY_WORD = {Availability.READY_STOCK: "stok", Availability.MADE_TO_ORD
 
 
 class ProductImportRefused(DomainError):
-    def __init__(self, message: str, preview: "ProductImportPreview"):
+    def __init__(self, message: str, preview: "ImportPreview"):
         super().__init__(message)
         self.preview = preview
 
@@ -49,20 +49,6 @@ class ProductImportRow:
     status: ProductStatus | None = None
     existing: Product | None = None
     errors: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ProductImportPreview:
-    rows: list[ProductImportRow]
-    file_errors: list[str] = field(default_factory=list)
-
-    @property
-    def error_count(self) -> int:
-        return len(self.file_errors) + sum(1 for row in self.rows if row.errors)
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.file_errors and bool(self.rows) and self.error_count == 0
 
 
 def _whole_number(text: str) -> int:
@@ -135,12 +121,12 @@ def _parse(values: dict[str, str], categories: dict[str, int]) -> tuple[ProductD
     return details, status, []
 
 
-def preview_product_import(actor: User, cooperative: Cooperative, text: str) -> ProductImportPreview:
+def preview_product_import(actor: User, cooperative: Cooperative, text: str) -> ImportPreview:
     require_capability(actor, cooperative, Capability.MANAGE_CATALOG)
     records, file_errors = read_table(
         text, known=COLUMNS, required=REQUIRED, max_rows=MAX_IMPORT_ROWS,
         too_many=_("A file may hold at most %(count)d products. Split it into several files.", count=MAX_IMPORT_ROWS))
-    preview = ProductImportPreview(rows=[], file_errors=file_errors)
+    preview = ImportPreview(rows=[], file_errors=file_errors)
     categories = dict(db.session.execute(
         sa.select(sa.func.lower(Category.slug), Category.id).where(Category.is_active.is_(True))).all())
     existing = {product.sku: product for product in db.session.scalars(

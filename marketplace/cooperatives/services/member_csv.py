@@ -15,7 +15,7 @@ from marketplace.cooperatives.models import Cooperative, Gender, Member, MemberS
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.cooperatives.services.members import MemberDetails, iterate_members, member_problems
 from marketplace.core.audit import AuditAction, record_audit
-from marketplace.core.csv_files import BYTE_ORDER_MARK, csv_line, read_table
+from marketplace.core.csv_files import BYTE_ORDER_MARK, ImportPreview, csv_line, read_table
 from marketplace.core.errors import DomainError
 from marketplace.core.identifiers import parse_national_id
 from marketplace.core.validators import normalize_indonesian_phone
@@ -63,20 +63,6 @@ class ImportRow:
     values: dict[str, str]
     details: MemberDetails | None = None
     errors: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ImportPreview:
-    rows: list[ImportRow]
-    file_errors: list[str] = field(default_factory=list)
-
-    @property
-    def error_count(self) -> int:
-        return len(self.file_errors) + sum(1 for row in self.rows if row.errors)
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.file_errors and bool(self.rows) and self.error_count == 0
 
 
 def _parse_date(text: str) -> date:
