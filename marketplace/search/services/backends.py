@@ -27,10 +27,12 @@ class SqliteBackend:
             connection.execute(sa.text("DELETE FROM product_search_fts WHERE rowid IN :ids")
                                .bindparams(sa.bindparam("ids", expanding=True)), {"ids": chunk})
 
-    def insert(self, connection: sa.Connection, rows: list[dict]) -> None:
-        if rows:
-            connection.execute(sa.text("INSERT INTO product_search_fts(rowid, name, body) "
-                                       "VALUES (:product_id, :name, :body)"), rows)
+    def write(self, connection: sa.Connection, entries: list[dict], texts: list[dict]) -> None:
+        from marketplace.search.models import SearchEntry
+
+        connection.execute(sa.insert(SearchEntry), entries)
+        connection.execute(sa.text("INSERT INTO product_search_fts(rowid, name, body) "
+                                   "VALUES (:product_id, :name, :body)"), texts)
 
     def _where(self, words: list[str]):
         expression = " AND ".join(f'"{word}"*' for word in words)
@@ -76,12 +78,21 @@ class PostgresBackend:
     def delete(self, connection: sa.Connection, product_ids: list[int]) -> None:
         pass  # the words go with the entry's row
 
-    def insert(self, connection: sa.Connection, rows: list[dict]) -> None:
-        if rows:
-            connection.execute(sa.text(
-                "UPDATE search_entries SET search_name = :name, search_document = "
-                "setweight(to_tsvector('simple', :name), 'A') || setweight(to_tsvector('simple', :body), 'B') "
-                "WHERE product_id = :product_id"), rows)
+    def write(self, connection: sa.Connection, entries: list[dict], texts: list[dict]) -> None:
+        """Entries and their words in one INSERT: no second version of every row to vacuum away."""
+        from marketplace.search.models import SearchEntry
+
+        table = sa.table("search_entries", *[sa.column(column.name, column.type)
+                                             for column in SearchEntry.__table__.columns],
+                         sa.column("search_name"), sa.column("search_document"))
+        name, body = sa.bindparam("search_name_words"), sa.bindparam("search_body_words")
+        document = sa.func.setweight(sa.func.to_tsvector(sa.literal_column("'simple'"), name),
+                                     sa.literal_column("'A'")).op("||")(
+            sa.func.setweight(sa.func.to_tsvector(sa.literal_column("'simple'"), body), sa.literal_column("'B'")))
+        words = {text["product_id"]: text for text in texts}
+        rows = [{**entry, "search_name_words": words[entry["product_id"]]["name"],
+                 "search_body_words": words[entry["product_id"]]["body"]} for entry in entries]
+        connection.execute(table.insert().values(search_name=name, search_document=document), rows)
 
     def _query(self, words: list[str]):
         expression = " & ".join(f"{word}:*" for word in words)

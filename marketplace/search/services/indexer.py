@@ -149,8 +149,7 @@ def reindex_products(session: Session, product_ids: list[int]) -> None:
         backend.delete(connection, chunk)
         entries, texts = _documents(connection, chunk)
         if entries:
-            connection.execute(sa.insert(SearchEntry), entries)
-            backend.insert(connection, texts)
+            backend.write(connection, entries, texts)
 
 
 def rebuild_index(session: Session) -> int:
