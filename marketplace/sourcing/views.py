@@ -10,7 +10,7 @@ from marketplace.core.pagination import paginate
 from marketplace.core.regions import provinces
 from marketplace.core.text import slugify
 from marketplace.core.validators import is_safe_redirect_target
-from marketplace.core.views import render_form
+from marketplace.core.views import errors_text, render_form
 from marketplace.search.services.query import CERTIFICATE_COLUMNS
 from marketplace.sourcing import bp
 from marketplace.sourcing.forms import AddToShortlistForm, ItemForm, ShortlistForm
@@ -104,7 +104,7 @@ def update_item(shortlist_id, item_id):
             shortlists.update_item(current_user, shortlist, item_id, note=form.note.data or "",
                                    wanted_quantity=form.wanted_quantity.data)
         else:
-            flash(" ".join(form.wanted_quantity.errors + form.note.errors), "error")
+            flash(errors_text(form.wanted_quantity, form.note), "error")
             return redirect(url_for("sourcing.shortlist", shortlist_id=shortlist.id))
     except NotFound:
         abort(404)

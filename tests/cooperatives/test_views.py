@@ -252,3 +252,51 @@ def test_long_lists_are_paginated_with_working_links(app, client):
     second = page_text(client.get("/cooperatives?page=2"))
     assert "Koperasi Nomor 25" in second and 'rel="prev"' in second
     assert client.get("/suppliers?page=2").status_code == 200
+
+
+def test_forms_sent_without_their_file_explain_and_change_nothing(app):
+    cooperative = create_cooperative()
+    client = signed_in(app, owner_of(cooperative))
+    for url, field in ((f"/manage/{cooperative.slug}/documents", "Pilih berkas."),
+                       (f"/manage/{cooperative.slug}/members/import", "Pilih berkas CSV.")):
+        response = post_form(client, url, {"kind": "nib"})
+        assert response.status_code == 422 and field in page_text(response)
+    logo = post_form(client, f"/manage/{cooperative.slug}/logo", {}, token_from=f"/manage/{cooperative.slug}/profile",
+                     follow_redirects=True)
+    assert "Pilih berkas gambar." in page_text(logo)
+    assert db.session.query(CooperativeDocument).count() == 0
+    assert db.session.get(Cooperative, cooperative.id).logo is None
+
+
+def test_a_double_submitted_registration_creates_one_cooperative(app):
+    client = signed_in(app, create_user(kind=AccountKind.COOPERATIVE_STAFF))
+    first = post_form(client, "/cooperatives/register", REGISTRATION)
+    second = post_form(client, "/cooperatives/register", REGISTRATION)
+    assert first.status_code == 302 and second.status_code == 422
+    assert "sudah terdaftar untuk koperasi lain" in page_text(second)
+    assert db.session.query(Cooperative).count() == 1
+
+
+def test_bad_input_on_small_forms_is_flashed_not_a_server_error(app):
+    from marketplace.sourcing.services import shortlists
+
+    cooperative = create_cooperative()
+    member = create_member(cooperative)
+    owner = owner_of(cooperative)
+    client = signed_in(app, owner)
+    invite = post_form(client, f"/manage/{cooperative.slug}/members/{member.id}/account", {"email": "bukan-email"},
+                       token_from=f"/manage/{cooperative.slug}/members/{member.id}", follow_redirects=True)
+    assert invite.status_code == 200 and "alamat email yang valid" in page_text(invite)
+    from tests.factories import create_product
+
+    product = create_product(cooperative)
+    stock_page = f"/manage/{cooperative.slug}/products/{product.id}/stock"
+    adjust = post_form(client, stock_page + "/adjust",
+                       {"lot_id": "1", "quantity_change": "banyak", "reason": "damaged"},
+                       token_from=stock_page, follow_redirects=True)
+    assert adjust.status_code == 200
+    shortlist = shortlists.create_shortlist(owner, "Uji")
+    item = shortlists.add_to_shortlist(owner, shortlist, product_id=product.id)
+    update = post_form(client, f"/shortlists/{shortlist.id}/items/{item.id}", {"wanted_quantity": "-5"},
+                       token_from=f"/shortlists/{shortlist.id}", follow_redirects=True)
+    assert update.status_code == 200 and "Masukkan jumlah 1 atau lebih." in page_text(update)

@@ -28,7 +28,7 @@ from marketplace.cooperatives.permissions import Capability
 from marketplace.cooperatives.views.access import cooperative_for
 from marketplace.core.errors import DomainError, NotFound
 from marketplace.core.pagination import paginate
-from marketplace.core.views import render_form
+from marketplace.core.views import errors_text, render_form
 from marketplace.extensions import db
 
 
@@ -193,7 +193,7 @@ def adjust_stock(slug, product_id):
             flash(_("The lot has been corrected. Stock on hand: %(total)d.", total=product.stock_on_hand),
                   "success")
     else:
-        flash(" ".join(form.quantity_change.errors) or _("Enter how many units change, for example -2."), "error")
+        flash(errors_text(form.quantity_change) or _("Enter how many units change, for example -2."), "error")
     return redirect(url_for("catalog.stock", slug=slug, product_id=product.id))
 
 

@@ -22,7 +22,7 @@ from marketplace.cooperatives.services.profile import CooperativeDetails, Invali
 from marketplace.cooperatives.views.access import CURRENT_COOPERATIVE_KEY, cooperative_for, region_choices
 from marketplace.core.errors import DomainError
 from marketplace.core.storage import get_storage
-from marketplace.core.views import render_form
+from marketplace.core.views import errors_text, render_form
 
 
 def _cooperative_form(**kwargs) -> CooperativeForm:
@@ -104,7 +104,7 @@ def upload_logo(slug):
         else:
             flash(_("The logo has been updated."), "success")
     else:
-        flash(" ".join(form.logo.errors), "error")
+        flash(errors_text(form.logo), "error")
     return redirect(url_for("cooperatives.edit_profile", slug=cooperative.slug))
 
 

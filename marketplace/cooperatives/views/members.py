@@ -22,7 +22,7 @@ from marketplace.cooperatives.views.access import cooperative_for
 from marketplace.core.errors import DomainError
 from marketplace.core.identifiers import mask_national_id
 from marketplace.core.pagination import paginate
-from marketplace.core.views import render_form
+from marketplace.core.views import errors_text, render_form
 
 
 def _attach_field_errors(form, error: InvalidMemberDetails) -> None:
@@ -106,7 +106,7 @@ def invite_member_account(slug, member_id):
         else:
             flash(_("The invitation has been sent to %(email)s.", email=form.email.data), "success")
     else:
-        flash(" ".join(form.email.errors) or _("Enter an email address."), "error")
+        flash(errors_text(form.email) or _("Enter an email address."), "error")
     return redirect(url_for("cooperatives.member", slug=cooperative.slug, member_id=member.id))
 
 
