@@ -1,0 +1,67 @@
+"""Every route, asked with real ids, unknown ids or nonsense, and posted empty or with junk: never a 500."""
+
+import pytest
+
+from marketplace.accounts.models import AccountKind
+from marketplace.sourcing.services import shortlists
+from tests.cooperatives.test_staff_services import owner_of
+from tests.factories import create_cooperative, create_member, create_product, create_user
+from tests.helpers import AuthActions, csrf_token_from
+
+JUNK = {"q": "'\"<script>%00", "page": "-1", "category": "x", "province": "../", "status": "??", "item": "a",
+        "quantity": "1e9", "next": "//evil.example", "cert": "nope", "sort": "drop", "capacity": "-3"}
+
+
+@pytest.fixture
+def world(app):
+    cooperative = create_cooperative()
+    owner = owner_of(cooperative)
+    member = create_member(cooperative)
+    product = create_product(cooperative)
+    shortlist = shortlists.create_shortlist(owner, "Uji")
+    item = shortlists.add_to_shortlist(owner, shortlist, product_id=product.id)
+    values = {"slug": [cooperative.slug, "tidak-ada"], "member_id": [member.id, 999999],
+              "product_id": [product.id, 999999], "shortlist_id": [shortlist.id, 999999],
+              "item_id": [item.id, 999999], "cooperative_id": [cooperative.id, 999999], "image_id": [999999],
+              "document_id": [999999], "membership_id": [999999], "invitation_id": [999999],
+              "category_id": [999999], "token": ["bukan-token"], "locale": ["en", "xx"], "action": ["alt", "x"],
+              "key": ["logos/none.webp", "private/x"]}
+    return owner, values
+
+
+def _paths(app, values, method):
+    for rule in app.url_map.iter_rules():
+        if method not in rule.methods or rule.endpoint in {"static"} or rule.endpoint.startswith("_"):
+            continue
+        choices = [{}]
+        for argument in rule.arguments:
+            choices = [{**chosen, argument: value} for chosen in choices for value in values.get(argument, ["x"])]
+        for arguments in choices:
+            yield rule.endpoint, rule.build(arguments, append_unknown=False)[1]
+
+
+@pytest.mark.parametrize("who", ["stranger", "owner", "admin"])
+def test_no_get_route_answers_500(app, world, who):
+    owner, values = world
+    client = app.test_client()
+    if who == "owner":
+        AuthActions(client).login(owner)
+    elif who == "admin":
+        AuthActions(client).login(create_user(kind=AccountKind.ADMIN))
+    for endpoint, path in _paths(app, values, "GET"):
+        for query in ({}, JUNK):
+            response = client.get(path, query_string=query)
+            assert response.status_code < 500, f"{endpoint} {path} {query}: {response.status_code}"
+
+
+def test_no_post_route_answers_500_to_empty_or_junk_forms(app, world):
+    owner, values = world
+    client = app.test_client()
+    AuthActions(client).login(owner)
+    token = csrf_token_from(client, "/")
+    for endpoint, path in _paths(app, values, "POST"):
+        if endpoint in {"accounts.logout", "accounts.change_password"}:
+            continue  # they would end this session
+        for data in ({}, JUNK):
+            response = client.post(path, data={"csrf_token": token, **data})
+            assert response.status_code < 500, f"{endpoint} {path} {data}: {response.status_code}"
