@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.timeutil import UTCDateTime, utcnow
@@ -56,6 +57,45 @@ class AuditAction(StrEnum):
     CATEGORY_CHANGED = "category.changed"
 
 
+AUDIT_ACTION_LABELS = {
+    AuditAction.USER_REGISTERED: _l("Account registered"),
+    AuditAction.USER_LOGGED_IN: _l("Signed in"),
+    AuditAction.USER_LOGIN_FAILED: _l("Failed sign-in"),
+    AuditAction.USER_PASSWORD_CHANGED: _l("Password changed"),
+    AuditAction.USER_PASSWORD_RESET_REQUESTED: _l("Password reset asked for"),
+    AuditAction.USER_PASSWORD_RESET: _l("Password reset"),
+    AuditAction.USER_PROFILE_UPDATED: _l("Profile updated"),
+    AuditAction.USER_CREATED_BY_CLI: _l("Account created by the operator"),
+    AuditAction.USER_DEACTIVATED: _l("Account deactivated"),
+    AuditAction.COOPERATIVE_REGISTERED: _l("Cooperative registered"),
+    AuditAction.COOPERATIVE_UPDATED: _l("Cooperative profile changed"),
+    AuditAction.COOPERATIVE_RESUBMITTED: _l("Sent for verification again"),
+    AuditAction.COOPERATIVE_STATUS_CHANGED: _l("Verification status changed"),
+    AuditAction.COOPERATIVE_LOGO_CHANGED: _l("Logo changed"),
+    AuditAction.COOPERATIVE_DOCUMENT_ADDED: _l("Document uploaded"),
+    AuditAction.STAFF_INVITED: _l("Staff invited"),
+    AuditAction.STAFF_JOINED: _l("Staff joined"),
+    AuditAction.STAFF_ROLE_CHANGED: _l("Staff role changed"),
+    AuditAction.STAFF_REMOVED: _l("Staff removed"),
+    AuditAction.INVITATION_REVOKED: _l("Invitation withdrawn"),
+    AuditAction.MEMBER_ADDED: _l("Member added"),
+    AuditAction.MEMBER_UPDATED: _l("Member data changed"),
+    AuditAction.MEMBERS_IMPORTED: _l("Members imported"),
+    AuditAction.MEMBER_ACCOUNT_INVITED: _l("Member invited to a login"),
+    AuditAction.MEMBER_ACCOUNT_LINKED: _l("Member login linked"),
+    AuditAction.PRODUCT_CREATED: _l("Product created"),
+    AuditAction.PRODUCT_UPDATED: _l("Product changed"),
+    AuditAction.PRODUCT_STATUS_CHANGED: _l("Product status changed"),
+    AuditAction.PRODUCT_PRICE_CHANGED: _l("Price changed"),
+    AuditAction.PRODUCTS_IMPORTED: _l("Products imported"),
+    AuditAction.PRODUCT_IMAGE_ADDED: _l("Photo added"),
+    AuditAction.PRODUCT_IMAGE_REMOVED: _l("Photo removed"),
+    AuditAction.STOCK_RECEIVED: _l("Stock received"),
+    AuditAction.STOCK_ADJUSTED: _l("Stock corrected"),
+    AuditAction.CATEGORY_CHANGED: _l("Category changed"),
+}
+
+
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"
 
@@ -72,6 +112,14 @@ class AuditEvent(db.Model):
     actor = relationship("User", lazy="joined")
 
     __table_args__ = (sa.Index("ix_audit_events_target", "target_type", "target_id"),)
+
+    @property
+    def label(self) -> str:
+        """What happened, in the reader's language; the stored code when it has no label."""
+        try:
+            return str(AUDIT_ACTION_LABELS[AuditAction(self.action)])
+        except (ValueError, KeyError):
+            return self.action
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.action} {self.target_type}:{self.target_id} by {self.actor_id}>"
