@@ -75,3 +75,13 @@ class ImportPreview:
     @property
     def is_valid(self) -> bool:
         return not self.file_errors and bool(self.rows) and self.error_count == 0
+
+
+def decode_upload(raw: bytes) -> str | None:
+    """An uploaded file as text: UTF-8 (with or without a byte-order mark) or Excel's Windows-1252; None if neither."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None

@@ -192,3 +192,13 @@ def test_admin_keeps_the_category_tree(app):
     assert "Masih ada produk aktif" in page_text(hide)
     staff = signed_in(app, owner_of(create_cooperative()))
     assert staff.get("/admin/categories").status_code == 403
+
+
+def test_a_product_file_that_is_not_text_is_refused(app):
+    cooperative = create_cooperative()
+    client = signed_in(app, owner_of(cooperative))
+    url = f"/manage/{cooperative.slug}/products/import"
+    response = client.post(url, data={"csrf_token": csrf_token_from(client, url),
+                                      "file": (io.BytesIO(b"\x81\x8d\x8f\x90\x9d"), "produk.csv")})
+    assert response.status_code == 422
+    assert "tidak dapat dibaca sebagai teks" in page_text(response)

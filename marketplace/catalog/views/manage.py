@@ -26,6 +26,7 @@ from marketplace.catalog.services.products import InvalidProductDetails, Product
 from marketplace.cooperatives.models import Member, MemberStatus
 from marketplace.cooperatives.permissions import Capability
 from marketplace.cooperatives.views.access import cooperative_for
+from marketplace.core.csv_files import decode_upload
 from marketplace.core.errors import DomainError, NotFound
 from marketplace.core.pagination import paginate
 from marketplace.core.views import errors_text, render_form
@@ -259,14 +260,14 @@ def import_products(slug):
     cooperative = cooperative_for(slug, Capability.MANAGE_CATALOG)
     form = ProductImportForm()
     if form.validate_on_submit():
-        raw = form.file.data.read()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252", errors="replace")
-        preview = product_csv.preview_product_import(current_user, cooperative, text)
-        return render_template("catalog/import.html", form=form, cooperative=cooperative, preview=preview,
-                               confirm_form=ProductImportConfirmForm(content=text)), 200 if preview.is_valid else 422
+        text = decode_upload(form.file.data.read())
+        if text is None:
+            form.file.errors = [_("The file is not readable text. Save it as CSV (UTF-8) and try again.")]
+        else:
+            preview = product_csv.preview_product_import(current_user, cooperative, text)
+            return render_template("catalog/import.html", form=form, cooperative=cooperative, preview=preview,
+                                   confirm_form=ProductImportConfirmForm(content=text)), (
+                200 if preview.is_valid else 422)
     return render_form("catalog/import.html", form, cooperative=cooperative, preview=None)
 
 

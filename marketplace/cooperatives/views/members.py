@@ -19,6 +19,7 @@ from marketplace.cooperatives.services import members as member_services
 from marketplace.cooperatives.services import staff as staff_services
 from marketplace.cooperatives.services.members import InvalidMemberDetails, MemberDetails
 from marketplace.cooperatives.views.access import cooperative_for
+from marketplace.core.csv_files import decode_upload
 from marketplace.core.errors import DomainError
 from marketplace.core.identifiers import mask_national_id
 from marketplace.core.pagination import paginate
@@ -130,16 +131,6 @@ def member_import_template(slug):
         "Content-Disposition": 'attachment; filename="contoh-impor-anggota.csv"'})
 
 
-def _decode(upload) -> str | None:
-    raw = upload.read()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
 @bp.route("/manage/<slug>/members/import", methods=["GET", "POST"])
 @login_required
 def import_members(slug):
@@ -148,7 +139,7 @@ def import_members(slug):
     form = MemberImportForm()
     preview = None
     if form.validate_on_submit():
-        text = _decode(form.file.data)
+        text = decode_upload(form.file.data.read())
         if text is None:
             form.file.errors = [_("The file is not readable text. Save it as CSV (UTF-8) and try again.")]
         else:
