@@ -116,3 +116,13 @@ def test_bad_shortlist_input_changes_nothing(app):
                     token_from=f"/shortlists/{shortlist.id}")
     assert bad.status_code == 404
     assert exports.shortlist_pdf(shortlist, buyer.name).startswith(b"%PDF")  # an empty shortlist still prints
+
+
+def test_the_comparison_flags_a_quantity_below_the_minimum_order(app):
+    buyer = create_user()
+    shortlist = shortlists.create_shortlist(buyer, "Seragam")
+    product = create_product(name="Seragam", base_price=185_000, tiers=[], min_order_quantity=24)
+    item = shortlists.add_to_shortlist(buyer, shortlist, product_id=product.id)
+    shortlists.update_item(buyer, shortlist, item.id, note="", wanted_quantity=10)
+    page = page_text(signed_in(app, buyer).get(f"/shortlists/{shortlist.id}/compare"))
+    assert "di bawah minimal order" in page and "Rp 1.850.000" in page

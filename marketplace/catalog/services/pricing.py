@@ -1,6 +1,7 @@
 """Wholesale pricing: the unit price at a quantity, and what makes a tier table valid."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
@@ -50,3 +51,22 @@ def price_bands(base_price: int, min_order_quantity: int, tiers: Sequence[tuple[
         end = starts[index + 1][0] - 1 if index + 1 < len(starts) else None
         bands.append((start, end, price))
     return bands
+
+
+def tier_pairs(product) -> list[tuple[int, int]]:
+    return [(tier.min_quantity, tier.unit_price) for tier in product.tiers]
+
+
+@dataclass(frozen=True)
+class Quote:
+    quantity: int
+    unit_price: int
+    total: int
+    below_minimum: bool
+
+
+def quote(product, quantity: int) -> Quote:
+    """What `quantity` units of a product cost at its wholesale tiers, and whether it is below the minimum order."""
+    unit_price = unit_price_at(product.base_price, tier_pairs(product), quantity)
+    return Quote(quantity=quantity, unit_price=unit_price, total=unit_price * quantity,
+                 below_minimum=quantity < product.min_order_quantity)

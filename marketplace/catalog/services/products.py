@@ -19,7 +19,7 @@ from marketplace.catalog.models import (
     ProductStatus,
     Unit,
 )
-from marketplace.catalog.services.pricing import MAX_UNIT_PRICE, tier_problems
+from marketplace.catalog.services.pricing import MAX_UNIT_PRICE, tier_pairs, tier_problems
 from marketplace.cooperatives.models import Cooperative, Member
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import AuditAction, record_audit
@@ -60,7 +60,7 @@ class ProductDetails:
             description=product.description, weight_grams=product.weight_grams,
             lead_time_days=product.lead_time_days, weekly_capacity=product.weekly_capacity,
             local_content=product.local_content,
-            tiers=[(tier.min_quantity, tier.unit_price) for tier in product.tiers],
+            tiers=tier_pairs(product),
             certifications={cert.kind: (cert.number, cert.expires_on) for cert in product.certifications},
             producer_ids=[member.id for member in product.producers],
         )

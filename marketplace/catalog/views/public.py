@@ -4,7 +4,7 @@ from flask import abort, render_template, request
 from flask_login import current_user
 
 from marketplace.catalog import bp
-from marketplace.catalog.services.pricing import price_bands, unit_price_at
+from marketplace.catalog.services.pricing import price_bands, quote, tier_pairs
 from marketplace.catalog.services.public import public_product_by_slug, valid_certifications
 from marketplace.cooperatives.services.profile import badges_of
 from marketplace.core.cache import cached_public_page
@@ -21,17 +21,14 @@ def product(slug):
         product = public_product_by_slug(slug)
     except NotFound:
         abort(404)
-    tiers = [(tier.min_quantity, tier.unit_price) for tier in product.tiers]
     asked = request.args.get("quantity", "")
-    quantity = None
+    priced = None
     if asked.isdigit() and 0 < int(asked) <= MAX_ASKED_QUANTITY:
-        quantity = max(int(asked), product.min_order_quantity)
-    unit_price = unit_price_at(product.base_price, tiers, quantity) if quantity else None
+        priced = quote(product, max(int(asked), product.min_order_quantity))
     return render_template(
         "catalog/product.html", product=product, cooperative_badges=badges_of(product.cooperative),
         certifications=valid_certifications(product, date.today()),
-        bands=price_bands(product.base_price, product.min_order_quantity, tiers),
-        quantity=quantity, unit_price=unit_price, total=unit_price * quantity if quantity else None,
+        bands=price_bands(product.base_price, product.min_order_quantity, tier_pairs(product)), quote=priced,
         producers=[member for member in product.producers if member.public_name_consent],
         my_shortlists=shortlists_of(current_user) if current_user.is_authenticated else [],
     )

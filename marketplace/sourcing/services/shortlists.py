@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product, ProductStatus
-from marketplace.catalog.services.pricing import unit_price_at
+from marketplace.catalog.services.pricing import quote
 from marketplace.catalog.services.public import valid_certifications
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.cooperatives.services.profile import badges_of
@@ -128,13 +128,11 @@ def compare(shortlist: Shortlist, item_ids: list[int], today: date | None = None
     for item in chosen:
         if item.product is not None:
             product = item.product
-            quantity = max(item.wanted_quantity or product.min_order_quantity, 1)
-            unit_price = unit_price_at(product.base_price, [(t.min_quantity, t.unit_price) for t in product.tiers],
-                                       quantity)
+            priced = quote(product, item.wanted_quantity or product.min_order_quantity)
             offers.append(ComparedOffer(
-                item=item, title=product.name, cooperative=product.cooperative, quantity=quantity,
-                unit_price=unit_price, total=unit_price * quantity,
-                below_minimum=quantity < product.min_order_quantity, min_order_quantity=product.min_order_quantity,
+                item=item, title=product.name, cooperative=product.cooperative, quantity=priced.quantity,
+                unit_price=priced.unit_price, total=priced.total, below_minimum=priced.below_minimum,
+                min_order_quantity=product.min_order_quantity,
                 availability=(_("Ready stock: %(count)s available", count=product.stock_on_hand)
                               if product.availability.value == "ready_stock"
                               else _("Made to order: ready in about %(days)d days", days=product.lead_time_days or 0)),
