@@ -113,6 +113,7 @@ def _import_models() -> None:
     import marketplace.core.audit
     import marketplace.core.database
     import marketplace.core.regions
+    import marketplace.core.unit_of_work  # its session listeners: after-commit callbacks, no writes on a GET
     import marketplace.search.models
     import marketplace.sourcing.models  # noqa: F401
 

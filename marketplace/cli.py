@@ -5,6 +5,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from marketplace.core.errors import DomainError
+from marketplace.core.unit_of_work import unit_of_work
 
 
 @click.command("create-admin")
@@ -17,7 +18,8 @@ def create_admin_command(email: str, name: str, password: str) -> None:
     from marketplace.accounts import services
 
     try:
-        user = services.create_admin(email=email, name=name, password=password)
+        with unit_of_work():
+            user = services.create_admin(email=email, name=name, password=password)
     except DomainError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Administrator {user.email} created.")
@@ -29,7 +31,8 @@ def seed_demo_command() -> None:
     """Load demo data. Safe to run again: what exists already is left as it is."""
     from marketplace.demo import seed_demo
 
-    report = seed_demo(password=current_app.config["DEMO_PASSWORD"])
+    with unit_of_work():
+        report = seed_demo(password=current_app.config["DEMO_PASSWORD"])
     for line in report:
         click.echo(line)
 
@@ -39,10 +42,9 @@ def seed_demo_command() -> None:
 def load_regions_command() -> None:
     """Add new provinces and regencies from the shipped reference file, and refresh changed names."""
     from marketplace.core.regions import load_regions
-    from marketplace.extensions import db
 
-    written = load_regions()
-    db.session.commit()
+    with unit_of_work():
+        written = load_regions()
     click.echo(f"{written} regions added or renamed.")
 
 
@@ -53,8 +55,8 @@ def search_rebuild_command() -> None:
     from marketplace.extensions import db
     from marketplace.search.services.indexer import rebuild_index
 
-    count = rebuild_index(db.session)
-    db.session.commit()
+    with unit_of_work():
+        count = rebuild_index(db.session)
     click.echo(f"{count} products are searchable.")
 
 

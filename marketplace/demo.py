@@ -207,6 +207,6 @@ def seed_demo(*, password: str) -> list[str]:
     suparmi = db.session.scalar(sa.select(Member).where(Member.member_number == "TSJ-001"))
     if suparmi is not None and suparmi.user_id is None:
         suparmi.user_id = account_services.find_user_by_email("suparmi@tunassukowati.id").id
-    db.session.commit()
+    db.session.flush()
     report.extend(seed_demo_catalog())
     return report

@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 from marketplace.catalog.models import Availability, Category, CertificationKind, Product, ProductStatus, Unit
 from marketplace.catalog.services.categories import ensure_default_categories
 from marketplace.catalog.services.images import add_product_image
-from marketplace.catalog.services.products import ProductDetails, create_product
+from marketplace.catalog.services.products import ProductDetails, change_product_status, create_product
 from marketplace.catalog.services.stock import receive_stock
 from marketplace.cooperatives.models import Cooperative, Member, StaffMembership, StaffRole
 from marketplace.extensions import db
@@ -109,7 +109,6 @@ def _draw(pattern: str, colours: tuple[str, str], seed: int, size=(960, 720)) ->
 def seed_demo_catalog() -> list[str]:
     report = []
     ensure_default_categories()
-    db.session.commit()
     categories = dict(db.session.execute(sa.select(Category.slug, Category.id)).all())
     for cooperative_slug, products in DEMO_PRODUCTS.items():
         cooperative = db.session.scalar(sa.select(Cooperative).where(Cooperative.slug == cooperative_slug))
@@ -137,7 +136,6 @@ def seed_demo_catalog() -> list[str]:
                 for lot, member_id in enumerate(producers):
                     receive_stock(owner, product, member_id=member_id, quantity=20 + 15 * lot + index * 5,
                                   received_on=date.today() - timedelta(days=30 - lot * 10), note="Setoran anggota")
-            product.status = ProductStatus.ACTIVE
-            db.session.commit()
+            change_product_status(owner, product, ProductStatus.ACTIVE)
             report.append(f"created product {sku} {name}")
     return report

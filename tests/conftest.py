@@ -39,11 +39,14 @@ class RequestLikeABrowserClient(FlaskClient):
     """Each request runs in its own application context, as in production.
 
     Without this, a request would reuse the test's context and its `g`, so the signed-in user and the
-    chosen language of one request would leak into the next. The test's own session is expired
-    afterwards so it reads what the request wrote.
+    chosen language of one request would leak into the next. The test's own work is committed first and its
+    session expired afterwards, so the request reads what the test set up and the test reads what it wrote.
     """
 
     def open(self, *args, **kwargs):
+        # What the test set up through services is one finished action before the browser asks for a page
+        # (services flush, never commit), as it would be in production.
+        db.session.commit()
         with self.application.app_context():
             response = super().open(*args, **kwargs)
             # A streamed body (CSV exports) is read while its request still runs, as a server would.

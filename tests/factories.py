@@ -1,5 +1,6 @@
 """Test data, made through the same models the application uses."""
 
+import io
 import itertools
 
 from marketplace.accounts.models import AccountKind, User
@@ -126,3 +127,21 @@ def create_product(cooperative=None, *, status: str = "active", actor: User | No
     product.status = ProductStatus(status)
     db.session.commit()
     return product
+
+
+def owner_of(cooperative) -> User:
+    from marketplace.cooperatives.models import StaffMembership, StaffRole
+
+    return db.session.scalar(db.select(StaffMembership).where(
+        StaffMembership.cooperative_id == cooperative.id, StaffMembership.role == StaffRole.OWNER)).user
+
+
+def picture_bytes(format_name="JPEG", size=(800, 600), mode="RGB", exif=None) -> bytes:
+    """A real picture file, as a phone or scanner would send it."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    image = Image.new(mode, size, (200, 120, 40) if mode == "RGB" else (200, 120, 40, 128))
+    kwargs = {"exif": exif} if exif is not None else {}
+    image.save(buffer, format_name, **kwargs)
+    return buffer.getvalue()

@@ -38,3 +38,10 @@ class AuthActions:
 
 def page_text(response) -> str:
     return response.get_data(as_text=True)
+
+
+def signed_in(app, user):
+    """A browser of its own, signed in as `user`."""
+    client = app.test_client()
+    AuthActions(client).login(user)
+    return client

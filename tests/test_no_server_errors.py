@@ -4,8 +4,7 @@ import pytest
 
 from marketplace.accounts.models import AccountKind
 from marketplace.sourcing.services import shortlists
-from tests.cooperatives.test_staff_services import owner_of
-from tests.factories import create_cooperative, create_member, create_product, create_user
+from tests.factories import create_cooperative, create_member, create_product, create_user, owner_of
 from tests.helpers import AuthActions, csrf_token_from
 
 JUNK = {"q": "'\"<script>%00", "page": "-1", "category": "x", "province": "../", "status": "??", "item": "a",

@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from marketplace.accounts.models import SELF_REGISTERED_KINDS, AccountKind, User
 from marketplace.core.audit import AuditAction, record_audit
 from marketplace.core.errors import Conflict, DomainError, NotPermitted
-from marketplace.core.mail import send_mail
+from marketplace.core.mail import send_mail_after_commit
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 
@@ -89,7 +89,6 @@ def register_user(
     user = _create_user(email=email, name=name, password=password, kind=kind, phone=phone,
                         locale=locale)
     record_audit(AuditAction.USER_REGISTERED, actor=user, target=user, kind=str(kind))
-    db.session.commit()
     return user
 
 
@@ -97,7 +96,6 @@ def create_admin(*, email: str, name: str, password: str) -> User:
     """Administrators are made from the command line by someone who already runs the server."""
     user = _create_user(email=email, name=name, password=password, kind=AccountKind.ADMIN)
     record_audit(AuditAction.USER_CREATED_BY_CLI, target=user, kind=str(AccountKind.ADMIN))
-    db.session.commit()
     return user
 
 
@@ -139,12 +137,10 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         check_password_hash(_dummy_hash(), password)
         record_audit(AuditAction.USER_LOGIN_FAILED, reason="unknown_email")
-        db.session.commit()
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         record_audit(AuditAction.USER_LOGIN_FAILED, target=user,
                      reason="wrong_password" if user.active else "inactive")
-        db.session.commit()
         return None
     return user
 
@@ -152,7 +148,6 @@ def authenticate(email: str, password: str) -> User | None:
 def record_login(user: User) -> None:
     user.last_login_at = utcnow()
     record_audit(AuditAction.USER_LOGGED_IN, actor=user, target=user)
-    db.session.commit()
 
 
 def change_password(user: User, *, current_password: str, new_password: str) -> None:
@@ -161,7 +156,6 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
         raise NotPermitted(_("Your current password is not correct."))
     _set_password(user, new_password)
     record_audit(AuditAction.USER_PASSWORD_CHANGED, actor=user, target=user)
-    db.session.commit()
 
 
 def _set_password(user: User, new_password: str) -> None:
@@ -177,13 +171,11 @@ def update_profile(user: User, *, name: str, phone: str | None, locale: str) -> 
     user.phone = (phone or "").strip() or None
     user.preferred_locale = locale
     record_audit(AuditAction.USER_PROFILE_UPDATED, actor=user, target=user)
-    db.session.commit()
 
 
 def set_preferred_locale(user: User, locale: str) -> None:
     if locale in current_app.config["LANGUAGES"] and user.preferred_locale != locale:
         user.preferred_locale = locale
-        db.session.commit()
 
 
 def _reset_serializer() -> URLSafeTimedSerializer:
@@ -203,7 +195,7 @@ def request_password_reset(email: str, *, reset_url_for) -> None:
     if user is None or not user.active:
         return
     token = make_password_reset_token(user)
-    send_mail(
+    send_mail_after_commit(
         user.email,
         "password_reset",
         locale=user.preferred_locale,
@@ -212,7 +204,6 @@ def request_password_reset(email: str, *, reset_url_for) -> None:
         valid_minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
     )
     record_audit(AuditAction.USER_PASSWORD_RESET_REQUESTED, target=user)
-    db.session.commit()
 
 
 def user_for_reset_token(token: str) -> User:
@@ -238,5 +229,4 @@ def reset_password(token: str, new_password: str) -> User:
     user = user_for_reset_token(token)
     _set_password(user, new_password)
     record_audit(AuditAction.USER_PASSWORD_RESET, actor=user, target=user)
-    db.session.commit()
     return user

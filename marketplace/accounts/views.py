@@ -14,6 +14,7 @@ from marketplace.accounts.forms import (
 from marketplace.accounts.models import AccountKind
 from marketplace.core.errors import DomainError
 from marketplace.core.i18n import SESSION_LOCALE_KEY
+from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.validators import is_safe_redirect_target
 from marketplace.core.views import render_form
 from marketplace.extensions import limiter
@@ -46,13 +47,15 @@ def login():
         return _redirect_after_login()
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        with unit_of_work():
+            user = services.authenticate(form.email.data, form.password.data)
+            if user is not None:
+                services.record_login(user)
         if user is None:
             # One message for every failure, so the page does not tell who has an account.
             form.password.errors.append(_("The email or password is not correct."))
         else:
             _start_session(user, remember=form.remember.data)
-            services.record_login(user)
             flash(_("Welcome back, %(name)s.", name=user.name), "success")
             return _redirect_after_login()
     return render_form("accounts/login.html", form)
@@ -77,19 +80,20 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register_user(
-                email=form.email.data,
-                name=form.name.data,
-                password=form.password.data,
-                kind=AccountKind(form.kind.data),
-                phone=form.phone.data,
-                locale=session.get(SESSION_LOCALE_KEY, current_app.config["BABEL_DEFAULT_LOCALE"]),
-            )
+            with unit_of_work():
+                user = services.register_user(
+                    email=form.email.data,
+                    name=form.name.data,
+                    password=form.password.data,
+                    kind=AccountKind(form.kind.data),
+                    phone=form.phone.data,
+                    locale=session.get(SESSION_LOCALE_KEY, current_app.config["BABEL_DEFAULT_LOCALE"]),
+                )
+                services.record_login(user)
         except DomainError as error:
             form.email.errors.append(error.message)
         else:
             _start_session(user)
-            services.record_login(user)
             flash(_("Your account is ready. Welcome to Pasar Koperasi, %(name)s.", name=user.name),
                   "success")
             target = request.args.get("next")
@@ -102,12 +106,25 @@ def register():
 def account():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
-        services.update_profile(current_user, name=form.name.data, phone=form.phone.data,
-                                locale=form.preferred_locale.data)
+        with unit_of_work():
+            services.update_profile(current_user, name=form.name.data, phone=form.phone.data,
+                                    locale=form.preferred_locale.data)
         session[SESSION_LOCALE_KEY] = current_user.preferred_locale
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("accounts.account"))
     return render_form("accounts/account.html", form)
+
+
+@bp.route("/account/language/<locale>", methods=["POST"])
+@login_required
+def set_language(locale):
+    """The language switch of a signed-in person: pages read in it, and emails are written in it."""
+    if locale in current_app.config["LANGUAGES"]:
+        with unit_of_work():
+            services.set_preferred_locale(current_user, locale)
+        session[SESSION_LOCALE_KEY] = locale
+    target = request.args.get("next")
+    return redirect(target if is_safe_redirect_target(target) else url_for("main.home"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -116,8 +133,9 @@ def change_password():
     form = ChangePasswordForm(account_email=current_user.email)
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, current_password=form.current_password.data,
-                                     new_password=form.password.data)
+            with unit_of_work():
+                services.change_password(current_user, current_password=form.current_password.data,
+                                         new_password=form.password.data)
         except DomainError as error:
             form.current_password.errors.append(error.message)
         else:
@@ -134,11 +152,12 @@ def change_password():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(
-            form.email.data,
-            reset_url_for=lambda token: url_for("accounts.reset_password", token=token,
-                                                _external=True),
-        )
+        with unit_of_work():
+            services.request_password_reset(
+                form.email.data,
+                reset_url_for=lambda token: url_for("accounts.reset_password", token=token,
+                                                    _external=True),
+            )
         # The same answer whether or not the address has an account.
         flash(_("If an account uses this address, we have sent it a link to choose a new "
                 "password. Check your inbox."), "info")
@@ -157,7 +176,8 @@ def reset_password(token):
     form = ResetPasswordForm(account_email=user.email)
     if form.validate_on_submit():
         try:
-            services.reset_password(token, form.password.data)
+            with unit_of_work():
+                services.reset_password(token, form.password.data)
         except DomainError as error:
             form.password.errors.append(error.message)
         else:

@@ -7,7 +7,7 @@ from marketplace.accounts.permissions import admin_required
 from marketplace.admin import bp, services
 from marketplace.catalog.forms import CategoryForm
 from marketplace.catalog.models import Category
-from marketplace.catalog.services.categories import category_tree, ensure_default_categories, save_category
+from marketplace.catalog.services.categories import category_tree, save_category
 from marketplace.cooperatives.forms import StatusChangeForm
 from marketplace.cooperatives.models import COOPERATIVE_STATUS_LABELS, Cooperative, CooperativeStatus
 from marketplace.cooperatives.services import profile as profile_services
@@ -16,6 +16,8 @@ from marketplace.core.audit import AUDIT_ACTION_LABELS
 from marketplace.core.errors import DomainError
 from marketplace.core.identifiers import format_npwp
 from marketplace.core.pagination import paginate
+from marketplace.core.query_args import QueryArgs
+from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import render_form
 from marketplace.extensions import db
 
@@ -23,7 +25,9 @@ from marketplace.extensions import db
 @bp.route("/cooperatives")
 @admin_required
 def cooperatives():
-    status = request.args.get("status", CooperativeStatus.PENDING.value)
+    # The queue opens on the cooperatives waiting; `?status=` (empty) lists all of them.
+    status = QueryArgs(request.args).choice("status", ["", *(item.value for item in CooperativeStatus)],
+                                            default=CooperativeStatus.PENDING.value)
     page = paginate(services.verification_queue_query(status or None))
     return render_template("admin/cooperatives.html", page=page, status=status, counts=services.status_counts(),
                            status_labels=COOPERATIVE_STATUS_LABELS)
@@ -55,8 +59,9 @@ def change_status(cooperative_id):
     form = StatusChangeForm()
     if form.validate_on_submit():
         try:
-            profile_services.change_status(current_user, cooperative, CooperativeStatus(form.status.data),
-                                           form.reason.data)
+            with unit_of_work():
+                profile_services.change_status(current_user, cooperative, CooperativeStatus(form.status.data),
+                                               form.reason.data)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -70,7 +75,7 @@ def change_status(cooperative_id):
 @bp.route("/audit")
 @admin_required
 def audit_log():
-    action = request.args.get("action") or None
+    action = QueryArgs(request.args).text("action", max_length=64) or None
     page = paginate(services.audit_log_query(action), per_page=50)
     return render_template("admin/audit_log.html", page=page, action=action,
                            actions=[(item.value, label) for item, label in AUDIT_ACTION_LABELS.items()])
@@ -84,14 +89,13 @@ def _category_form(**kwargs) -> CategoryForm:
 @bp.route("/categories", methods=["GET", "POST"])
 @admin_required
 def categories():
-    ensure_default_categories()
-    db.session.commit()
     form = _category_form()
     if form.validate_on_submit():
         try:
-            save_category(current_user, category_id=None, name_id=form.name_id.data, name_en=form.name_en.data,
-                          parent_id=form.parent_id.data, position=form.position.data or 0,
-                          is_active=form.is_active.data)
+            with unit_of_work():
+                save_category(current_user, category_id=None, name_id=form.name_id.data, name_en=form.name_en.data,
+                              parent_id=form.parent_id.data, position=form.position.data or 0,
+                              is_active=form.is_active.data)
         except DomainError as error:
             form.name_id.errors = [error.message]
         else:
@@ -109,9 +113,10 @@ def edit_category(category_id):
     form = _category_form(obj=category)
     if form.validate_on_submit():
         try:
-            save_category(current_user, category_id=category.id, name_id=form.name_id.data,
-                          name_en=form.name_en.data, parent_id=form.parent_id.data,
-                          position=form.position.data or 0, is_active=form.is_active.data)
+            with unit_of_work():
+                save_category(current_user, category_id=category.id, name_id=form.name_id.data,
+                              name_en=form.name_en.data, parent_id=form.parent_id.data,
+                              position=form.position.data or 0, is_active=form.is_active.data)
         except DomainError as error:
             form.name_id.errors = [error.message]
         else:

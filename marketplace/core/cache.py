@@ -92,7 +92,7 @@ def cached_public_page(view):
         response = make_response(view(*args, **kwargs))
         if response.status_code == 200 and not session.modified and not response.is_streamed:
             cache.set(key, response.get_data(), response.content_type, seconds)
-            response.headers["X-Page-Cache"] = "miss"
+        response.headers["X-Page-Cache"] = "miss"
         return response
 
     return wrapped

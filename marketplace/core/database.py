@@ -20,3 +20,22 @@ def _configure_sqlite(dbapi_connection, connection_record):
     cursor.execute("PRAGMA busy_timeout = 5000")  # wait for a writer instead of failing at once
     cursor.execute("PRAGMA journal_mode = WAL")  # readers do not block the writer
     cursor.close()
+    # pysqlite begins a transaction only before an INSERT or UPDATE, so a SAVEPOINT issued first would open (and
+    # its RELEASE commit) the whole transaction. SQLAlchemy emits BEGIN itself instead (the documented recipe).
+    dbapi_connection.isolation_level = None
+
+
+SQLITE_BEGIN_IMMEDIATE = {"sqlite_begin": "IMMEDIATE"}
+
+
+@event.listens_for(Engine, "begin")
+def _begin_sqlite_transaction(connection):
+    """`BEGIN IMMEDIATE` takes SQLite's one write lock at once, waiting (busy_timeout) for another writer to
+    finish: units of work ask for it, so their reads and writes are serialised as PostgreSQL's row locks would
+    keep them apart. Plain reads use `BEGIN` and never wait."""
+    if connection.dialect.name != "sqlite":
+        return
+    options = connection.get_execution_options()
+    if options.get("isolation_level") == "AUTOCOMMIT":
+        return
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("sqlite_begin") == "IMMEDIATE" else "BEGIN")

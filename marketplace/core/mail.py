@@ -15,12 +15,27 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 
 from marketplace.core.timeutil import utcnow
+from marketplace.core.unit_of_work import after_commit
 
 log = logging.getLogger(__name__)
 
 
 def send_mail(to: str, template: str, *, locale: str = "id", **context) -> EmailMessage:
-    """Render `mail/<template>.txt` (first line `Subject: …`) in `locale` and send it."""
+    """Render `mail/<template>.txt` (first line `Subject: …`) in `locale` and send it now."""
+    message = render_mail(to, template, locale=locale, **context)
+    _deliver(message)
+    return message
+
+
+def send_mail_after_commit(to: str, template: str, *, locale: str = "id", **context) -> EmailMessage:
+    """What services use: the message is rendered now, from the data as the action sees it, and sent only
+    once the action's transaction has committed — never for an action that was rolled back."""
+    message = render_mail(to, template, locale=locale, **context)
+    after_commit(lambda: _deliver(message))
+    return message
+
+
+def render_mail(to: str, template: str, *, locale: str = "id", **context) -> EmailMessage:
     with force_locale(locale):
         rendered = render_template(f"mail/{template}.txt", **context)
     subject_line, _, body = rendered.partition("\n")
@@ -33,7 +48,6 @@ def send_mail(to: str, template: str, *, locale: str = "id", **context) -> Email
     message["To"] = to
     message["Message-ID"] = make_msgid(domain="pasarkoperasi.id")
     message.set_content(body.lstrip("\n"))
-    _deliver(message)
     return message
 
 

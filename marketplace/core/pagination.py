@@ -2,6 +2,7 @@
 
 from flask import request
 
+from marketplace.core.query_args import QueryArgs
 from marketplace.extensions import db
 
 DEFAULT_PER_PAGE = 25
@@ -9,8 +10,7 @@ MAX_PAGE = 10_000
 
 
 def requested_page() -> int:
-    raw = request.args.get("page", "1")
-    return min(max(int(raw), 1), MAX_PAGE) if raw.isdigit() else 1
+    return QueryArgs(request.args).number("page", minimum=1, maximum=MAX_PAGE) or 1
 
 
 def paginate(statement, *, per_page: int = DEFAULT_PER_PAGE):

@@ -4,6 +4,13 @@ import re
 import unicodedata
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+# C0 and C1 control characters but tab, line feed and carriage return (which multi-line text keeps).
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def without_control_characters(text: str) -> str:
+    """Text as a person could have typed it: NUL bytes and other invisible control characters removed."""
+    return _CONTROL_CHARACTERS.sub("", text)
 
 
 def slugify(text: str, *, max_length: int = 80) -> str:

@@ -1,8 +1,6 @@
 import sqlalchemy as sa
 from flask import abort, current_app, jsonify, redirect, render_template, request, send_file, session, url_for
-from flask_login import current_user
 
-from marketplace.accounts import services as account_services
 from marketplace.core.cache import cached_public_page
 from marketplace.core.i18n import SESSION_LOCALE_KEY
 from marketplace.core.storage import PRIVATE_PREFIX, get_storage
@@ -23,11 +21,12 @@ def home():
 
 @bp.route("/language/<locale>")
 def set_language(locale):
-    """A plain link: it changes only how pages read, so pages need no form for it and stay cacheable."""
+    """A plain link: it changes only how pages read, so pages need no form for it and stay cacheable.
+
+    A GET never writes, so it changes this browser's session only; a signed-in person's switch is a small
+    form that also keeps the choice for emails (`accounts.set_language`)."""
     if locale in current_app.config["LANGUAGES"]:
         session[SESSION_LOCALE_KEY] = locale
-        if current_user.is_authenticated:
-            account_services.set_preferred_locale(current_user, locale)
     target = request.args.get("next")
     return redirect(target if is_safe_redirect_target(target) else url_for("main.home"))
 

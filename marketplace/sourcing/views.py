@@ -7,8 +7,10 @@ from marketplace.cooperatives.services.profile import badges_of
 from marketplace.core.cache import cached_public_page
 from marketplace.core.errors import DomainError, NotFound
 from marketplace.core.pagination import paginate
+from marketplace.core.query_args import QueryArgs
 from marketplace.core.regions import provinces
 from marketplace.core.text import slugify
+from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.validators import is_safe_redirect_target
 from marketplace.core.views import errors_text, render_form
 from marketplace.search.services.query import CERTIFICATE_COLUMNS
@@ -49,7 +51,8 @@ def my_shortlists():
     form = ShortlistForm()
     if form.validate_on_submit():
         try:
-            shortlist = shortlists.create_shortlist(current_user, form.name.data)
+            with unit_of_work():
+                shortlist = shortlists.create_shortlist(current_user, form.name.data)
         except DomainError as error:
             form.name.errors = [error.message]
         else:
@@ -67,14 +70,15 @@ def add_to_shortlist():
         flash(_("Choose a shortlist."), "error")
         return redirect(back)
     try:
-        if form.shortlist_id.data and form.shortlist_id.data.isdigit():
-            shortlist = shortlists.shortlist_of(current_user, int(form.shortlist_id.data))
-        else:
-            shortlist = shortlists.create_shortlist(current_user, form.new_name.data or _("My shortlist"))
-        shortlists.add_to_shortlist(
-            current_user, shortlist,
-            product_id=int(form.product_id.data) if (form.product_id.data or "").isdigit() else None,
-            cooperative_id=int(form.cooperative_id.data) if (form.cooperative_id.data or "").isdigit() else None)
+        with unit_of_work():  # a new shortlist is kept only if the item goes onto it
+            if form.shortlist_id.data and form.shortlist_id.data.isdigit():
+                shortlist = shortlists.shortlist_of(current_user, int(form.shortlist_id.data))
+            else:
+                shortlist = shortlists.create_shortlist(current_user, form.new_name.data or _("My shortlist"))
+            shortlists.add_to_shortlist(
+                current_user, shortlist,
+                product_id=int(form.product_id.data) if (form.product_id.data or "").isdigit() else None,
+                cooperative_id=int(form.cooperative_id.data) if (form.cooperative_id.data or "").isdigit() else None)
     except NotFound:
         abort(404)
     except DomainError as error:
@@ -97,15 +101,16 @@ def shortlist(shortlist_id):
 def update_item(shortlist_id, item_id):
     shortlist = _shortlist(shortlist_id)
     form = ItemForm()
+    if request.form.get("action") != "remove" and not form.validate_on_submit():
+        flash(errors_text(form.wanted_quantity, form.note), "error")
+        return redirect(url_for("sourcing.shortlist", shortlist_id=shortlist.id))
     try:
-        if request.form.get("action") == "remove":
-            shortlists.remove_item(current_user, shortlist, item_id)
-        elif form.validate_on_submit():
-            shortlists.update_item(current_user, shortlist, item_id, note=form.note.data or "",
-                                   wanted_quantity=form.wanted_quantity.data)
-        else:
-            flash(errors_text(form.wanted_quantity, form.note), "error")
-            return redirect(url_for("sourcing.shortlist", shortlist_id=shortlist.id))
+        with unit_of_work():
+            if request.form.get("action") == "remove":
+                shortlists.remove_item(current_user, shortlist, item_id)
+            else:
+                shortlists.update_item(current_user, shortlist, item_id, note=form.note.data or "",
+                                       wanted_quantity=form.wanted_quantity.data)
     except NotFound:
         abort(404)
     except DomainError as error:
@@ -118,7 +123,8 @@ def update_item(shortlist_id, item_id):
 @bp.route("/shortlists/<int:shortlist_id>/delete", methods=["POST"])
 @login_required
 def delete_shortlist(shortlist_id):
-    shortlists.delete_shortlist(current_user, _shortlist(shortlist_id))
+    with unit_of_work():
+        shortlists.delete_shortlist(current_user, _shortlist(shortlist_id))
     flash(_("The shortlist has been deleted."), "success")
     return redirect(url_for("sourcing.my_shortlists"))
 
@@ -127,7 +133,7 @@ def delete_shortlist(shortlist_id):
 @login_required
 def compare(shortlist_id):
     shortlist = _shortlist(shortlist_id)
-    wanted = [int(value) for value in request.args.getlist("item") if value.isdigit()]
+    wanted = QueryArgs(request.args).numbers("item", maximum=2**62)
     wanted = wanted or [item.id for item in shortlist.items]
     if len(wanted) > shortlists.MAX_COMPARED:
         flash(_("At most %(count)d items are compared at once; the first ones are shown.",

@@ -4,6 +4,7 @@ from marketplace.accounts import services
 from marketplace.accounts.models import AccountKind, User
 from marketplace.core.audit import AuditAction, AuditEvent
 from marketplace.core.errors import Conflict, NotPermitted
+from marketplace.core.unit_of_work import unit_of_work
 from marketplace.extensions import db
 from tests.factories import DEFAULT_PASSWORD, create_user
 
@@ -104,7 +105,7 @@ def test_a_tampered_reset_token_is_refused(app):
 
 def test_reset_mail_goes_only_to_existing_accounts_in_their_language(app, outbox):
     create_user(email="ana@contoh.id", locale="en", name="Ana")
-    with app.test_request_context():
+    with app.test_request_context(method="POST"), unit_of_work():
         services.request_password_reset("nobody@contoh.id", reset_url_for=lambda t: f"/r/{t}")
         services.request_password_reset("ANA@contoh.id", reset_url_for=lambda t: f"http://x/r/{t}")
     assert len(outbox) == 1

@@ -54,8 +54,3 @@ def clean_database(app):
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 390, "height": 844}}
 
-
-def assert_fits_the_screen(page) -> None:
-    """Nothing makes a phone scroll sideways: wide tables scroll inside their own box."""
-    scroll_width, viewport = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert scroll_width <= viewport, f"{page.url} is {scroll_width}px wide on a {viewport}px screen"

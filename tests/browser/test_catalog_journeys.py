@@ -2,10 +2,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from marketplace.accounts.models import AccountKind
-from tests.browser.conftest import assert_fits_the_screen
-from tests.browser.test_cooperative_journeys import SCREENSHOTS, sign_in
-from tests.core.test_images import picture_bytes
-from tests.factories import category, create_cooperative, create_member, create_user
+from tests.browser.helpers import SCREENSHOTS, assert_fits_the_screen, sign_in
+from tests.factories import category, create_cooperative, create_member, create_user, picture_bytes
 
 pytestmark = pytest.mark.browser
 

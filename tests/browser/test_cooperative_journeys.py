@@ -2,20 +2,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from marketplace.accounts.models import AccountKind
-from tests.browser.conftest import assert_fits_the_screen
-from tests.factories import DEFAULT_PASSWORD, create_cooperative, create_member, create_user
+from tests.browser.helpers import SCREENSHOTS, assert_fits_the_screen, sign_in
+from tests.factories import create_cooperative, create_member, create_user
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = "test-artifacts/screenshots"
-
-
-def sign_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(base_url + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Kata sandi").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-
 
 def test_a_cooperative_registers_and_is_verified_then_listed(page: Page, base_url):
     create_user(kind=AccountKind.COOPERATIVE_STAFF, email="sri@tunassukowati.id", name="Sri Lestari")

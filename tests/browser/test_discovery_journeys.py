@@ -3,8 +3,7 @@ from playwright.sync_api import Page, expect
 
 from marketplace.accounts.models import AccountKind
 from marketplace.catalog.models import CertificationKind
-from tests.browser.conftest import assert_fits_the_screen
-from tests.browser.test_cooperative_journeys import SCREENSHOTS, sign_in
+from tests.browser.helpers import SCREENSHOTS, assert_fits_the_screen, sign_in
 from tests.factories import category, create_cooperative, create_product, create_user
 
 pytestmark = pytest.mark.browser

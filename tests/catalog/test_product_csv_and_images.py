@@ -4,9 +4,7 @@ from marketplace.catalog.models import Availability, Product, ProductStatus
 from marketplace.catalog.services import images, product_csv
 from marketplace.core.errors import DomainError
 from marketplace.extensions import db
-from tests.cooperatives.test_staff_services import owner_of
-from tests.core.test_images import picture_bytes
-from tests.factories import category, create_cooperative, create_product
+from tests.factories import category, create_cooperative, create_product, owner_of, picture_bytes
 
 HEADER = "sku,nama,kategori,satuan,harga,minimal_order,harga_grosir,status,ketersediaan,lama_produksi_hari," \
          "kapasitas_per_minggu\n"

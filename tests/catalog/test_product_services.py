@@ -9,8 +9,15 @@ from marketplace.catalog.services.products import InvalidProductDetails, Product
 from marketplace.catalog.services.public import public_product_by_slug, valid_certifications
 from marketplace.core.errors import NotFound, NotPermitted
 from marketplace.extensions import db
-from tests.cooperatives.test_staff_services import owner_of
-from tests.factories import add_staff, create_cooperative, create_member, create_product, create_user, product_details
+from tests.factories import (
+    add_staff,
+    create_cooperative,
+    create_member,
+    create_product,
+    create_user,
+    owner_of,
+    product_details,
+)
 
 
 def test_a_new_product_is_a_draft_with_its_first_price_recorded(app):

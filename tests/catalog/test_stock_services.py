@@ -11,8 +11,7 @@ from marketplace.catalog.services import stock
 from marketplace.cooperatives.models import MemberStatus
 from marketplace.core.errors import DomainError, NotFound, NotPermitted
 from marketplace.extensions import db
-from tests.cooperatives.test_staff_services import owner_of
-from tests.factories import create_cooperative, create_member, create_product, create_user
+from tests.factories import create_cooperative, create_member, create_product, create_user, owner_of
 
 
 def on_hand_from_lots(product) -> int:

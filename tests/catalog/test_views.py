@@ -7,11 +7,17 @@ from marketplace.accounts.models import AccountKind
 from marketplace.catalog.models import Product, ProductStatus, StockLot
 from marketplace.catalog.services import stock
 from marketplace.extensions import db
-from tests.cooperatives.test_staff_services import owner_of
-from tests.cooperatives.test_views import signed_in
-from tests.core.test_images import picture_bytes
-from tests.factories import add_staff, category, create_cooperative, create_member, create_product, create_user
-from tests.helpers import AuthActions, csrf_token_from, page_text, post_form
+from tests.factories import (
+    add_staff,
+    category,
+    create_cooperative,
+    create_member,
+    create_product,
+    create_user,
+    owner_of,
+    picture_bytes,
+)
+from tests.helpers import AuthActions, csrf_token_from, page_text, post_form, signed_in
 
 GOOD_PRODUCT = {
     "name": "Keranjang anyaman bambu", "sku": "ANY-01", "unit": "pcs", "base_price": "85.000",

@@ -9,8 +9,7 @@ from marketplace.cooperatives.services import member_csv, members
 from marketplace.cooperatives.services.members import InvalidMemberDetails, MemberDetails
 from marketplace.core.errors import NotPermitted
 from marketplace.extensions import db
-from tests.cooperatives.test_staff_services import owner_of
-from tests.factories import add_staff, create_cooperative, create_member
+from tests.factories import add_staff, create_cooperative, create_member, owner_of
 
 
 def details(**overrides) -> MemberDetails:

@@ -14,6 +14,7 @@ from marketplace.cooperatives.services import profile
 from marketplace.cooperatives.services.profile import InvalidCooperativeDetails, badges_of, rat_is_recent
 from marketplace.core.audit import AuditEvent
 from marketplace.core.errors import DomainError, NotPermitted, TransitionNotAllowed
+from marketplace.core.unit_of_work import unit_of_work
 from marketplace.extensions import db
 from tests.factories import add_staff, cooperative_details, create_cooperative, create_user
 
@@ -108,16 +109,20 @@ def test_the_verification_state_machine(app, outbox):
     cooperative = create_cooperative(status="pending")
     with pytest.raises(DomainError, match="alasan"):
         profile.change_status(admin, cooperative, CooperativeStatus.REJECTED, "  ")
-    profile.change_status(admin, cooperative, CooperativeStatus.REJECTED, "NIB tidak terbaca.")
+    with unit_of_work():
+        profile.change_status(admin, cooperative, CooperativeStatus.REJECTED, "NIB tidak terbaca.")
     assert cooperative.status_reason == "NIB tidak terbaca."
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(TransitionNotAllowed), unit_of_work():
         profile.change_status(admin, cooperative, CooperativeStatus.VERIFIED)
     owner = db.session.scalar(db.select(StaffMembership)).user
-    profile.resubmit_for_verification(owner, cooperative)
-    profile.change_status(admin, cooperative, CooperativeStatus.VERIFIED)
+    with unit_of_work():
+        profile.resubmit_for_verification(owner, cooperative)
+    with unit_of_work():
+        profile.change_status(admin, cooperative, CooperativeStatus.VERIFIED)
     assert cooperative.verified_at is not None
-    profile.change_status(admin, cooperative, CooperativeStatus.SUSPENDED, "Barang tidak dikirim.")
-    profile.change_status(admin, cooperative, CooperativeStatus.VERIFIED)
+    for status, reason in ((CooperativeStatus.SUSPENDED, "Barang tidak dikirim."), (CooperativeStatus.VERIFIED, None)):
+        with unit_of_work():  # each decision is its own action, and its email leaves after it is saved
+            profile.change_status(admin, cooperative, status, reason)
     actions = [event.details.get("new") for event in db.session.scalars(
         db.select(AuditEvent).where(AuditEvent.action == "cooperative.status_changed").order_by(AuditEvent.id))]
     assert actions == ["rejected", "pending", "verified", "suspended", "verified"]

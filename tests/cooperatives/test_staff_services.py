@@ -4,13 +4,9 @@ from marketplace.accounts.models import AccountKind
 from marketplace.cooperatives.models import StaffMembership, StaffRole
 from marketplace.cooperatives.services import staff
 from marketplace.core.errors import Conflict, NotPermitted
+from marketplace.core.unit_of_work import unit_of_work
 from marketplace.extensions import db
-from tests.factories import add_staff, create_cooperative, create_member, create_user
-
-
-def owner_of(cooperative):
-    return db.session.scalar(db.select(StaffMembership).where(
-        StaffMembership.cooperative_id == cooperative.id, StaffMembership.role == StaffRole.OWNER)).user
+from tests.factories import add_staff, create_cooperative, create_member, create_user, owner_of
 
 
 def link(token: str) -> str:
@@ -19,8 +15,9 @@ def link(token: str) -> str:
 
 def test_an_owner_invites_staff_who_join_with_the_invited_email(app, outbox):
     cooperative = create_cooperative()
-    invitation = staff.invite_staff(owner_of(cooperative), cooperative, email="Dewi@Contoh.id",
-                                    role=StaffRole.ADMIN, accept_url_for=link)
+    with unit_of_work():  # the email leaves once the invitation is saved
+        invitation = staff.invite_staff(owner_of(cooperative), cooperative, email="Dewi@Contoh.id",
+                                        role=StaffRole.ADMIN, accept_url_for=link)
     assert invitation.email == "dewi@contoh.id"
     assert outbox[0]["To"] == "dewi@contoh.id"
     token = outbox[0].get_content().split("/invitations/")[1].split()[0]
@@ -110,7 +107,8 @@ def test_staff_of_another_cooperative_cannot_be_reached_by_id(app):
 def test_a_member_links_their_own_account(app, outbox):
     cooperative = create_cooperative()
     member = create_member(cooperative, full_name="Suparmi")
-    staff.invite_member_account(owner_of(cooperative), member, email="suparmi@contoh.id", accept_url_for=link)
+    with unit_of_work():
+        staff.invite_member_account(owner_of(cooperative), member, email="suparmi@contoh.id", accept_url_for=link)
     assert "Halo Suparmi," in outbox[0].get_content()
     suparmi = create_user(email="suparmi@contoh.id")
     token = staff.invitation_token(staff.open_invitations(cooperative, "member")[0])

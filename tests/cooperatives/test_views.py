@@ -4,10 +4,8 @@ from datetime import date
 from marketplace.accounts.models import AccountKind
 from marketplace.cooperatives.models import Cooperative, CooperativeDocument, CooperativeStatus, Member
 from marketplace.extensions import db
-from tests.cooperatives.test_staff_services import owner_of
-from tests.core.test_images import picture_bytes
-from tests.factories import create_cooperative, create_member, create_user
-from tests.helpers import AuthActions, csrf_token_from, page_text, post_form
+from tests.factories import create_cooperative, create_member, create_user, owner_of, picture_bytes
+from tests.helpers import AuthActions, csrf_token_from, page_text, post_form, signed_in
 
 REGISTRATION = {
     "name": "Koperasi Produsen Tunas Sukowati Jaya", "cooperative_type": "produsen",
@@ -17,12 +15,6 @@ REGISTRATION = {
     "postal_code": "57275", "phone": "0813 2900 0002", "email": "pengurus@tunassukowati.id",
     "member_count": "48", "last_rat_on": "2026-03-14", "description": "Anyaman bambu.",
 }
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    AuthActions(client).login(user)
-    return client
 
 
 def test_registering_a_cooperative_through_the_form(app):

@@ -5,14 +5,7 @@ from PIL import Image
 
 from marketplace.core.images import InvalidImage, StoredImage, store_image
 from marketplace.core.storage import get_storage
-
-
-def picture_bytes(format_name="JPEG", size=(800, 600), mode="RGB", exif=None) -> bytes:
-    buffer = io.BytesIO()
-    image = Image.new(mode, size, (200, 120, 40) if mode == "RGB" else (200, 120, 40, 128))
-    kwargs = {"exif": exif} if exif is not None else {}
-    image.save(buffer, format_name, **kwargs)
-    return buffer.getvalue()
+from tests.factories import picture_bytes
 
 
 def gps_exif(orientation: int | None = None) -> bytes:

@@ -1,6 +1,6 @@
 from marketplace.accounts.models import User
 from marketplace.extensions import db
-from tests.helpers import AuthActions, page_text
+from tests.helpers import AuthActions, page_text, post_form
 
 
 def test_home_page_speaks_indonesian_by_default(client):
@@ -20,7 +20,10 @@ def test_the_language_switch_is_remembered_for_the_session(client):
 
 def test_the_language_switch_is_remembered_for_a_signed_in_person(client, app, buyer):
     AuthActions(client).login(buyer)
-    client.get("/language/en?next=/")
+    client.get("/language/en?next=/")  # a GET changes this browser's pages only
+    assert db.session.get(User, buyer.id).preferred_locale == "id"
+    response = post_form(client, "/account/language/en?next=/account", {}, token_from="/")
+    assert response.headers["Location"] == "/account"
     assert db.session.get(User, buyer.id).preferred_locale == "en"
     AuthActions(client).logout()
     fresh_browser = app.test_client()

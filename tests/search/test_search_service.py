@@ -14,11 +14,11 @@ from marketplace.search.models import SearchEntry
 from marketplace.search.services.indexer import rebuild_index
 from marketplace.search.services.query import SearchRequest, search_products
 from marketplace.search.services.text import normalize, query_words
-from tests.cooperatives.test_staff_services import owner_of
-from tests.factories import category, create_cooperative, create_member, create_product
+from tests.factories import category, create_cooperative, create_member, create_product, owner_of
 
 
 def found(**args) -> list[str]:
+    db.session.commit()  # the index follows every committed change
     return [entry.name for entry in search_products(SearchRequest.from_args(MultiDict(args))).entries]
 
 

@@ -9,9 +9,8 @@ from marketplace.core.errors import Conflict, NotFound
 from marketplace.extensions import db
 from marketplace.sourcing.models import ShortlistItem
 from marketplace.sourcing.services import exports, shortlists
-from tests.cooperatives.test_views import signed_in
 from tests.factories import category, create_cooperative, create_product, create_user
-from tests.helpers import page_text, post_form
+from tests.helpers import page_text, post_form, signed_in
 
 
 def test_the_supplier_directory_filters_by_goods_certificates_capacity_and_rat(app, client):

@@ -106,5 +106,4 @@ def save_category(admin: User, *, category_id: int | None, name_id: str, name_en
     category.position, category.is_active = position, is_active
     db.session.add(category)
     record_audit(AuditAction.CATEGORY_CHANGED, actor=admin, target=category, name=category.name_id)
-    db.session.commit()
     return category

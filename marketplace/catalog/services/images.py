@@ -24,9 +24,14 @@ def add_product_image(actor: User, product: Product, data: bytes, alt_text: str 
                          position=len(product.images))
     db.session.add(image)
     record_audit(AuditAction.PRODUCT_IMAGE_ADDED, actor=actor, target=product)
-    db.session.commit()
-    db.session.refresh(product)
+    _reorder_done(product)
     return image
+
+
+def _reorder_done(product: Product) -> None:
+    """Write the photos' new order, and let `product.images` read it back in that order."""
+    db.session.flush()
+    db.session.expire(product, ["images"])
 
 
 def _image_of(product: Product, image_id: int) -> ProductImage:
@@ -47,7 +52,7 @@ def move_product_image(actor: User, product: Product, image_id: int, offset: int
     images.insert(target, images.pop(index))
     for position, item in enumerate(images):
         item.position = position
-    db.session.commit()
+    _reorder_done(product)
 
 
 def update_alt_text(actor: User, product: Product, image_id: int, alt_text: str) -> None:
@@ -56,7 +61,6 @@ def update_alt_text(actor: User, product: Product, image_id: int, alt_text: str)
     if not text:
         raise DomainError(_("Describe the photo for people who cannot see it."))
     _image_of(product, image_id).alt_text = text[:200]
-    db.session.commit()
 
 
 def remove_product_image(actor: User, product: Product, image_id: int) -> None:
@@ -67,4 +71,4 @@ def remove_product_image(actor: User, product: Product, image_id: int) -> None:
     for position, item in enumerate(remaining):
         item.position = position
     record_audit(AuditAction.PRODUCT_IMAGE_REMOVED, actor=actor, target=product)
-    db.session.commit()
+    _reorder_done(product)

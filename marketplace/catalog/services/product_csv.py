@@ -12,6 +12,7 @@ from marketplace.catalog.models import Availability, Category, CertificationKind
 from marketplace.catalog.services.products import (
     InvalidProductDetails,
     ProductDetails,
+    change_product_status,
     create_product,
     product_problems,
     update_product,
@@ -21,6 +22,7 @@ from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import AuditAction, record_audit
 from marketplace.core.csv_files import BYTE_ORDER_MARK, ImportPreview, csv_line, read_table
 from marketplace.core.errors import DomainError
+from marketplace.core.unit_of_work import refused_by_database
 from marketplace.extensions import db
 
 MAX_IMPORT_ROWS = 5000
@@ -154,25 +156,26 @@ def import_products(actor: User, cooperative: Cooperative, text: str) -> tuple[i
     if not preview.is_valid:
         raise ProductImportRefused(_("Nothing was imported: %(count)d problems must be fixed first.",
                                      count=preview.error_count), preview)
+    def changed_meanwhile() -> ProductImportRefused:
+        return ProductImportRefused(_("Nothing was imported: the catalog changed meanwhile. Check the file again."),
+                                    preview_product_import(actor, cooperative, text))
+
     created = updated = 0
     try:
-        with db.session.no_autoflush:
+        with refused_by_database(changed_meanwhile):
             for row in preview.rows:
                 if row.existing is None:
-                    product = create_product(actor, cooperative, row.details, commit=False)
+                    product = create_product(actor, cooperative, row.details)
                     created += 1
                 else:
                     product = row.existing
-                    if update_product(actor, product, row.details, commit=False) or product.status != row.status:
+                    if update_product(actor, product, row.details) or product.status != row.status:
                         updated += 1
-                product.status = row.status
-        record_audit(AuditAction.PRODUCTS_IMPORTED, actor=actor, target=cooperative, created=created,
-                     updated=updated)
-        db.session.commit()
-    except (InvalidProductDetails, sa.exc.IntegrityError):
-        db.session.rollback()
-        raise ProductImportRefused(_("Nothing was imported: the catalog changed meanwhile. Check the file again."),
-                                   preview_product_import(actor, cooperative, text)) from None
+                if product.status != row.status:
+                    change_product_status(actor, product, row.status)
+    except InvalidProductDetails:
+        raise changed_meanwhile() from None
+    record_audit(AuditAction.PRODUCTS_IMPORTED, actor=actor, target=cooperative, created=created, updated=updated)
     return created, updated
 
 

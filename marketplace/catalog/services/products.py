@@ -5,7 +5,6 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import (
@@ -25,6 +24,7 @@ from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import AuditAction, record_audit
 from marketplace.core.errors import InvalidDetails, NotFound, TransitionNotAllowed
 from marketplace.core.text import unique_slug
+from marketplace.core.unit_of_work import refused_by_database
 from marketplace.extensions import db
 
 MAX_QUANTITY = 1_000_000
@@ -129,20 +129,13 @@ def _tier_list(product: Product) -> list[list[int]]:
     return [[tier.min_quantity, tier.unit_price] for tier in product.tiers]
 
 
-def _commit(details: ProductDetails, cooperative: Cooperative, product: Product | None, commit: bool) -> None:
-    """Commit, or only flush when the caller (an import) commits many changes as one."""
-    if not commit:
-        db.session.flush()
-        return
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise InvalidProductDetails(product_problems(cooperative, details, product) or {
-            "sku": _("Another product of this cooperative already uses this SKU.")}) from None
+def _explaining_duplicates(details: ProductDetails, cooperative: Cooperative, product: Product | None):
+    """The same SKU saved twice at the same moment (a double submit): the database refuses one; say why."""
+    return refused_by_database(lambda: InvalidProductDetails(product_problems(cooperative, details, product) or {
+        "sku": _("Another product of this cooperative already uses this SKU.")}))
 
 
-def create_product(actor: User, cooperative: Cooperative, details: ProductDetails, *, commit: bool = True) -> Product:
+def create_product(actor: User, cooperative: Cooperative, details: ProductDetails) -> Product:
     """A new product starts as a draft, visible only to the cooperative's staff."""
     require_capability(actor, cooperative, Capability.MANAGE_CATALOG)
     problems = product_problems(cooperative, details)
@@ -151,17 +144,16 @@ def create_product(actor: User, cooperative: Cooperative, details: ProductDetail
     product = Product(cooperative_id=cooperative.id, slug=unique_slug(Product.slug, details.name, max_length=100,
                                                   alternative=cooperative.slug[:20].rstrip("-")),
                       status=ProductStatus.DRAFT)
-    _apply(product, details)
-    db.session.add(product)
-    db.session.flush()
+    with _explaining_duplicates(details, cooperative, None):
+        _apply(product, details)
+        db.session.add(product)
     db.session.add(PriceChange(product_id=product.id, changed_by_id=actor.id, old_base_price=None,
                                new_base_price=product.base_price, old_tiers=[], new_tiers=_tier_list(product)))
     record_audit(AuditAction.PRODUCT_CREATED, actor=actor, target=product, sku=product.sku)
-    _commit(details, cooperative, None, commit)
     return product
 
 
-def update_product(actor: User, product: Product, details: ProductDetails, *, commit: bool = True) -> list[str]:
+def update_product(actor: User, product: Product, details: ProductDetails) -> list[str]:
     """Saves the changes; a change of base price or tiers is kept in the price history."""
     cooperative = product.cooperative
     require_capability(actor, cooperative, Capability.MANAGE_CATALOG)
@@ -173,7 +165,8 @@ def update_product(actor: User, product: Product, details: ProductDetails, *, co
     if not changed:
         return []
     old_price, old_tiers = product.base_price, _tier_list(product)
-    _apply(product, details)
+    with _explaining_duplicates(details, cooperative, product):
+        _apply(product, details)
     if old_price != product.base_price or old_tiers != _tier_list(product):
         db.session.add(PriceChange(product_id=product.id, changed_by_id=actor.id, old_base_price=old_price,
                                    new_base_price=product.base_price, old_tiers=old_tiers,
@@ -181,7 +174,6 @@ def update_product(actor: User, product: Product, details: ProductDetails, *, co
         record_audit(AuditAction.PRODUCT_PRICE_CHANGED, actor=actor, target=product, old=old_price,
                      new=product.base_price)
     record_audit(AuditAction.PRODUCT_UPDATED, actor=actor, target=product, fields=changed)
-    _commit(details, cooperative, product, commit)
     return changed
 
 
@@ -213,7 +205,6 @@ def change_product_status(actor: User, product: Product, new_status: ProductStat
     product.status = new_status
     record_audit(AuditAction.PRODUCT_STATUS_CHANGED, actor=actor, target=product, old=str(old_status),
                  new=str(new_status))
-    db.session.commit()
 
 
 def product_of(actor: User, cooperative: Cooperative, product_id: int) -> Product:

@@ -54,8 +54,7 @@ def receive_stock(actor: User, product: Product, *, member_id: int, quantity: in
     _move_on_hand(product.id, quantity)
     record_audit(AuditAction.STOCK_RECEIVED, actor=actor, target=product, lot_quantity=quantity,
                  member_id=member.id)
-    db.session.commit()
-    db.session.refresh(product)
+    db.session.expire(product, ["stock_on_hand"])  # moved by the UPDATE above
     return lot
 
 
@@ -83,8 +82,7 @@ def adjust_stock(actor: User, product: Product, *, lot_id: int, quantity_change:
     _move_on_hand(product.id, quantity_change)
     record_audit(AuditAction.STOCK_ADJUSTED, actor=actor, target=product, lot_id=lot.id, change=quantity_change,
                  reason=str(reason))
-    db.session.commit()
-    db.session.refresh(product)
+    db.session.expire(product, ["stock_on_hand"])
     return adjustment
 
 

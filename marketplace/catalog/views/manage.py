@@ -29,6 +29,8 @@ from marketplace.cooperatives.views.access import cooperative_for
 from marketplace.core.csv_files import decode_upload
 from marketplace.core.errors import DomainError, NotFound
 from marketplace.core.pagination import paginate
+from marketplace.core.query_args import QueryArgs
+from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import errors_text, render_form
 from marketplace.extensions import db
 
@@ -69,13 +71,12 @@ def _attach(form, error: InvalidProductDetails) -> None:
 @login_required
 def products(slug):
     cooperative = cooperative_for(slug, Capability.MANAGE_CATALOG)
-    search = (request.args.get("q") or "").strip()[:100]
-    status = request.args.get("status") or None
-    category = request.args.get("category", "")
-    low_stock = request.args.get("low") == "1"
+    read = QueryArgs(request.args)
+    search, low_stock = read.text("q"), read.flag("low")
+    status = read.choice("status", (item.value for item in ProductStatus))
+    category = read.number("category", maximum=10**9)
     page = paginate(product_services.staff_products_query(
-        cooperative, search=search, status=status, category_id=int(category) if category.isdigit() else None,
-        low_stock=low_stock))
+        cooperative, search=search, status=status, category_id=category, low_stock=low_stock))
     return render_template("catalog/manage_products.html", cooperative=cooperative, page=page, search=search,
                            status=status, category=category, low_stock=low_stock, categories=category_tree(),
                            statuses=list(ProductStatus))
@@ -88,7 +89,8 @@ def new_product(slug):
     form = _product_form(cooperative)
     if form.validate_on_submit():
         try:
-            product = product_services.create_product(current_user, cooperative, form.details())
+            with unit_of_work():
+                product = product_services.create_product(current_user, cooperative, form.details())
         except InvalidProductDetails as error:
             _attach(form, error)
         else:
@@ -107,7 +109,8 @@ def edit_product(slug, product_id):
         form.fill_from(ProductDetails.of(product))
     if form.validate_on_submit():
         try:
-            changed = product_services.update_product(current_user, product, form.details())
+            with unit_of_work():
+                changed = product_services.update_product(current_user, product, form.details())
         except InvalidProductDetails as error:
             _attach(form, error)
         else:
@@ -125,7 +128,8 @@ def change_product_status(slug, product_id):
     form = ProductStatusForm()
     if form.validate_on_submit():
         try:
-            product_services.change_product_status(current_user, product, ProductStatus(form.status.data))
+            with unit_of_work():
+                product_services.change_product_status(current_user, product, ProductStatus(form.status.data))
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -139,7 +143,8 @@ def change_product_status(slug, product_id):
 @login_required
 def duplicate_product(slug, product_id):
     _cooperative, product = _product(slug, product_id)  # CSRFProtect has checked the token of every POST
-    copy = product_services.duplicate_product(current_user, product)
+    with unit_of_work():
+        copy = product_services.duplicate_product(current_user, product)
     flash(_("A copy has been made. Change what differs, then save."), "success")
     return redirect(url_for("catalog.edit_product", slug=slug, product_id=copy.id))
 
@@ -166,9 +171,10 @@ def receive_stock(slug, product_id):
     form = ReceiveStockForm(member_choices=_member_choices(cooperative, active_only=True))
     if form.validate_on_submit():
         try:
-            stock_services.receive_stock(current_user, product, member_id=form.member_id.data,
-                                         quantity=form.quantity.data, received_on=form.received_on.data,
-                                         note=form.note.data)
+            with unit_of_work():
+                stock_services.receive_stock(current_user, product, member_id=form.member_id.data,
+                                             quantity=form.quantity.data, received_on=form.received_on.data,
+                                             note=form.note.data)
         except DomainError as error:
             form.quantity.errors = [error.message]
         else:
@@ -185,9 +191,10 @@ def adjust_stock(slug, product_id):
     form = AdjustStockForm()
     if form.validate_on_submit() and form.lot_id.data.isdigit():
         try:
-            stock_services.adjust_stock(current_user, product, lot_id=int(form.lot_id.data),
-                                        quantity_change=form.quantity_change.data,
-                                        reason=AdjustmentReason(form.reason.data), note=form.note.data)
+            with unit_of_work():
+                stock_services.adjust_stock(current_user, product, lot_id=int(form.lot_id.data),
+                                            quantity_change=form.quantity_change.data,
+                                            reason=AdjustmentReason(form.reason.data), note=form.note.data)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -205,7 +212,8 @@ def photos(slug, product_id):
     form = ProductImageForm()
     if form.validate_on_submit():
         try:
-            image_services.add_product_image(current_user, product, form.photo.data.read(), form.alt_text.data)
+            with unit_of_work():
+                image_services.add_product_image(current_user, product, form.photo.data.read(), form.alt_text.data)
         except DomainError as error:
             form.photo.errors = [error.message]
         else:
@@ -222,12 +230,14 @@ def photo_action(slug, product_id, image_id, action):
     if action not in {"earlier", "later", "alt", "remove"}:
         abort(404)
     try:
-        if action == "alt":
-            image_services.update_alt_text(current_user, product, image_id, AltTextForm().alt_text.data or "")
-        elif action == "remove":
-            image_services.remove_product_image(current_user, product, image_id)
-        else:
-            image_services.move_product_image(current_user, product, image_id, -1 if action == "earlier" else 1)
+        with unit_of_work():
+            if action == "alt":
+                image_services.update_alt_text(current_user, product, image_id, AltTextForm().alt_text.data or "")
+            elif action == "remove":
+                image_services.remove_product_image(current_user, product, image_id)
+            else:
+                image_services.move_product_image(current_user, product, image_id,
+                                                  -1 if action == "earlier" else 1)
     except NotFound:
         abort(404)
     except DomainError as error:
@@ -280,7 +290,8 @@ def import_products_confirm(slug):
         flash(_("The file to import is missing. Upload it again."), "error")
         return redirect(url_for("catalog.import_products", slug=slug))
     try:
-        created, updated = product_csv.import_products(current_user, cooperative, form.content.data)
+        with unit_of_work():
+            created, updated = product_csv.import_products(current_user, cooperative, form.content.data)
     except product_csv.ProductImportRefused as error:
         flash(error.message, "error")
         return render_template("catalog/import.html", form=ProductImportForm(), cooperative=cooperative,

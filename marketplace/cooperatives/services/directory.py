@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus, CooperativeType, rat_recent_since
 from marketplace.core.errors import NotFound
+from marketplace.core.query_args import QueryArgs
 from marketplace.extensions import db
 
 
@@ -19,6 +20,13 @@ class CooperativeFilters:
     opop: bool = False
     rat_recent: bool = False
 
+    @classmethod
+    def from_args(cls, args) -> "CooperativeFilters":
+        read = QueryArgs(args)
+        return cls(province=read.region_code("province"), regency=read.region_code("regency"),
+                   cooperative_type=read.choice("type", (item.value for item in CooperativeType)),
+                   kopontren=read.flag("kopontren"), opop=read.flag("opop"), rat_recent=read.flag("rat"))
+
     @property
     def active(self) -> bool:
         return any(vars(self).values())
@@ -30,7 +38,7 @@ def public_cooperatives_query(filters: CooperativeFilters) -> sa.Select:
         query = query.where(Cooperative.province_code == filters.province)
     if filters.regency:
         query = query.where(Cooperative.regency_code == filters.regency)
-    if filters.cooperative_type in {item.value for item in CooperativeType}:
+    if filters.cooperative_type:
         query = query.where(Cooperative.cooperative_type == filters.cooperative_type)
     if filters.kopontren:
         query = query.where(Cooperative.is_pesantren.is_(True))

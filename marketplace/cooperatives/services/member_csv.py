@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
 from marketplace.cooperatives.models import Cooperative, Gender, Member, MemberStatus, PayoutMethod
@@ -18,6 +17,7 @@ from marketplace.core.audit import AuditAction, record_audit
 from marketplace.core.csv_files import BYTE_ORDER_MARK, ImportPreview, csv_line, read_table
 from marketplace.core.errors import DomainError
 from marketplace.core.identifiers import parse_national_id
+from marketplace.core.unit_of_work import refused_by_database
 from marketplace.core.validators import normalize_indonesian_phone
 from marketplace.extensions import db
 
@@ -156,16 +156,13 @@ def import_members(actor: User, cooperative: Cooperative, text: str) -> int:
     if not preview.is_valid:
         raise MemberImportRefused(_("Nothing was imported: %(count)d problems must be fixed first.",
                                     count=preview.error_count), preview)
-    try:
+    # Someone may add one of these member numbers while the file is being checked.
+    with refused_by_database(lambda: MemberImportRefused(
+            _("Nothing was imported: the registry changed meanwhile. Check the file again."),
+            preview_member_import(actor, cooperative, text))):
         for row in preview.rows:
             db.session.add(Member(cooperative_id=cooperative.id, **vars(row.details)))
-        record_audit(AuditAction.MEMBERS_IMPORTED, actor=actor, target=cooperative, count=len(preview.rows))
-        db.session.commit()
-    except IntegrityError:
-        # Someone added one of these member numbers while the file was being checked.
-        db.session.rollback()
-        raise MemberImportRefused(_("Nothing was imported: the registry changed meanwhile. Check the file again."),
-                                  preview_member_import(actor, cooperative, text)) from None
+    record_audit(AuditAction.MEMBERS_IMPORTED, actor=actor, target=cooperative, count=len(preview.rows))
     return len(preview.rows)
 
 

@@ -1,19 +1,18 @@
 """The member registry (anggota): who belongs to the cooperative and how they are paid."""
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
 from marketplace.cooperatives.models import Cooperative, Gender, Member, MemberStatus, PayoutMethod
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import AuditAction, record_audit
 from marketplace.core.errors import InvalidDetails, NotFound
+from marketplace.core.unit_of_work import refused_by_database
 from marketplace.extensions import db
 
 
@@ -87,22 +86,15 @@ def add_member(actor: User, cooperative: Cooperative, details: MemberDetails) ->
     member = Member(cooperative_id=cooperative.id, **vars(details))
     with _explaining_duplicates(cooperative, details):
         db.session.add(member)
-        record_audit(AuditAction.MEMBER_ADDED, actor=actor, target=member, member_number=member.member_number)
-        db.session.commit()
+    record_audit(AuditAction.MEMBER_ADDED, actor=actor, target=member, member_number=member.member_number)
     return member
 
 
-@contextmanager
 def _explaining_duplicates(cooperative: Cooperative, details: MemberDetails, member: Member | None = None):
     """Two people saving the same member number at once: the database refuses one; say why."""
-    try:
-        yield
-    except IntegrityError:
-        db.session.rollback()
-        raise InvalidMemberDetails(
-            member_problems(cooperative, details, member)
-            or {"member_number": _("Another member already has this member number.")}
-        ) from None
+    return refused_by_database(lambda: InvalidMemberDetails(
+        member_problems(cooperative, details, member)
+        or {"member_number": _("Another member already has this member number.")}))
 
 
 def update_member(actor: User, member: Member, details: MemberDetails) -> list[str]:
@@ -111,13 +103,12 @@ def update_member(actor: User, member: Member, details: MemberDetails) -> list[s
     if problems:
         raise InvalidMemberDetails(problems)
     changed = [name for name, value in vars(details).items() if getattr(member, name) != value]
-    for name in changed:
-        setattr(member, name, getattr(details, name))
     if changed:
         with _explaining_duplicates(member.cooperative, details, member):
-            # Field names only: the audit log must not become a second copy of personal data.
-            record_audit(AuditAction.MEMBER_UPDATED, actor=actor, target=member, fields=changed)
-            db.session.commit()
+            for name in changed:
+                setattr(member, name, getattr(details, name))
+        # Field names only: the audit log must not become a second copy of personal data.
+        record_audit(AuditAction.MEMBER_UPDATED, actor=actor, target=member, fields=changed)
     return changed
 
 

@@ -1,13 +1,11 @@
 """Registering a cooperative, keeping its profile, and its verification status."""
 
-from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from PIL import Image
-from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
 from marketplace.cooperatives.models import (
@@ -24,11 +22,12 @@ from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import AuditAction, record_audit
 from marketplace.core.errors import DomainError, InvalidDetails, NotFound, NotPermitted, TransitionNotAllowed
 from marketplace.core.images import InvalidImage, open_verified_image, store_image
-from marketplace.core.mail import send_mail
+from marketplace.core.mail import send_mail_after_commit
 from marketplace.core.regions import is_regency_of
 from marketplace.core.storage import PRIVATE_PREFIX, get_storage
 from marketplace.core.text import unique_slug
 from marketplace.core.timeutil import utcnow
+from marketplace.core.unit_of_work import refused_by_database
 from marketplace.extensions import db
 
 LOGO_WIDTHS = (96, 192, 384)
@@ -141,22 +140,15 @@ def register_cooperative(owner: User, details: CooperativeDetails) -> Cooperativ
     with _explaining_duplicates(details, None):
         db.session.add(cooperative)
         db.session.add(StaffMembership(cooperative=cooperative, user_id=owner.id, role=StaffRole.OWNER))
-        record_audit(AuditAction.COOPERATIVE_REGISTERED, actor=owner, target=cooperative, name=cooperative.name)
-        db.session.commit()
+    record_audit(AuditAction.COOPERATIVE_REGISTERED, actor=owner, target=cooperative, name=cooperative.name)
     return cooperative
 
 
-@contextmanager
 def _explaining_duplicates(details: CooperativeDetails, cooperative: Cooperative | None):
     """Two registrations of the same NIK at the same moment: the database refuses one; say why."""
-    try:
-        yield
-    except IntegrityError:
-        db.session.rollback()
-        raise InvalidCooperativeDetails(
-            _taken_identifiers(details, cooperative)
-            or {"name": _("This cooperative was registered at the same moment by someone else.")}
-        ) from None
+    return refused_by_database(lambda: InvalidCooperativeDetails(
+        _taken_identifiers(details, cooperative)
+        or {"name": _("This cooperative was registered at the same moment by someone else.")}))
 
 
 def update_cooperative(actor: User, cooperative: Cooperative, details: CooperativeDetails) -> list[str]:
@@ -171,15 +163,14 @@ def update_cooperative(actor: User, cooperative: Cooperative, details: Cooperati
     changed = [name for name, value in vars(details).items() if getattr(cooperative, name) != value]
     if not changed:
         return []
-    for name in changed:
-        setattr(cooperative, name, getattr(details, name))
+    with _explaining_duplicates(details, cooperative):
+        for name in changed:
+            setattr(cooperative, name, getattr(details, name))
     identity_changed = sorted(set(changed) & set(LEGAL_IDENTITY_FIELDS))
     if identity_changed and cooperative.status == CooperativeStatus.VERIFIED:
         _set_status(cooperative, CooperativeStatus.PENDING, actor=actor,
                     reason=_("The legal identity changed and must be verified again."))
-    with _explaining_duplicates(details, cooperative):
-        record_audit(AuditAction.COOPERATIVE_UPDATED, actor=actor, target=cooperative, fields=changed)
-        db.session.commit()
+    record_audit(AuditAction.COOPERATIVE_UPDATED, actor=actor, target=cooperative, fields=changed)
     return changed
 
 
@@ -188,7 +179,6 @@ def set_logo(actor: User, cooperative: Cooperative, data: bytes) -> None:
     stored = store_image(data, prefix="logos", widths=LOGO_WIDTHS)
     cooperative.logo = stored.as_dict()
     record_audit(AuditAction.COOPERATIVE_LOGO_CHANGED, actor=actor, target=cooperative)
-    db.session.commit()
 
 
 DOCUMENT_TYPES = {b"%PDF-": "application/pdf"}
@@ -220,7 +210,6 @@ def add_document(actor: User, cooperative: Cooperative, *, kind: DocumentKind, f
     )
     db.session.add(document)
     record_audit(AuditAction.COOPERATIVE_DOCUMENT_ADDED, actor=actor, target=cooperative, kind=str(kind))
-    db.session.commit()
     return document
 
 
@@ -277,9 +266,8 @@ def change_status(admin: User, cooperative: Cooperative, new_status: Cooperative
     if new_status in REASON_REQUIRED and not reason:
         raise DomainError(_("Give the reason: the cooperative will read it."))
     _set_status(cooperative, new_status, actor=admin, reason=reason)
-    db.session.commit()
     for owner in owners_of(cooperative):
-        send_mail(owner.email, "cooperative_status", locale=owner.preferred_locale, user=owner,
+        send_mail_after_commit(owner.email, "cooperative_status", locale=owner.preferred_locale, user=owner,
                   cooperative=cooperative, status=new_status, reason=reason)
 
 
@@ -288,7 +276,6 @@ def resubmit_for_verification(actor: User, cooperative: Cooperative) -> None:
     require_capability(actor, cooperative, Capability.EDIT_PROFILE)
     _set_status(cooperative, CooperativeStatus.PENDING, actor=actor, reason=None)
     record_audit(AuditAction.COOPERATIVE_RESUBMITTED, actor=actor, target=cooperative)
-    db.session.commit()
 
 
 def owners_of(cooperative: Cooperative) -> list[User]:

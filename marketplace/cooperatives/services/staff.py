@@ -18,7 +18,7 @@ from marketplace.cooperatives.models import (
 from marketplace.cooperatives.permissions import Capability, can, require_capability
 from marketplace.core.audit import AuditAction, record_audit
 from marketplace.core.errors import Conflict, DomainError, NotFound, NotPermitted
-from marketplace.core.mail import send_mail
+from marketplace.core.mail import send_mail_after_commit
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 
@@ -61,7 +61,7 @@ def invitation_token(invitation: Invitation) -> str:
 
 
 def _send_invitation(invitation: Invitation, accept_url_for, locale: str) -> None:
-    send_mail(invitation.email, f"invitation_{invitation.purpose.value}", locale=locale,
+    send_mail_after_commit(invitation.email, f"invitation_{invitation.purpose.value}", locale=locale,
               invitation=invitation, accept_url=accept_url_for(invitation_token(invitation)),
               valid_days=INVITATION_MAX_AGE // 86400)
 
@@ -82,7 +82,7 @@ def invite_staff(actor: User, cooperative: Cooperative, *, email: str, role: Sta
                             role=role, invited_by_id=actor.id)
     db.session.add(invitation)
     record_audit(AuditAction.STAFF_INVITED, actor=actor, target=cooperative, email=email, role=str(role))
-    db.session.commit()
+    db.session.flush()  # the invitation's id goes into the link
     _send_invitation(invitation, accept_url_for, locale)
     return invitation
 
@@ -100,7 +100,7 @@ def invite_member_account(actor: User, member: Member, *, email: str, accept_url
                             member_id=member.id, invited_by_id=actor.id)
     db.session.add(invitation)
     record_audit(AuditAction.MEMBER_ACCOUNT_INVITED, actor=actor, target=member, email=email)
-    db.session.commit()
+    db.session.flush()  # the invitation's id goes into the link
     _send_invitation(invitation, accept_url_for, locale)
     return invitation
 
@@ -148,7 +148,6 @@ def accept_invitation(user: User, token: str) -> Invitation:
         record_audit(AuditAction.MEMBER_ACCOUNT_LINKED, actor=user, target=member)
     invitation.accepted_at = utcnow()
     invitation.accepted_by_id = user.id
-    db.session.commit()
     return invitation
 
 
@@ -162,7 +161,6 @@ def revoke_invitation(actor: User, cooperative: Cooperative, invitation_id: int)
     if invitation.is_open:
         invitation.revoked_at = utcnow()
         record_audit(AuditAction.INVITATION_REVOKED, actor=actor, target=cooperative, email=invitation.email)
-        db.session.commit()
 
 
 def _staff_membership(cooperative: Cooperative, membership_id: int) -> StaffMembership:
@@ -191,7 +189,6 @@ def change_staff_role(actor: User, cooperative: Cooperative, membership_id: int,
     membership.role = role
     record_audit(AuditAction.STAFF_ROLE_CHANGED, actor=actor, target=cooperative, user_id=membership.user_id,
                  old=str(old_role), new=str(role))
-    db.session.commit()
 
 
 def remove_staff(actor: User, cooperative: Cooperative, membership_id: int) -> None:
@@ -205,4 +202,3 @@ def remove_staff(actor: User, cooperative: Cooperative, membership_id: int) -> N
     record_audit(AuditAction.STAFF_REMOVED, actor=actor, target=cooperative, user_id=membership.user_id,
                  role=str(membership.role))
     db.session.delete(membership)
-    db.session.commit()

@@ -8,6 +8,7 @@ from marketplace.cooperatives.models import InvitationPurpose
 from marketplace.cooperatives.services import members as member_services
 from marketplace.cooperatives.services import staff as staff_services
 from marketplace.core.errors import DomainError
+from marketplace.core.unit_of_work import unit_of_work
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -20,7 +21,8 @@ def invitation(token):
     form = ConfirmForm()
     if current_user.is_authenticated and form.validate_on_submit():
         try:
-            staff_services.accept_invitation(current_user, token)
+            with unit_of_work():
+                staff_services.accept_invitation(current_user, token)
         except DomainError as error:
             flash(error.message, "error")
         else:

@@ -22,6 +22,7 @@ from marketplace.cooperatives.services.profile import CooperativeDetails, Invali
 from marketplace.cooperatives.views.access import CURRENT_COOPERATIVE_KEY, cooperative_for, region_choices
 from marketplace.core.errors import DomainError
 from marketplace.core.storage import get_storage
+from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import errors_text, render_form
 
 
@@ -41,7 +42,8 @@ def register():
     form = _cooperative_form()
     if form.validate_on_submit():
         try:
-            cooperative = profile_services.register_cooperative(current_user, form.details())
+            with unit_of_work():
+                cooperative = profile_services.register_cooperative(current_user, form.details())
         except InvalidCooperativeDetails as error:
             _attach_field_errors(form, error)
         except DomainError as error:
@@ -82,7 +84,8 @@ def edit_profile(slug):
     form = _cooperative_form(obj=CooperativeDetails.of(cooperative))
     if form.validate_on_submit():
         try:
-            changed = profile_services.update_cooperative(current_user, cooperative, form.details())
+            with unit_of_work():
+                changed = profile_services.update_cooperative(current_user, cooperative, form.details())
         except InvalidCooperativeDetails as error:
             _attach_field_errors(form, error)
         else:
@@ -98,7 +101,8 @@ def upload_logo(slug):
     form = LogoForm()
     if form.validate_on_submit():
         try:
-            profile_services.set_logo(current_user, cooperative, form.logo.data.read())
+            with unit_of_work():
+                profile_services.set_logo(current_user, cooperative, form.logo.data.read())
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -115,9 +119,10 @@ def documents(slug):
     form = DocumentForm()
     if form.validate_on_submit():
         try:
-            profile_services.add_document(current_user, cooperative, kind=form.kind.data,
-                                          filename=form.document.data.filename or "",
-                                          data=form.document.data.read())
+            with unit_of_work():
+                profile_services.add_document(current_user, cooperative, kind=form.kind.data,
+                                              filename=form.document.data.filename or "",
+                                              data=form.document.data.read())
         except DomainError as error:
             form.document.errors = [error.message]
         else:
@@ -142,7 +147,8 @@ def resubmit(slug):
     cooperative = cooperative_for(slug, Capability.EDIT_PROFILE)
     if ConfirmForm().validate_on_submit():
         try:
-            profile_services.resubmit_for_verification(current_user, cooperative)
+            with unit_of_work():
+                profile_services.resubmit_for_verification(current_user, cooperative)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -157,10 +163,11 @@ def staff(slug):
     form = StaffInvitationForm()
     if form.validate_on_submit():
         try:
-            staff_services.invite_staff(
-                current_user, cooperative, email=form.email.data, role=StaffRole(form.role.data),
-                accept_url_for=lambda token: url_for("cooperatives.invitation", token=token, _external=True),
-                locale=current_user.preferred_locale)
+            with unit_of_work():
+                staff_services.invite_staff(
+                    current_user, cooperative, email=form.email.data, role=StaffRole(form.role.data),
+                    accept_url_for=lambda token: url_for("cooperatives.invitation", token=token, _external=True),
+                    locale=current_user.preferred_locale)
         except DomainError as error:
             form.email.errors = [error.message]
         else:
@@ -180,7 +187,8 @@ def change_role(slug, membership_id):
     form = RoleForm()
     if form.validate_on_submit():
         try:
-            staff_services.change_staff_role(current_user, cooperative, membership_id, StaffRole(form.role.data))
+            with unit_of_work():
+                staff_services.change_staff_role(current_user, cooperative, membership_id, StaffRole(form.role.data))
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -194,7 +202,8 @@ def remove_staff(slug, membership_id):
     cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
     if ConfirmForm().validate_on_submit():
         try:
-            staff_services.remove_staff(current_user, cooperative, membership_id)
+            with unit_of_work():
+                staff_services.remove_staff(current_user, cooperative, membership_id)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -210,7 +219,8 @@ def revoke_invitation(slug, invitation_id):
     cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
     if ConfirmForm().validate_on_submit():
         try:
-            staff_services.revoke_invitation(current_user, cooperative, invitation_id)
+            with unit_of_work():
+                staff_services.revoke_invitation(current_user, cooperative, invitation_id)
         except DomainError as error:
             flash(error.message, "error")
         else:

@@ -12,7 +12,7 @@ from marketplace.cooperatives.forms import (
     MemberImportConfirmForm,
     MemberImportForm,
 )
-from marketplace.cooperatives.models import MEMBER_STATUS_LABELS, InvitationPurpose
+from marketplace.cooperatives.models import MEMBER_STATUS_LABELS, Gender, InvitationPurpose, MemberStatus
 from marketplace.cooperatives.permissions import Capability, capabilities_of
 from marketplace.cooperatives.services import member_csv
 from marketplace.cooperatives.services import members as member_services
@@ -23,6 +23,8 @@ from marketplace.core.csv_files import decode_upload
 from marketplace.core.errors import DomainError
 from marketplace.core.identifiers import mask_national_id
 from marketplace.core.pagination import paginate
+from marketplace.core.query_args import QueryArgs
+from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import errors_text, render_form
 
 
@@ -35,9 +37,10 @@ def _attach_field_errors(form, error: InvalidMemberDetails) -> None:
 @login_required
 def members(slug):
     cooperative = cooperative_for(slug, Capability.VIEW_MEMBERS)
-    search = (request.args.get("q") or "").strip()[:100]
-    status = request.args.get("status") or None
-    gender = request.args.get("gender") or None
+    read = QueryArgs(request.args)
+    search = read.text("q")
+    status = read.choice("status", (item.value for item in MemberStatus))
+    gender = read.choice("gender", (item.value for item in Gender))
     page = paginate(member_services.members_query(cooperative, search=search, status=status, gender=gender))
     capabilities = capabilities_of(current_user, cooperative)
     return render_template(
@@ -54,7 +57,8 @@ def new_member(slug):
     form = MemberForm()
     if form.validate_on_submit():
         try:
-            member = member_services.add_member(current_user, cooperative, form.details())
+            with unit_of_work():
+                member = member_services.add_member(current_user, cooperative, form.details())
         except InvalidMemberDetails as error:
             _attach_field_errors(form, error)
         else:
@@ -77,7 +81,8 @@ def member(slug, member_id):
     form = MemberForm(obj=MemberDetails.of(member))
     if form.validate_on_submit():
         try:
-            member_services.update_member(current_user, member, form.details())
+            with unit_of_work():
+                member_services.update_member(current_user, member, form.details())
         except InvalidMemberDetails as error:
             _attach_field_errors(form, error)
         else:
@@ -99,9 +104,10 @@ def invite_member_account(slug, member_id):
     form = MemberAccountInvitationForm()
     if form.validate_on_submit():
         try:
-            staff_services.invite_member_account(
-                current_user, member, email=form.email.data, locale=current_user.preferred_locale,
-                accept_url_for=lambda token: url_for("cooperatives.invitation", token=token, _external=True))
+            with unit_of_work():
+                staff_services.invite_member_account(
+                    current_user, member, email=form.email.data, locale=current_user.preferred_locale,
+                    accept_url_for=lambda token: url_for("cooperatives.invitation", token=token, _external=True))
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -159,7 +165,8 @@ def import_members_confirm(slug):
         flash(_("The file to import is missing. Upload it again."), "error")
         return redirect(url_for("cooperatives.import_members", slug=cooperative.slug))
     try:
-        count = member_csv.import_members(current_user, cooperative, form.content.data)
+        with unit_of_work():
+            count = member_csv.import_members(current_user, cooperative, form.content.data)
     except member_csv.MemberImportRefused as error:
         flash(error.message, "error")
         return render_template("cooperatives/member_import.html", form=MemberImportForm(), cooperative=cooperative,

@@ -18,22 +18,10 @@ from marketplace.core.pagination import paginate
 from marketplace.core.regions import provinces, regencies_of
 
 
-def _filters_from_query() -> CooperativeFilters:
-    args = request.args
-    return CooperativeFilters(
-        province=args.get("province") or None,
-        regency=args.get("regency") or None,
-        cooperative_type=args.get("type") or None,
-        kopontren=args.get("kopontren") == "1",
-        opop=args.get("opop") == "1",
-        rat_recent=args.get("rat") == "1",
-    )
-
-
 @bp.route("/cooperatives")
 @cached_public_page
 def directory():
-    filters = _filters_from_query()
+    filters = CooperativeFilters.from_args(request.args)
     page = paginate(public_cooperatives_query(filters), per_page=24)
     return render_template(
         "cooperatives/directory.html", page=page, filters=filters, provinces=provinces(),

@@ -15,6 +15,7 @@ from flask_babel import get_locale
 
 from marketplace.catalog.models import Availability, Category, CertificationKind
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus, CooperativeType
+from marketplace.core.query_args import QueryArgs
 from marketplace.core.regions import Region
 from marketplace.extensions import db
 from marketplace.search.models import SearchEntry
@@ -29,16 +30,6 @@ CERTIFICATE_COLUMNS = {
     CertificationKind.BPOM_MD.value: SearchEntry.bpom_md_until, CertificationKind.SNI.value: SearchEntry.sni_until,
 }
 MAX_PRICE = 10**12
-
-
-def _digits(value: str | None, maximum: int) -> int | None:
-    value = (value or "").replace(".", "").strip()
-    return min(int(value), maximum) if value.isdigit() and len(value) <= 13 else None
-
-
-def _code(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value if value and len(value) <= 13 and value.replace(".", "").isdigit() else None
 
 
 @dataclass(frozen=True)
@@ -60,21 +51,20 @@ class SearchRequest:
 
     @classmethod
     def from_args(cls, args) -> "SearchRequest":
-        availability = args.get("availability")
-        cooperative_type = args.get("type")
-        sort = args.get("sort", "relevance")
-        page = _digits(args.get("page"), MAX_PAGE) or 1
+        read = QueryArgs(args)
         return cls(
-            q=(args.get("q") or "")[:200],
-            category=_digits(args.get("category"), 10**9),
-            province=_code(args.get("province")), regency=_code(args.get("regency")),
-            cooperative_type=cooperative_type if cooperative_type in {t.value for t in CooperativeType} else None,
-            kopontren=args.get("kopontren") == "1", opop=args.get("opop") == "1",
-            certificates=tuple(sorted({c for c in args.getlist("cert") if c in CERTIFICATE_COLUMNS})),
-            local=args.get("local") == "1",
-            availability=availability if availability in {a.value for a in Availability} else None,
-            min_price=_digits(args.get("min_price"), MAX_PRICE), max_price=_digits(args.get("max_price"), MAX_PRICE),
-            sort=sort if sort in SORTS else "relevance", page=max(page, 1),
+            q=read.text("q", max_length=200),
+            category=read.number("category", maximum=10**9),
+            province=read.region_code("province"), regency=read.region_code("regency"),
+            cooperative_type=read.choice("type", (t.value for t in CooperativeType)),
+            kopontren=read.flag("kopontren"), opop=read.flag("opop"),
+            certificates=read.choices("cert", CERTIFICATE_COLUMNS),
+            local=read.flag("local"),
+            availability=read.choice("availability", (a.value for a in Availability)),
+            min_price=read.number("min_price", maximum=MAX_PRICE),
+            max_price=read.number("max_price", maximum=MAX_PRICE),
+            sort=read.choice("sort", SORTS, default="relevance"),
+            page=read.number("page", minimum=1, maximum=MAX_PAGE) or 1,
         )
 
     def as_args(self, **changes) -> dict:

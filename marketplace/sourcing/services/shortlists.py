@@ -5,7 +5,6 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product, ProductStatus
@@ -14,6 +13,7 @@ from marketplace.catalog.services.public import valid_certifications
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.cooperatives.services.profile import badges_of
 from marketplace.core.errors import Conflict, DomainError, NotFound
+from marketplace.core.unit_of_work import refused_by_database
 from marketplace.extensions import db
 from marketplace.sourcing.models import Shortlist, ShortlistItem
 
@@ -40,12 +40,8 @@ def create_shortlist(user: User, name: str) -> Shortlist:
     if not name:
         raise DomainError(_("Give the shortlist a name."))
     shortlist = Shortlist(owner_id=user.id, name=name)
-    db.session.add(shortlist)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict(_("You already have a shortlist with this name.")) from None
+    with refused_by_database(lambda: Conflict(_("You already have a shortlist with this name."))):
+        db.session.add(shortlist)
     return shortlist
 
 
@@ -70,10 +66,9 @@ def add_to_shortlist(user: User, shortlist: Shortlist, *, product_id: int | None
         duplicate = any(item.cooperative_id == cooperative_id for item in shortlist.items)
     if duplicate:
         raise Conflict(_("It is already on this shortlist."))
-    item = ShortlistItem(shortlist_id=shortlist.id, product_id=product_id, cooperative_id=cooperative_id,
-                         note=(note or "").strip()[:500])
-    db.session.add(item)
-    db.session.commit()
+    item = ShortlistItem(product_id=product_id, cooperative_id=cooperative_id, note=(note or "").strip()[:500])
+    shortlist.items.append(item)
+    db.session.flush()
     return item
 
 
@@ -90,18 +85,16 @@ def update_item(user: User, shortlist: Shortlist, item_id: int, *, note: str, wa
         raise DomainError(_("Enter a quantity of 1 or more."))
     item.note = (note or "").strip()[:500]
     item.wanted_quantity = wanted_quantity
-    db.session.commit()
 
 
 def remove_item(user: User, shortlist: Shortlist, item_id: int) -> None:
-    item = _item_of(shortlist_of(user, shortlist.id), item_id)
-    db.session.delete(item)
-    db.session.commit()
+    shortlist = shortlist_of(user, shortlist.id)
+    shortlist.items.remove(_item_of(shortlist, item_id))  # an item taken off its list is deleted
+    db.session.flush()
 
 
 def delete_shortlist(user: User, shortlist: Shortlist) -> None:
     db.session.delete(shortlist_of(user, shortlist.id))
-    db.session.commit()
 
 
 @dataclass

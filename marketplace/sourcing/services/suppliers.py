@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from marketplace.catalog.models import Availability, Product, ProductStatus
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus, rat_recent_since
+from marketplace.core.query_args import QueryArgs
 from marketplace.extensions import db
 from marketplace.search.models import SearchEntry
 from marketplace.search.services.query import CERTIFICATE_COLUMNS
@@ -25,20 +26,12 @@ class SupplierFilters:
 
     @classmethod
     def from_args(cls, args) -> "SupplierFilters":
-        def code(value):
-            value = (value or "").strip()
-            return value if value and len(value) <= 13 and value.replace(".", "").isdigit() else None
-
-        def number(value, maximum):
-            value = (value or "").replace(".", "").strip()
-            return min(int(value), maximum) if value.isdigit() and len(value) <= 9 else None
-
-        certificate = args.get("cert")
-        return cls(province=code(args.get("province")), regency=code(args.get("regency")),
-                   category=number(args.get("category"), 10**9),
-                   certificate=certificate if certificate in CERTIFICATE_COLUMNS else None,
-                   min_weekly_capacity=number(args.get("capacity"), 10**7), ready_stock=args.get("stock") == "1",
-                   rat_recent=args.get("rat") == "1", kopontren=args.get("kopontren") == "1")
+        read = QueryArgs(args)
+        return cls(province=read.region_code("province"), regency=read.region_code("regency"),
+                   category=read.number("category", maximum=10**9),
+                   certificate=read.choice("cert", CERTIFICATE_COLUMNS),
+                   min_weekly_capacity=read.number("capacity", maximum=10**7), ready_stock=read.flag("stock"),
+                   rat_recent=read.flag("rat"), kopontren=read.flag("kopontren"))
 
     @property
     def active(self) -> bool:
