@@ -5,15 +5,14 @@ from wtforms import (
     EmailField,
     PasswordField,
     RadioField,
-    SelectChoice,
     SelectField,
     StringField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from marketplace.accounts.models import ACCOUNT_KIND_LABELS, SELF_REGISTERED_KINDS
+from marketplace.accounts.models import SELF_REGISTERED_KINDS, AccountKind
 from marketplace.accounts.services import password_problems
-from marketplace.core.forms import LANGUAGE_CHOICES, IndonesianPhone, strip_whitespace
+from marketplace.core.forms import LANGUAGE_CHOICES, IndonesianPhone, enum_choices, strip_whitespace
 
 EMAIL_VALIDATORS = [
     DataRequired(message=_l("Enter your email address.")),
@@ -69,7 +68,7 @@ class RegisterForm(FlaskForm):
                         validators=[Optional(), IndonesianPhone()])
     kind = RadioField(
         _l("I am registering as"),
-        choices=[SelectChoice(kind.value, ACCOUNT_KIND_LABELS[kind]) for kind in SELF_REGISTERED_KINDS],
+        choices=enum_choices(AccountKind, SELF_REGISTERED_KINDS),
         default=SELF_REGISTERED_KINDS[0].value,
         validators=[DataRequired(message=_l("Choose what you are registering as."))],
     )

@@ -1,35 +1,24 @@
 import hashlib
 from datetime import datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
+from marketplace.core.labelled_enum import LabelledEnum
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db
 
 
-class AccountKind(StrEnum):
+class AccountKind(LabelledEnum):
     """What a person came to do here; memberships (cooperative staff, agency officer) add the scope."""
 
-    ADMIN = "admin"
-    COOPERATIVE_STAFF = "cooperative_staff"
-    BUYER = "buyer"
-    GOVERNMENT_OFFICER = "government_officer"
+    ADMIN = "admin", _l("Platform administrator")
+    COOPERATIVE_STAFF = "cooperative_staff", _l("Cooperative staff")
+    BUYER = "buyer", _l("Retail or business buyer")
+    GOVERNMENT_OFFICER = "government_officer", _l("Government procurement officer")
 
-    @property
-    def label(self) -> str:
-        return str(ACCOUNT_KIND_LABELS[self])
-
-
-ACCOUNT_KIND_LABELS = {
-    AccountKind.ADMIN: _l("Platform administrator"),
-    AccountKind.COOPERATIVE_STAFF: _l("Cooperative staff"),
-    AccountKind.BUYER: _l("Retail or business buyer"),
-    AccountKind.GOVERNMENT_OFFICER: _l("Government procurement officer"),
-}
 
 # People choose their own kind when they register; administrators are only made from the command line.
 SELF_REGISTERED_KINDS = (

@@ -9,7 +9,7 @@ from marketplace.catalog.forms import CategoryForm
 from marketplace.catalog.models import Category
 from marketplace.catalog.services.categories import category_tree, save_category
 from marketplace.cooperatives.forms import StatusChangeForm
-from marketplace.cooperatives.models import COOPERATIVE_STATUS_LABELS, Cooperative, CooperativeStatus
+from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.cooperatives.services import profile as profile_services
 from marketplace.cooperatives.services.staff import staff_of
 from marketplace.core.audit import AUDIT_ACTION_LABELS
@@ -30,7 +30,7 @@ def cooperatives():
                                             default=CooperativeStatus.PENDING.value)
     page = paginate(services.verification_queue_query(status or None))
     return render_template("admin/cooperatives.html", page=page, status=status, counts=services.status_counts(),
-                           status_labels=COOPERATIVE_STATUS_LABELS)
+                           status_labels=CooperativeStatus.labels())
 
 
 def _cooperative(cooperative_id: int) -> Cooperative:

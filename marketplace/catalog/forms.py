@@ -22,15 +22,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from marketplace.catalog.models import (
-    ADJUSTMENT_REASON_LABELS,
-    UNIT_LABELS,
+    AdjustmentReason,
     Availability,
     CertificationKind,
     ProductStatus,
     Unit,
 )
 from marketplace.catalog.services.products import MAX_QUANTITY, ProductDetails
-from marketplace.core.forms import RupiahField, empty_to_none, optional_int, strip_whitespace
+from marketplace.core.forms import RupiahField, empty_to_none, enum_choices, optional_int, strip_whitespace
 
 IMAGE_TYPES = ["jpg", "jpeg", "png", "webp"]
 TIER_ROWS = 5
@@ -52,7 +51,7 @@ class ProductForm(FlaskForm):
                               validators=[DataRequired(message=_l("Choose a category from the list."))])
     sku = StringField(_l("SKU (your own product code)"), filters=[strip_whitespace],
                       validators=[DataRequired(message=_l("Enter a product code.")), Length(max=40)])
-    unit = SelectField(_l("Sold per"), choices=[SelectChoice(unit.value, label) for unit, label in UNIT_LABELS.items()])
+    unit = SelectField(_l("Sold per"), choices=enum_choices(Unit))
     base_price = RupiahField(_l("Price per unit (Rp)"), validators=[InputRequired(message=_l("Enter the price."))])
     min_order_quantity = IntegerField(_l("Minimum order"), default=1, validators=[
         DataRequired(message=_l("Enter the minimum order (1 or more).")),
@@ -146,8 +145,7 @@ class AdjustStockForm(FlaskForm):
     quantity_change = IntegerField(_l("Change (use a minus sign to lower)"), validators=[
         DataRequired(message=_l("Enter how many units change, for example -2.")),
         NumberRange(min=-MAX_QUANTITY, max=MAX_QUANTITY)])
-    reason = SelectField(_l("Reason"), choices=[SelectChoice(reason.value, label)
-                                                for reason, label in ADJUSTMENT_REASON_LABELS.items()])
+    reason = SelectField(_l("Reason"), choices=enum_choices(AdjustmentReason))
     note = StringField(_l("Note (optional)"), filters=[empty_to_none], validators=[Optional(), Length(max=255)])
 
 

@@ -1,5 +1,4 @@
 from datetime import date, datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import get_locale
@@ -8,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.database import enum_column
 from marketplace.core.images import StoredImage
+from marketplace.core.labelled_enum import LabelledEnum
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db
 
@@ -33,51 +33,30 @@ class Category(db.Model):
         return self.name_en if locale is not None and locale.language == "en" else self.name_id
 
 
-class Unit(StrEnum):
-    PIECE = "pcs"
-    DOZEN = "lusin"
-    SCORE = "kodi"
-    KILOGRAM = "kg"
-    GRAM = "gram"
-    LITRE = "liter"
-    PACK = "pak"
-    SET = "set"
-    METRE = "meter"
-    BOX = "box"
-    BOTTLE = "botol"
-    SHEET = "lembar"
-
-    @property
-    def label(self) -> str:
-        return str(UNIT_LABELS[self])
+class Unit(LabelledEnum):
+    PIECE = "pcs", _l("piece (pcs)")
+    DOZEN = "lusin", _l("dozen (lusin, 12)")
+    SCORE = "kodi", _l("score (kodi, 20)")
+    KILOGRAM = "kg", _l("kilogram")
+    GRAM = "gram", _l("gram")
+    LITRE = "liter", _l("litre")
+    PACK = "pak", _l("pack")
+    SET = "set", _l("set")
+    METRE = "meter", _l("metre")
+    BOX = "box", _l("box")
+    BOTTLE = "botol", _l("bottle")
+    SHEET = "lembar", _l("sheet")
 
 
-UNIT_LABELS = {
-    Unit.PIECE: _l("piece (pcs)"), Unit.DOZEN: _l("dozen (lusin, 12)"), Unit.SCORE: _l("score (kodi, 20)"),
-    Unit.KILOGRAM: _l("kilogram"), Unit.GRAM: _l("gram"), Unit.LITRE: _l("litre"), Unit.PACK: _l("pack"),
-    Unit.SET: _l("set"), Unit.METRE: _l("metre"), Unit.BOX: _l("box"), Unit.BOTTLE: _l("bottle"),
-    Unit.SHEET: _l("sheet"),
-}
+class ProductStatus(LabelledEnum):
+    DRAFT = "draft", _l("Draft")
+    ACTIVE = "active", _l("Active")
+    ARCHIVED = "archived", _l("Archived")
 
 
-class ProductStatus(StrEnum):
-    DRAFT = "draft"
-    ACTIVE = "active"
-    ARCHIVED = "archived"
-
-    @property
-    def label(self) -> str:
-        return str({ProductStatus.DRAFT: _l("Draft"), ProductStatus.ACTIVE: _l("Active"),
-                    ProductStatus.ARCHIVED: _l("Archived")}[self])
-
-
-class Availability(StrEnum):
-    READY_STOCK = "ready_stock"
-    MADE_TO_ORDER = "made_to_order"
-
-    @property
-    def label(self) -> str:
-        return str(_l("Ready stock") if self == Availability.READY_STOCK else _l("Made to order"))
+class Availability(LabelledEnum):
+    READY_STOCK = "ready_stock", _l("Ready stock")
+    MADE_TO_ORDER = "made_to_order", _l("Made to order")
 
 
 class Product(db.Model):
@@ -167,23 +146,11 @@ class PriceChange(db.Model):
     changed_by = relationship("User")
 
 
-class CertificationKind(StrEnum):
-    HALAL = "halal"
-    PIRT = "pirt"
-    BPOM_MD = "bpom_md"
-    SNI = "sni"
-
-    @property
-    def label(self) -> str:
-        return str(CERTIFICATION_LABELS[self])
-
-
-CERTIFICATION_LABELS = {
-    CertificationKind.HALAL: _l("Halal"),
-    CertificationKind.PIRT: _l("P-IRT"),
-    CertificationKind.BPOM_MD: _l("BPOM MD"),
-    CertificationKind.SNI: _l("SNI"),
-}
+class CertificationKind(LabelledEnum):
+    HALAL = "halal", _l("Halal")
+    PIRT = "pirt", _l("P-IRT")
+    BPOM_MD = "bpom_md", _l("BPOM MD")
+    SNI = "sni", _l("SNI")
 
 
 class ProductCertification(db.Model):
@@ -254,23 +221,11 @@ class StockLot(db.Model):
     )
 
 
-class AdjustmentReason(StrEnum):
-    DAMAGED = "damaged"  # fewer
-    WITHDRAWN = "withdrawn"  # fewer: the member took goods back
-    RETURNED = "returned"  # more: a buyer's return came back into stock
-    COUNTED = "counted"  # either way: a stock count found a difference
-
-    @property
-    def label(self) -> str:
-        return str(ADJUSTMENT_REASON_LABELS[self])
-
-
-ADJUSTMENT_REASON_LABELS = {
-    AdjustmentReason.DAMAGED: _l("Damaged or lost"),
-    AdjustmentReason.WITHDRAWN: _l("Taken back by the member"),
-    AdjustmentReason.RETURNED: _l("Returned into stock"),
-    AdjustmentReason.COUNTED: _l("Stock count correction"),
-}
+class AdjustmentReason(LabelledEnum):
+    DAMAGED = "damaged", _l("Damaged or lost")  # fewer
+    WITHDRAWN = "withdrawn", _l("Taken back by the member")  # fewer: the member took goods back
+    RETURNED = "returned", _l("Returned into stock")  # more: a buyer's return came back into stock
+    COUNTED = "counted", _l("Stock count correction")  # either way: a stock count found a difference
 
 
 class StockAdjustment(db.Model):

@@ -17,20 +17,17 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from marketplace.cooperatives.models import (
-    COOPERATIVE_TYPE_LABELS,
-    DOCUMENT_KIND_LABELS,
-    MEMBER_STATUS_LABELS,
-    PAYOUT_METHOD_LABELS,
-    STAFF_ROLE_LABELS,
     CooperativeStatus,
     CooperativeType,
+    DocumentKind,
     Gender,
     MemberStatus,
     PayoutMethod,
+    StaffRole,
 )
 from marketplace.cooperatives.services.members import MemberDetails
 from marketplace.cooperatives.services.profile import CooperativeDetails
-from marketplace.core.forms import IndonesianPhone, Parsed, empty_to_none, strip_whitespace
+from marketplace.core.forms import IndonesianPhone, Parsed, empty_to_none, enum_choices, strip_whitespace
 from marketplace.core.identifiers import (
     parse_bank_account_number,
     parse_legal_decree_number,
@@ -44,10 +41,6 @@ from marketplace.core.identifiers import (
 IMAGE_TYPES = ["jpg", "jpeg", "png", "webp"]
 
 
-def _choices(labels: dict) -> list[SelectChoice]:
-    return [SelectChoice(key.value, label) for key, label in labels.items()]
-
-
 def _required(message):
     return DataRequired(message=message)
 
@@ -55,7 +48,7 @@ def _required(message):
 class CooperativeForm(FlaskForm):
     name = StringField(_l("Name of the cooperative"), filters=[strip_whitespace],
                        validators=[_required(_l("Enter the cooperative's name.")), Length(max=160)])
-    cooperative_type = SelectField(_l("Type"), choices=_choices(COOPERATIVE_TYPE_LABELS))
+    cooperative_type = SelectField(_l("Type"), choices=enum_choices(CooperativeType))
     is_pesantren = BooleanField(_l("This is a pesantren cooperative (Kopontren)"))
     pesantren_name = StringField(_l("Name of the pesantren"), filters=[empty_to_none],
                                  validators=[Optional(), Length(max=160)])
@@ -127,7 +120,7 @@ class LogoForm(FlaskForm):
 
 
 class DocumentForm(FlaskForm):
-    kind = SelectField(_l("Document"), choices=_choices(DOCUMENT_KIND_LABELS))
+    kind = SelectField(_l("Document"), choices=enum_choices(DocumentKind))
     document = FileField(_l("File (PDF or photo)"), validators=[
         FileRequired(_l("Choose a file.")),
         FileAllowed(["pdf", *IMAGE_TYPES], _l("Upload a PDF file or a JPEG, PNG or WebP photo."))])
@@ -137,11 +130,11 @@ class StaffInvitationForm(FlaskForm):
     email = EmailField(_l("Email of the person to invite"), filters=[strip_whitespace], validators=[
         _required(_l("Enter an email address.")),
         Email(message=_l("Enter a valid email address, like nama@contoh.id."), check_deliverability=False)])
-    role = SelectField(_l("Role"), choices=_choices(STAFF_ROLE_LABELS), default="staff")
+    role = SelectField(_l("Role"), choices=enum_choices(StaffRole), default="staff")
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=_choices(STAFF_ROLE_LABELS))
+    role = SelectField(_l("Role"), choices=enum_choices(StaffRole))
 
 
 class ConfirmForm(FlaskForm):
@@ -176,9 +169,9 @@ class MemberForm(FlaskForm):
     phone = StringField(_l("Phone"), filters=[empty_to_none], validators=[Optional(), IndonesianPhone()])
     joined_on = DateField(_l("Joined on"), default=date.today,
                           validators=[_required(_l("Enter the date the member joined."))])
-    status = SelectField(_l("Status"), choices=_choices(MEMBER_STATUS_LABELS), default="active")
+    status = SelectField(_l("Status"), choices=enum_choices(MemberStatus), default="active")
     left_on = DateField(_l("Left on"), validators=[Optional()])
-    payout_method = SelectField(_l("How the member is paid"), choices=_choices(PAYOUT_METHOD_LABELS),
+    payout_method = SelectField(_l("How the member is paid"), choices=enum_choices(PayoutMethod),
                                 default="cash")
     payout_provider = StringField(_l("Bank or e-wallet"), filters=[empty_to_none],
                                   validators=[Optional(), Length(max=80)])

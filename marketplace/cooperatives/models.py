@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.database import enum_column
 from marketplace.core.images import StoredImage
+from marketplace.core.labelled_enum import LabelledEnum
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db
 
@@ -24,47 +25,20 @@ def rat_recent_since(today: date | None = None) -> date:
     return date(year, month, min(today.day, last_day)) + timedelta(days=1)
 
 
-
-class CooperativeType(StrEnum):
-    PRODUCER = "produsen"
-    CONSUMER = "konsumen"
-    MARKETING = "pemasaran"
-    SERVICES = "jasa"
-    SAVINGS_AND_LOAN = "simpan_pinjam"
-    PRE_COOPERATIVE = "pra_koperasi"
-
-    @property
-    def label(self) -> str:
-        return str(COOPERATIVE_TYPE_LABELS[self])
+class CooperativeType(LabelledEnum):
+    PRODUCER = "produsen", _l("Producer cooperative (produsen)")
+    CONSUMER = "konsumen", _l("Consumer cooperative (konsumen)")
+    MARKETING = "pemasaran", _l("Marketing cooperative (pemasaran)")
+    SERVICES = "jasa", _l("Services cooperative (jasa)")
+    SAVINGS_AND_LOAN = "simpan_pinjam", _l("Savings and loan cooperative (simpan pinjam)")
+    PRE_COOPERATIVE = "pra_koperasi", _l("Pre-cooperative group (not yet a legal body)")
 
 
-COOPERATIVE_TYPE_LABELS = {
-    CooperativeType.PRODUCER: _l("Producer cooperative (produsen)"),
-    CooperativeType.CONSUMER: _l("Consumer cooperative (konsumen)"),
-    CooperativeType.MARKETING: _l("Marketing cooperative (pemasaran)"),
-    CooperativeType.SERVICES: _l("Services cooperative (jasa)"),
-    CooperativeType.SAVINGS_AND_LOAN: _l("Savings and loan cooperative (simpan pinjam)"),
-    CooperativeType.PRE_COOPERATIVE: _l("Pre-cooperative group (not yet a legal body)"),
-}
-
-
-class CooperativeStatus(StrEnum):
-    PENDING = "pending"
-    VERIFIED = "verified"
-    REJECTED = "rejected"
-    SUSPENDED = "suspended"
-
-    @property
-    def label(self) -> str:
-        return str(COOPERATIVE_STATUS_LABELS[self])
-
-
-COOPERATIVE_STATUS_LABELS = {
-    CooperativeStatus.PENDING: _l("Awaiting verification"),
-    CooperativeStatus.VERIFIED: _l("Verified"),
-    CooperativeStatus.REJECTED: _l("Rejected"),
-    CooperativeStatus.SUSPENDED: _l("Suspended"),
-}
+class CooperativeStatus(LabelledEnum):
+    PENDING = "pending", _l("Awaiting verification")
+    VERIFIED = "verified", _l("Verified")
+    REJECTED = "rejected", _l("Rejected")
+    SUSPENDED = "suspended", _l("Suspended")
 
 
 class Cooperative(db.Model):
@@ -135,21 +109,10 @@ class Cooperative(db.Model):
         return f"<Cooperative {self.slug} {self.status}>"
 
 
-class StaffRole(StrEnum):
-    OWNER = "owner"
-    ADMIN = "admin"
-    STAFF = "staff"
-
-    @property
-    def label(self) -> str:
-        return str(STAFF_ROLE_LABELS[self])
-
-
-STAFF_ROLE_LABELS = {
-    StaffRole.OWNER: _l("Owner (board)"),
-    StaffRole.ADMIN: _l("Administrator"),
-    StaffRole.STAFF: _l("Staff"),
-}
+class StaffRole(LabelledEnum):
+    OWNER = "owner", _l("Owner (board)")
+    ADMIN = "admin", _l("Administrator")
+    STAFF = "staff", _l("Staff")
 
 
 class StaffMembership(db.Model):
@@ -205,25 +168,12 @@ class Invitation(db.Model):
         return self.accepted_at is None and self.revoked_at is None
 
 
-class DocumentKind(StrEnum):
-    LEGAL_DECREE = "legal_decree"
-    NIB = "nib"
-    NPWP = "npwp"
-    RAT_MINUTES = "rat_minutes"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str(DOCUMENT_KIND_LABELS[self])
-
-
-DOCUMENT_KIND_LABELS = {
-    DocumentKind.LEGAL_DECREE: _l("Legal entity decree (SK badan hukum)"),
-    DocumentKind.NIB: _l("Business registration (NIB)"),
-    DocumentKind.NPWP: _l("Tax number card (NPWP)"),
-    DocumentKind.RAT_MINUTES: _l("Minutes of the last RAT"),
-    DocumentKind.OTHER: _l("Other document"),
-}
+class DocumentKind(LabelledEnum):
+    LEGAL_DECREE = "legal_decree", _l("Legal entity decree (SK badan hukum)")
+    NIB = "nib", _l("Business registration (NIB)")
+    NPWP = "npwp", _l("Tax number card (NPWP)")
+    RAT_MINUTES = "rat_minutes", _l("Minutes of the last RAT")
+    OTHER = "other", _l("Other document")
 
 
 class CooperativeDocument(db.Model):
@@ -242,47 +192,21 @@ class CooperativeDocument(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class MemberStatus(StrEnum):
-    ACTIVE = "active"
-    INACTIVE = "inactive"
-    LEFT = "left"
-
-    @property
-    def label(self) -> str:
-        return str(MEMBER_STATUS_LABELS[self])
+class MemberStatus(LabelledEnum):
+    ACTIVE = "active", _l("Active")
+    INACTIVE = "inactive", _l("Inactive")
+    LEFT = "left", _l("Left")
 
 
-MEMBER_STATUS_LABELS = {
-    MemberStatus.ACTIVE: _l("Active"),
-    MemberStatus.INACTIVE: _l("Inactive"),
-    MemberStatus.LEFT: _l("Left"),
-}
+class Gender(LabelledEnum):
+    FEMALE = "P", _l("Female")
+    MALE = "L", _l("Male")
 
 
-class Gender(StrEnum):
-    FEMALE = "P"
-    MALE = "L"
-
-    @property
-    def label(self) -> str:
-        return str(_l("Female") if self == Gender.FEMALE else _l("Male"))
-
-
-class PayoutMethod(StrEnum):
-    BANK = "bank"
-    EWALLET = "ewallet"
-    CASH = "cash"
-
-    @property
-    def label(self) -> str:
-        return str(PAYOUT_METHOD_LABELS[self])
-
-
-PAYOUT_METHOD_LABELS = {
-    PayoutMethod.BANK: _l("Bank transfer"),
-    PayoutMethod.EWALLET: _l("E-wallet"),
-    PayoutMethod.CASH: _l("Cash at the cooperative"),
-}
+class PayoutMethod(LabelledEnum):
+    BANK = "bank", _l("Bank transfer")
+    EWALLET = "ewallet", _l("E-wallet")
+    CASH = "cash", _l("Cash at the cooperative")
 
 
 class Member(db.Model):

@@ -10,6 +10,11 @@ from marketplace.core.validators import normalize_indonesian_phone
 LANGUAGE_CHOICES = [SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")]
 
 
+def enum_choices(enum_class, members=None) -> list[SelectChoice]:
+    """A select's options from a labelled enumeration (all of it, or the `members` given, in that order)."""
+    return [SelectChoice(member.value, member.lazy_label) for member in (members or enum_class)]
+
+
 def strip_whitespace(value):
     return value.strip() if isinstance(value, str) else value
 

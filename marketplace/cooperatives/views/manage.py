@@ -13,7 +13,7 @@ from marketplace.cooperatives.forms import (
     RoleForm,
     StaffInvitationForm,
 )
-from marketplace.cooperatives.models import STAFF_ROLE_LABELS, StaffRole
+from marketplace.cooperatives.models import StaffRole
 from marketplace.cooperatives.permissions import Capability, capabilities_of
 from marketplace.cooperatives.services import profile as profile_services
 from marketplace.cooperatives.services import staff as staff_services
@@ -175,7 +175,7 @@ def staff(slug):
             return redirect(url_for("cooperatives.staff", slug=cooperative.slug))
     return render_form(
         "cooperatives/staff.html", form, cooperative=cooperative, staff=staff_services.staff_of(cooperative),
-        invitations=staff_services.open_invitations(cooperative), role_labels=STAFF_ROLE_LABELS,
+        invitations=staff_services.open_invitations(cooperative), role_labels=StaffRole.labels(),
         can_manage=Capability.MANAGE_STAFF in capabilities_of(current_user, cooperative),
     )
 

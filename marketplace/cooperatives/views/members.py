@@ -12,7 +12,7 @@ from marketplace.cooperatives.forms import (
     MemberImportConfirmForm,
     MemberImportForm,
 )
-from marketplace.cooperatives.models import MEMBER_STATUS_LABELS, Gender, InvitationPurpose, MemberStatus
+from marketplace.cooperatives.models import Gender, InvitationPurpose, MemberStatus
 from marketplace.cooperatives.permissions import Capability, capabilities_of
 from marketplace.cooperatives.services import member_csv
 from marketplace.cooperatives.services import members as member_services
@@ -45,7 +45,7 @@ def members(slug):
     capabilities = capabilities_of(current_user, cooperative)
     return render_template(
         "cooperatives/members.html", cooperative=cooperative, page=page, search=search, status=status,
-        gender=gender, status_labels=MEMBER_STATUS_LABELS, capabilities=capabilities,
+        gender=gender, status_labels=MemberStatus.labels(), capabilities=capabilities,
         show_national_id=Capability.VIEW_NATIONAL_IDS in capabilities, mask=mask_national_id,
     )
 

@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from marketplace.catalog.services.public import public_products_of
 from marketplace.cooperatives import bp
-from marketplace.cooperatives.models import COOPERATIVE_TYPE_LABELS
+from marketplace.cooperatives.models import CooperativeType
 from marketplace.cooperatives.permissions import Capability, can
 from marketplace.cooperatives.services.directory import (
     CooperativeFilters,
@@ -25,7 +25,7 @@ def directory():
     page = paginate(public_cooperatives_query(filters), per_page=24)
     return render_template(
         "cooperatives/directory.html", page=page, filters=filters, provinces=provinces(),
-        regencies=regencies_of(filters.province), type_labels=COOPERATIVE_TYPE_LABELS,
+        regencies=regencies_of(filters.province), type_labels=CooperativeType.labels(),
         badges={cooperative.id: badges_of(cooperative) for cooperative in page.items},
     )
 
