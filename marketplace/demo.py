@@ -10,9 +10,10 @@ from datetime import date
 import sqlalchemy as sa
 
 from marketplace.accounts import services as account_services
-from marketplace.accounts.models import AccountKind, User
+from marketplace.accounts.models import AccountAudit, AccountKind, User
 from marketplace.cooperatives.models import (
     Cooperative,
+    CooperativeAudit,
     CooperativeStatus,
     CooperativeType,
     Gender,
@@ -22,7 +23,7 @@ from marketplace.cooperatives.models import (
     StaffMembership,
     StaffRole,
 )
-from marketplace.core.audit import AuditAction, record_audit
+from marketplace.core.audit import record_audit
 from marketplace.core.timeutil import utcnow
 from marketplace.demo_catalog import seed_demo_catalog
 from marketplace.extensions import db
@@ -155,7 +156,7 @@ def _ensure_user(email: str, name: str, kind: AccountKind, phone: str, password:
         return user
     user = User(email=email, name=name, kind=kind, phone=phone, password_hash=account_services.hash_password(password))
     db.session.add(user)
-    record_audit(AuditAction.USER_CREATED_BY_CLI, target=user, kind=str(kind), demo=True)
+    record_audit(AccountAudit.USER_CREATED_BY_CLI, target=user, kind=str(kind), demo=True)
     report.append(f"created {email} ({kind.value}), password: {password}")
     return user
 
@@ -172,7 +173,7 @@ def _ensure_cooperative(demo: DemoCooperative, report: list[str]) -> Cooperative
     db.session.add(cooperative)
     owner = account_services.find_user_by_email(demo.owner_email)
     db.session.add(StaffMembership(cooperative=cooperative, user_id=owner.id, role=StaffRole.OWNER))
-    record_audit(AuditAction.COOPERATIVE_REGISTERED, actor=owner, target=cooperative, demo=True)
+    record_audit(CooperativeAudit.COOPERATIVE_REGISTERED, actor=owner, target=cooperative, demo=True)
     report.append(f"created {cooperative.name} ({cooperative.status.value})")
     return cooperative
 

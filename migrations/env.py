@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -97,8 +98,26 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
+        with sqlite_foreign_keys_off(connection), context.begin_transaction():
             context.run_migrations()
+
+
+@contextmanager
+def sqlite_foreign_keys_off(connection):
+    """SQLite changes a table (batch mode) by copying it and dropping the old one; with foreign keys on, the drop
+    would first delete its rows and cascade into every table pointing at it. The pragma only takes effect
+    outside a transaction, so it is set on the driver's connection before the migration's transaction."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    if connection.in_transaction():
+        connection.commit()
+    driver.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys = ON")
 
 
 if context.is_offline_mode():

@@ -1,5 +1,8 @@
 """`flask db upgrade` from an empty database must give exactly the models, on SQLite and PostgreSQL."""
 
+from datetime import UTC, date, datetime
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -53,3 +56,44 @@ def test_every_revision_downgrades_and_upgrades_again(empty_database_url):
         upgrade()
         assert pending_operations(app) == []
         db.engine.dispose()
+
+
+def insert_row(connection, table_name: str, **values) -> None:
+    """A row with the given values, and plain ones for every other required column of the table as it is."""
+    table = sa.Table(table_name, sa.MetaData(), autoload_with=connection)
+    for column in table.columns:
+        if column.name in values or column.nullable or column.server_default is not None:
+            continue
+        python_type = column.type.python_type
+        values[column.name] = {bool: False, int: 1, str: "x", date: date(2026, 1, 1),
+                               datetime: datetime(2026, 1, 1, tzinfo=UTC)}.get(python_type, "x")
+    connection.execute(table.insert().values(**values))
+
+
+def test_upgrading_keeps_the_rows_of_tables_it_rebuilds(empty_database_url):
+    """SQLite rebuilds a table to change a foreign key: its rows, and the rows of tables pointing at it, stay."""
+    app = create_app(make_config(empty_database_url))
+    with app.app_context():
+        upgrade(revision="0006")
+        with db.engine.begin() as connection:
+            insert_row(connection, "categories", id=900, slug="uji")
+            insert_row(connection, "cooperatives", id=1, slug="tunas", province_code="33", regency_code="33.14")
+            insert_row(connection, "members", id=1, cooperative_id=1, full_name="Suparmi")
+            insert_row(connection, "products", id=1, cooperative_id=1, category_id=900, slug="tas", sku="T-1")
+            insert_row(connection, "product_producers", product_id=1, member_id=1)
+            insert_row(connection, "stock_lots", id=1, product_id=1, member_id=1, quantity_received=5,
+                       quantity_remaining=5)
+        upgrade()
+        with db.engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT full_name FROM members")).scalars().all() == ["Suparmi"]
+            for table in ("cooperatives", "products", "product_producers", "stock_lots"):
+                assert connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar() == 1, table
+        db.engine.dispose()
+
+
+def test_revisions_do_not_import_the_application():
+    """A revision runs as written for ever: code it imported could change under it and change its meaning."""
+    versions = Path(__file__).resolve().parents[1] / "migrations" / "versions"
+    for revision in versions.glob("*.py"):
+        text = revision.read_text()
+        assert "from marketplace" not in text and "import marketplace" not in text, revision.name

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
+from marketplace.core.audit import register_audit_actions
 from marketplace.core.labelled_enum import LabelledEnum
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db
@@ -76,3 +77,18 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.kind}>"
+
+
+@register_audit_actions
+class AccountAudit(LabelledEnum):
+    """What the audit log records of accounts."""
+
+    USER_REGISTERED = "user.registered", _l("Account registered")
+    USER_LOGGED_IN = "user.logged_in", _l("Signed in")
+    USER_LOGIN_FAILED = "user.login_failed", _l("Failed sign-in")
+    USER_PASSWORD_CHANGED = "user.password_changed", _l("Password changed")
+    USER_PASSWORD_RESET_REQUESTED = "user.password_reset_requested", _l("Password reset asked for")
+    USER_PASSWORD_RESET = "user.password_reset", _l("Password reset")
+    USER_PROFILE_UPDATED = "user.profile_updated", _l("Profile updated")
+    USER_CREATED_BY_CLI = "user.created_by_cli", _l("Account created by the operator")
+    USER_DEACTIVATED = "user.deactivated", _l("Account deactivated")

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from marketplace.accounts.models import SELF_REGISTERED_KINDS, AccountKind, User
-from marketplace.core.audit import AuditAction, record_audit
+from marketplace.accounts.models import SELF_REGISTERED_KINDS, AccountAudit, AccountKind, User
+from marketplace.core.audit import SYSTEM, record_audit
 from marketplace.core.errors import Conflict, DomainError, NotPermitted
 from marketplace.core.mail import send_mail_after_commit
 from marketplace.core.timeutil import utcnow
@@ -88,14 +88,14 @@ def register_user(
         raise NotPermitted(_("This kind of account cannot be registered here."))
     user = _create_user(email=email, name=name, password=password, kind=kind, phone=phone,
                         locale=locale)
-    record_audit(AuditAction.USER_REGISTERED, actor=user, target=user, kind=str(kind))
+    record_audit(AccountAudit.USER_REGISTERED, actor=user, target=user, kind=str(kind))
     return user
 
 
 def create_admin(*, email: str, name: str, password: str) -> User:
     """Administrators are made from the command line by someone who already runs the server."""
     user = _create_user(email=email, name=name, password=password, kind=AccountKind.ADMIN)
-    record_audit(AuditAction.USER_CREATED_BY_CLI, target=user, kind=str(AccountKind.ADMIN))
+    record_audit(AccountAudit.USER_CREATED_BY_CLI, actor=SYSTEM, target=user, kind=str(AccountKind.ADMIN))
     return user
 
 
@@ -136,10 +136,10 @@ def authenticate(email: str, password: str) -> User | None:
     user = find_user_by_email(email)
     if user is None:
         check_password_hash(_dummy_hash(), password)
-        record_audit(AuditAction.USER_LOGIN_FAILED, reason="unknown_email")
+        record_audit(AccountAudit.USER_LOGIN_FAILED, reason="unknown_email")
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
-        record_audit(AuditAction.USER_LOGIN_FAILED, target=user,
+        record_audit(AccountAudit.USER_LOGIN_FAILED, target=user,
                      reason="wrong_password" if user.active else "inactive")
         return None
     return user
@@ -147,7 +147,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 def record_login(user: User) -> None:
     user.last_login_at = utcnow()
-    record_audit(AuditAction.USER_LOGGED_IN, actor=user, target=user)
+    record_audit(AccountAudit.USER_LOGGED_IN, actor=user, target=user)
 
 
 def change_password(user: User, *, current_password: str, new_password: str) -> None:
@@ -155,7 +155,7 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
     if not check_password_hash(user.password_hash, current_password):
         raise NotPermitted(_("Your current password is not correct."))
     _set_password(user, new_password)
-    record_audit(AuditAction.USER_PASSWORD_CHANGED, actor=user, target=user)
+    record_audit(AccountAudit.USER_PASSWORD_CHANGED, actor=user, target=user)
 
 
 def _set_password(user: User, new_password: str) -> None:
@@ -170,7 +170,7 @@ def update_profile(user: User, *, name: str, phone: str | None, locale: str) -> 
     user.name = name.strip()
     user.phone = (phone or "").strip() or None
     user.preferred_locale = locale
-    record_audit(AuditAction.USER_PROFILE_UPDATED, actor=user, target=user)
+    record_audit(AccountAudit.USER_PROFILE_UPDATED, actor=user, target=user)
 
 
 def set_preferred_locale(user: User, locale: str) -> None:
@@ -203,7 +203,7 @@ def request_password_reset(email: str, *, reset_url_for) -> None:
         reset_url=reset_url_for(token),
         valid_minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
     )
-    record_audit(AuditAction.USER_PASSWORD_RESET_REQUESTED, target=user)
+    record_audit(AccountAudit.USER_PASSWORD_RESET_REQUESTED, target=user)
 
 
 def user_for_reset_token(token: str) -> User:
@@ -228,5 +228,5 @@ def user_for_reset_token(token: str) -> User:
 def reset_password(token: str, new_password: str) -> User:
     user = user_for_reset_token(token)
     _set_password(user, new_password)
-    record_audit(AuditAction.USER_PASSWORD_RESET, actor=user, target=user)
+    record_audit(AccountAudit.USER_PASSWORD_RESET, actor=user, target=user)
     return user

@@ -12,7 +12,7 @@ from marketplace.cooperatives.forms import StatusChangeForm
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.cooperatives.services import profile as profile_services
 from marketplace.cooperatives.services.staff import staff_of
-from marketplace.core.audit import AUDIT_ACTION_LABELS
+from marketplace.core.audit import audit_action_choices
 from marketplace.core.errors import DomainError
 from marketplace.core.identifiers import format_npwp
 from marketplace.core.pagination import paginate
@@ -78,7 +78,7 @@ def audit_log():
     action = QueryArgs(request.args).text("action", max_length=64) or None
     page = paginate(services.audit_log_query(action), per_page=50)
     return render_template("admin/audit_log.html", page=page, action=action,
-                           actions=[(item.value, label) for item, label in AUDIT_ACTION_LABELS.items()])
+                           actions=audit_action_choices())
 
 
 def _category_form(**kwargs) -> CategoryForm:

@@ -5,6 +5,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.core.audit import register_audit_actions
 from marketplace.core.database import enum_column
 from marketplace.core.images import StoredImage
 from marketplace.core.labelled_enum import LabelledEnum
@@ -63,7 +64,8 @@ class Product(db.Model):
     __tablename__ = "products"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cooperative_id: Mapped[int] = mapped_column(sa.ForeignKey("cooperatives.id", ondelete="CASCADE"))
+    # History hangs on these rows (stock lots, later orders): the database refuses to delete them from under it.
+    cooperative_id: Mapped[int] = mapped_column(sa.ForeignKey("cooperatives.id", ondelete="RESTRICT"))
     slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
     name: Mapped[str] = mapped_column(sa.String(160))
     description: Mapped[str] = mapped_column(sa.Text, default="")
@@ -200,8 +202,8 @@ class StockLot(db.Model):
     __tablename__ = "stock_lots"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"))
-    member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id"), index=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="RESTRICT"))
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id", ondelete="RESTRICT"), index=True)
     quantity_received: Mapped[int]
     # What is left of this lot after adjustments (and, later, what orders took); FIFO reads it.
     quantity_remaining: Mapped[int]
@@ -234,7 +236,7 @@ class StockAdjustment(db.Model):
     __tablename__ = "stock_adjustments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("stock_lots.id", ondelete="CASCADE"), index=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("stock_lots.id", ondelete="RESTRICT"), index=True)
     quantity_change: Mapped[int]
     reason: Mapped[AdjustmentReason] = mapped_column(enum_column(AdjustmentReason, "adjustment_reason"))
     note: Mapped[str | None] = mapped_column(sa.String(255))
@@ -244,3 +246,20 @@ class StockAdjustment(db.Model):
     recorded_by = relationship("User")
 
     __table_args__ = (sa.CheckConstraint("quantity_change <> 0", name="change_not_zero"),)
+
+
+@register_audit_actions
+class CatalogAudit(LabelledEnum):
+    """What the audit log records of catalog."""
+
+    PRODUCT_CREATED = "product.created", _l("Product created")
+    PRODUCT_UPDATED = "product.updated", _l("Product changed")
+    PRODUCT_DELETED = "product.deleted", _l("Draft product deleted")
+    PRODUCT_STATUS_CHANGED = "product.status_changed", _l("Product status changed")
+    PRODUCT_PRICE_CHANGED = "product.price_changed", _l("Price changed")
+    PRODUCTS_IMPORTED = "product.imported", _l("Products imported")
+    PRODUCT_IMAGE_ADDED = "product.image_added", _l("Photo added")
+    PRODUCT_IMAGE_REMOVED = "product.image_removed", _l("Photo removed")
+    STOCK_RECEIVED = "stock.received", _l("Stock received")
+    STOCK_ADJUSTED = "stock.adjusted", _l("Stock corrected")
+    CATEGORY_CHANGED = "category.changed", _l("Category changed")

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.core.audit import register_audit_actions
 from marketplace.core.database import enum_column
 from marketplace.core.images import StoredImage
 from marketplace.core.labelled_enum import LabelledEnum
@@ -215,7 +216,8 @@ class Member(db.Model):
     __tablename__ = "members"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cooperative_id: Mapped[int] = mapped_column(sa.ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True)
+    # Members carry stock lots and (later) earnings: a cooperative with members cannot vanish under them.
+    cooperative_id: Mapped[int] = mapped_column(sa.ForeignKey("cooperatives.id", ondelete="RESTRICT"), index=True)
     member_number: Mapped[str] = mapped_column(sa.String(30))
     full_name: Mapped[str] = mapped_column(sa.String(160))
     national_id: Mapped[str | None] = mapped_column(sa.String(16))
@@ -252,3 +254,25 @@ class Member(db.Model):
     def public_name(self) -> str | None:
         """The name shown on product pages, only with the member's consent."""
         return self.full_name if self.public_name_consent else None
+
+
+@register_audit_actions
+class CooperativeAudit(LabelledEnum):
+    """What the audit log records of cooperatives."""
+
+    COOPERATIVE_REGISTERED = "cooperative.registered", _l("Cooperative registered")
+    COOPERATIVE_UPDATED = "cooperative.updated", _l("Cooperative profile changed")
+    COOPERATIVE_RESUBMITTED = "cooperative.resubmitted", _l("Sent for verification again")
+    COOPERATIVE_STATUS_CHANGED = "cooperative.status_changed", _l("Verification status changed")
+    COOPERATIVE_LOGO_CHANGED = "cooperative.logo_changed", _l("Logo changed")
+    COOPERATIVE_DOCUMENT_ADDED = "cooperative.document_added", _l("Document uploaded")
+    STAFF_INVITED = "staff.invited", _l("Staff invited")
+    STAFF_JOINED = "staff.joined", _l("Staff joined")
+    STAFF_ROLE_CHANGED = "staff.role_changed", _l("Staff role changed")
+    STAFF_REMOVED = "staff.removed", _l("Staff removed")
+    INVITATION_REVOKED = "invitation.revoked", _l("Invitation withdrawn")
+    MEMBER_ADDED = "member.added", _l("Member added")
+    MEMBER_UPDATED = "member.updated", _l("Member data changed")
+    MEMBERS_IMPORTED = "member.imported", _l("Members imported")
+    MEMBER_ACCOUNT_INVITED = "member.account_invited", _l("Member invited to a login")
+    MEMBER_ACCOUNT_LINKED = "member.account_linked", _l("Member login linked")

@@ -178,10 +178,36 @@ def upgrade():
     # ### end Alembic commands ###
 
 
+# The default tree as it stood when this revision was written (copied, so the revision never changes meaning
+# when the application's list does).
+DEFAULT_CATEGORIES = [
+    ("kain-dan-wastra", "Kain dan wastra", "Textiles", [
+        ("batik", "Batik", "Batik"), ("tenun", "Tenun", "Woven cloth (tenun)"),
+        ("songket", "Songket", "Songket")]),
+    ("kerajinan", "Kerajinan", "Crafts", [
+        ("anyaman", "Anyaman", "Weaving and basketry (anyaman)"), ("ukiran-kayu", "Ukiran kayu", "Wood carving"),
+        ("gerabah", "Gerabah dan keramik", "Pottery and ceramics"), ("bambu", "Kerajinan bambu", "Bamboo crafts"),
+        ("kulit", "Kerajinan kulit", "Leather goods"), ("mebel", "Mebel", "Furniture")]),
+    ("fesyen", "Fesyen dan konveksi", "Fashion and garments", [
+        ("fesyen-muslim", "Fesyen muslim", "Muslim fashion"), ("konveksi", "Konveksi", "Garment making"),
+        ("seragam", "Seragam", "Uniforms"), ("alas-kaki", "Alas kaki", "Footwear")]),
+    ("pangan", "Makanan dan minuman", "Food and drink", [
+        ("makanan-olahan", "Makanan olahan", "Processed food"), ("minuman", "Minuman", "Drinks"),
+        ("kue-dan-camilan", "Kue dan camilan", "Cakes and snacks"), ("jamu-dan-herbal", "Jamu dan herbal",
+                                                                         "Jamu and herbal products")]),
+    ("hasil-pertanian", "Hasil pertanian", "Farm produce", [
+        ("beras-dan-biji-bijian", "Beras dan biji-bijian", "Rice and grains"),
+        ("kopi-dan-teh", "Kopi dan teh", "Coffee and tea"), ("madu", "Madu", "Honey"),
+        ("pupuk-organik", "Pupuk organik", "Organic fertiliser")]),
+    ("perlengkapan-kantor", "Perlengkapan kantor", "Office supplies", [
+        ("alat-tulis", "Alat tulis", "Stationery"), ("map-dan-arsip", "Map dan arsip", "Folders and files")]),
+    ("suvenir", "Suvenir dan merchandise", "Souvenirs and merchandise", [
+        ("cendera-mata", "Cendera mata", "Keepsakes"), ("tas-dan-dompet", "Tas dan dompet", "Bags and wallets")]),
+]
+
+
 def _insert_default_categories():
     """The tree a fresh installation starts with; administrators edit it afterwards."""
-    from marketplace.catalog.services.categories import DEFAULT_CATEGORIES
-
     categories = sa.table("categories", sa.column("id", sa.Integer), sa.column("slug", sa.String),
                           sa.column("name_id", sa.String), sa.column("name_en", sa.String),
                           sa.column("parent_id", sa.Integer), sa.column("position", sa.Integer),

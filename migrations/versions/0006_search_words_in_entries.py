@@ -20,9 +20,14 @@ def upgrade():
     connection = op.get_bind()
     if connection.dialect.name != "postgresql":
         return  # SQLite keeps its FTS5 table
-    from marketplace.search.services.backends import PostgresBackend
-
-    PostgresBackend().ensure_schema(connection)
+    # The layout as this revision made it (copied, so the revision never changes meaning with the application).
+    connection.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    connection.execute(sa.text("ALTER TABLE search_entries ADD COLUMN IF NOT EXISTS search_name text, "
+                               "ADD COLUMN IF NOT EXISTS search_document tsvector"))
+    connection.execute(sa.text("CREATE INDEX IF NOT EXISTS search_entries_document "
+                               "ON search_entries USING gin (search_document)"))
+    connection.execute(sa.text("CREATE INDEX IF NOT EXISTS search_entries_name_trigram "
+                               "ON search_entries USING gin (search_name gin_trgm_ops)"))
     old_table = connection.execute(sa.text("SELECT to_regclass('product_search_text')")).scalar()
     if old_table:
         connection.execute(sa.text(

@@ -1,8 +1,8 @@
 import pytest
 
 from marketplace.accounts import services
-from marketplace.accounts.models import AccountKind, User
-from marketplace.core.audit import AuditAction, AuditEvent
+from marketplace.accounts.models import AccountAudit, AccountKind, User
+from marketplace.core.audit import AuditEvent
 from marketplace.core.errors import Conflict, NotPermitted
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.extensions import db
@@ -24,7 +24,7 @@ def test_registration_stores_a_lower_cased_email_and_a_hashed_password(app):
     assert user.email == "siti@contoh.id"
     assert user.name == "Siti Aminah"
     assert user.password_hash != "anyaman-bambu-99"
-    assert audit_actions() == [AuditAction.USER_REGISTERED]
+    assert audit_actions() == [AccountAudit.USER_REGISTERED]
 
 
 def test_the_same_email_in_other_letters_cannot_register_twice(app):
@@ -58,7 +58,7 @@ def test_authenticate_accepts_the_right_password_only(app):
     assert services.authenticate("BUDI@contoh.id", DEFAULT_PASSWORD) == user
     assert services.authenticate("budi@contoh.id", "bukan-sandinya") is None
     assert services.authenticate("tidak.ada@contoh.id", DEFAULT_PASSWORD) is None
-    assert audit_actions().count(AuditAction.USER_LOGIN_FAILED) == 2
+    assert audit_actions().count(AccountAudit.USER_LOGIN_FAILED) == 2
 
 
 def test_a_deactivated_account_cannot_sign_in_even_with_its_password(app):

@@ -1,13 +1,15 @@
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import AccountKind
 from marketplace.catalog.models import Availability, CertificationKind, PriceChange, Product, ProductStatus
-from marketplace.catalog.services import products
+from marketplace.catalog.services import products, stock
 from marketplace.catalog.services.products import InvalidProductDetails, ProductDetails
 from marketplace.catalog.services.public import public_product_by_slug, valid_certifications
-from marketplace.core.errors import NotFound, NotPermitted
+from marketplace.core.errors import Conflict, NotFound, NotPermitted
 from marketplace.extensions import db
 from tests.factories import (
     add_staff,
@@ -18,6 +20,7 @@ from tests.factories import (
     owner_of,
     product_details,
 )
+from tests.helpers import page_text, post_form, signed_in
 
 
 def test_a_new_product_is_a_draft_with_its_first_price_recorded(app):
@@ -135,3 +138,56 @@ def test_another_cooperatives_product_is_not_found_by_id(app):
     their_product = create_product(theirs)
     with pytest.raises(NotFound):
         products.product_of(owner_of(ours), ours, their_product.id)
+
+
+def test_only_a_draft_that_never_held_stock_can_be_deleted(app):
+    cooperative = create_cooperative()
+    owner = owner_of(cooperative)
+    draft = create_product(cooperative, status="draft")
+    products.delete_product(owner, draft)
+    assert db.session.get(Product, draft.id) is None
+    active = create_product(cooperative, status="active")
+    with pytest.raises(Conflict):
+        products.delete_product(owner, active)
+    stocked = create_product(cooperative, status="draft")
+    stock.receive_stock(owner, stocked, member_id=create_member(cooperative).id, quantity=3,
+                        received_on=date(2026, 11, 1))
+    with pytest.raises(Conflict):
+        products.delete_product(owner, stocked)
+    with pytest.raises(NotPermitted):
+        products.delete_product(owner_of(create_cooperative()), stocked)
+
+
+def test_the_database_itself_refuses_to_delete_a_product_with_stock_lots(app):
+    cooperative = create_cooperative()
+    product = create_product(cooperative)
+    stock.receive_stock(owner_of(cooperative), product, member_id=create_member(cooperative).id, quantity=3,
+                        received_on=date(2026, 11, 1))
+    db.session.commit()
+    with pytest.raises(IntegrityError):
+        db.session.execute(sa.delete(Product).where(Product.id == product.id))
+    db.session.rollback()
+    assert db.session.get(Product, product.id) is not None
+
+
+def test_a_draft_is_deleted_from_its_page_and_a_stocked_one_is_kept(app):
+    cooperative = create_cooperative()
+    owner = owner_of(cooperative)
+    draft = create_product(cooperative, status="draft", name="Tas contoh")
+    stocked = create_product(cooperative, status="draft")
+    stock.receive_stock(owner, stocked, member_id=create_member(cooperative).id, quantity=3,
+                        received_on=date(2026, 11, 1))
+    draft_id, stocked_id, slug = draft.id, stocked.id, cooperative.slug
+    client = signed_in(app, owner)
+    page = f"/manage/{slug}/products/{draft_id}"
+    assert "Hapus draf" in page_text(client.get(page))
+    response = post_form(client, f"{page}/delete", {}, token_from=page, follow_redirects=True)
+    assert "Tas contoh sudah dihapus." in page_text(response)
+    db.session.expunge_all()
+    assert db.session.get(Product, draft_id) is None
+    kept = post_form(client, f"/manage/{slug}/products/{stocked_id}/delete", {}, token_from=page,
+                     follow_redirects=True)
+    assert "tetap tercatat" in page_text(kept) and db.session.get(Product, stocked_id) is not None
+    stranger = signed_in(app, owner_of(create_cooperative()))
+    assert post_form(stranger, f"/manage/{slug}/products/{stocked_id}/delete", {},
+                     token_from="/").status_code == 403

@@ -1,4 +1,5 @@
-from marketplace.core.audit import AuditAction, AuditEvent, record_audit
+from marketplace.accounts.models import AccountAudit
+from marketplace.core.audit import AuditEvent, record_audit
 from marketplace.extensions import db
 from tests.factories import create_user
 
@@ -6,7 +7,7 @@ from tests.factories import create_user
 def test_an_audit_row_names_actor_target_and_details(app):
     actor = create_user(name="Rina")
     target = create_user(name="Budi")
-    record_audit(AuditAction.USER_DEACTIVATED, actor=actor, target=target, reason="spam")
+    record_audit(AccountAudit.USER_DEACTIVATED, actor=actor, target=target, reason="spam")
     db.session.commit()
     event = db.session.scalar(db.select(AuditEvent))
     assert event.actor == actor
@@ -18,7 +19,7 @@ def test_an_audit_row_names_actor_target_and_details(app):
 def test_an_audit_row_is_lost_with_the_change_it_records(app):
     user = create_user()
     user.active = False
-    record_audit(AuditAction.USER_DEACTIVATED, target=user)
+    record_audit(AccountAudit.USER_DEACTIVATED, target=user)
     db.session.rollback()
     assert db.session.query(AuditEvent).count() == 0
     assert db.session.get(type(user), user.id).active is True

@@ -1,8 +1,24 @@
-from marketplace.core.audit import AUDIT_ACTION_LABELS, AuditAction, AuditEvent
+from marketplace.accounts.models import AccountAudit
+from marketplace.catalog.models import CatalogAudit
+from marketplace.cooperatives.models import CooperativeAudit
+from marketplace.core.audit import SYSTEM, AuditEvent, audit_action_choices, record_audit
+from marketplace.extensions import db
 
 
-def test_every_audit_action_reads_as_words_for_an_inspector(app):
-    assert set(AUDIT_ACTION_LABELS) == set(AuditAction)
+def test_every_domains_audit_actions_read_as_words_for_an_inspector(app):
+    registered = dict(audit_action_choices())
+    for actions in (AccountAudit, CooperativeAudit, CatalogAudit):
+        assert {action.value for action in actions} <= set(registered)
+    assert len(registered) == len(AccountAudit) + len(CooperativeAudit) + len(CatalogAudit)
     with app.test_request_context():
         assert AuditEvent(action="cooperative.status_changed").label == "Status verifikasi berubah"
         assert AuditEvent(action="something.else").label == "something.else"
+
+
+def test_work_done_by_no_person_is_recorded_as_the_system(app):
+    event = record_audit(AccountAudit.USER_DEACTIVATED, actor=SYSTEM)
+    anonymous = record_audit(AccountAudit.USER_LOGIN_FAILED)
+    db.session.flush()
+    with app.test_request_context():
+        assert (event.actor_id, event.by_system, event.actor_name) == (None, True, "Sistem")
+        assert (anonymous.by_system, anonymous.actor_name) == (False, "—")

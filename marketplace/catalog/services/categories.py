@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
-from marketplace.catalog.models import Category, Product
-from marketplace.core.audit import AuditAction, record_audit
+from marketplace.catalog.models import CatalogAudit, Category, Product
+from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError, NotFound, NotPermitted
 from marketplace.core.text import unique_slug
 from marketplace.extensions import db
@@ -105,5 +105,5 @@ def save_category(admin: User, *, category_id: int | None, name_id: str, name_en
     category.name_id, category.name_en, category.parent_id = name_id[:80], name_en[:80], parent_id
     category.position, category.is_active = position, is_active
     db.session.add(category)
-    record_audit(AuditAction.CATEGORY_CHANGED, actor=admin, target=category, name=category.name_id)
+    record_audit(CatalogAudit.CATEGORY_CHANGED, actor=admin, target=category, name=category.name_id)
     return category

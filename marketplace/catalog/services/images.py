@@ -4,9 +4,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
-from marketplace.catalog.models import Product, ProductImage
+from marketplace.catalog.models import CatalogAudit, Product, ProductImage
 from marketplace.cooperatives.permissions import Capability, require_capability
-from marketplace.core.audit import AuditAction, record_audit
+from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError, NotFound
 from marketplace.core.images import store_image
 from marketplace.extensions import db
@@ -23,7 +23,7 @@ def add_product_image(actor: User, product: Product, data: bytes, alt_text: str 
     image = ProductImage(product_id=product.id, image=stored.as_dict(), alt_text=(alt_text or product.name)[:200],
                          position=len(product.images))
     db.session.add(image)
-    record_audit(AuditAction.PRODUCT_IMAGE_ADDED, actor=actor, target=product)
+    record_audit(CatalogAudit.PRODUCT_IMAGE_ADDED, actor=actor, target=product)
     _reorder_done(product)
     return image
 
@@ -70,5 +70,5 @@ def remove_product_image(actor: User, product: Product, image_id: int) -> None:
     db.session.delete(removed)
     for position, item in enumerate(remaining):
         item.position = position
-    record_audit(AuditAction.PRODUCT_IMAGE_REMOVED, actor=actor, target=product)
+    record_audit(CatalogAudit.PRODUCT_IMAGE_REMOVED, actor=actor, target=product)
     _reorder_done(product)

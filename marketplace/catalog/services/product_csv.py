@@ -8,7 +8,15 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
-from marketplace.catalog.models import Availability, Category, CertificationKind, Product, ProductStatus, Unit
+from marketplace.catalog.models import (
+    Availability,
+    CatalogAudit,
+    Category,
+    CertificationKind,
+    Product,
+    ProductStatus,
+    Unit,
+)
 from marketplace.catalog.services.products import (
     InvalidProductDetails,
     ProductDetails,
@@ -19,7 +27,7 @@ from marketplace.catalog.services.products import (
 )
 from marketplace.cooperatives.models import Cooperative
 from marketplace.cooperatives.permissions import Capability, require_capability
-from marketplace.core.audit import AuditAction, record_audit
+from marketplace.core.audit import record_audit
 from marketplace.core.csv_files import BYTE_ORDER_MARK, ImportPreview, csv_line, read_table
 from marketplace.core.errors import DomainError
 from marketplace.core.unit_of_work import refused_by_database
@@ -175,7 +183,7 @@ def import_products(actor: User, cooperative: Cooperative, text: str) -> tuple[i
                     change_product_status(actor, product, row.status)
     except InvalidProductDetails:
         raise changed_meanwhile() from None
-    record_audit(AuditAction.PRODUCTS_IMPORTED, actor=actor, target=cooperative, created=created, updated=updated)
+    record_audit(CatalogAudit.PRODUCTS_IMPORTED, actor=actor, target=cooperative, created=created, updated=updated)
     return created, updated
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from marketplace.accounts.models import User
 from marketplace.catalog.models import (
     Availability,
+    CatalogAudit,
     Category,
     CertificationKind,
     PriceChange,
@@ -16,13 +17,14 @@ from marketplace.catalog.models import (
     Product,
     ProductCertification,
     ProductStatus,
+    StockLot,
     Unit,
 )
 from marketplace.catalog.services.pricing import MAX_UNIT_PRICE, tier_pairs, tier_problems
 from marketplace.cooperatives.models import Cooperative, Member
 from marketplace.cooperatives.permissions import Capability, require_capability
-from marketplace.core.audit import AuditAction, record_audit
-from marketplace.core.errors import InvalidDetails, NotFound, TransitionNotAllowed
+from marketplace.core.audit import record_audit
+from marketplace.core.errors import Conflict, InvalidDetails, NotFound, TransitionNotAllowed
 from marketplace.core.text import unique_slug
 from marketplace.core.unit_of_work import refused_by_database
 from marketplace.extensions import db
@@ -149,7 +151,7 @@ def create_product(actor: User, cooperative: Cooperative, details: ProductDetail
         db.session.add(product)
     db.session.add(PriceChange(product_id=product.id, changed_by_id=actor.id, old_base_price=None,
                                new_base_price=product.base_price, old_tiers=[], new_tiers=_tier_list(product)))
-    record_audit(AuditAction.PRODUCT_CREATED, actor=actor, target=product, sku=product.sku)
+    record_audit(CatalogAudit.PRODUCT_CREATED, actor=actor, target=product, sku=product.sku)
     return product
 
 
@@ -171,9 +173,9 @@ def update_product(actor: User, product: Product, details: ProductDetails) -> li
         db.session.add(PriceChange(product_id=product.id, changed_by_id=actor.id, old_base_price=old_price,
                                    new_base_price=product.base_price, old_tiers=old_tiers,
                                    new_tiers=_tier_list(product)))
-        record_audit(AuditAction.PRODUCT_PRICE_CHANGED, actor=actor, target=product, old=old_price,
+        record_audit(CatalogAudit.PRODUCT_PRICE_CHANGED, actor=actor, target=product, old=old_price,
                      new=product.base_price)
-    record_audit(AuditAction.PRODUCT_UPDATED, actor=actor, target=product, fields=changed)
+    record_audit(CatalogAudit.PRODUCT_UPDATED, actor=actor, target=product, fields=changed)
     return changed
 
 
@@ -190,6 +192,21 @@ def duplicate_product(actor: User, product: Product) -> Product:
     return create_product(actor, product.cooperative, details)
 
 
+def delete_product(actor: User, product: Product) -> None:
+    """Only a draft that never held stock may be deleted. Stock lots (and the members they are attributed to)
+    are history: a product that had any is archived instead, and the database refuses it anyway."""
+    require_capability(actor, product.cooperative, Capability.MANAGE_CATALOG)
+    if product.status != ProductStatus.DRAFT:
+        raise Conflict(_("Only a draft can be deleted. Put the product back to draft, or archive it."))
+    has_lots = db.session.scalar(sa.select(StockLot.id).where(StockLot.product_id == product.id).limit(1))
+    if has_lots is not None:
+        raise Conflict(_("This product has received stock, which stays on record. Archive it instead."))
+    record_audit(CatalogAudit.PRODUCT_DELETED, actor=actor, target=product.cooperative, sku=product.sku,
+                 name=product.name)
+    db.session.delete(product)
+    db.session.flush()
+
+
 STATUS_TRANSITIONS = {
     ProductStatus.DRAFT: {ProductStatus.ACTIVE, ProductStatus.ARCHIVED},
     ProductStatus.ACTIVE: {ProductStatus.DRAFT, ProductStatus.ARCHIVED},
@@ -203,7 +220,7 @@ def change_product_status(actor: User, product: Product, new_status: ProductStat
         raise TransitionNotAllowed(_("This product is already %(status)s.", status=product.status.label))
     old_status = product.status
     product.status = new_status
-    record_audit(AuditAction.PRODUCT_STATUS_CHANGED, actor=actor, target=product, old=str(old_status),
+    record_audit(CatalogAudit.PRODUCT_STATUS_CHANGED, actor=actor, target=product, old=str(old_status),
                  new=str(new_status))
 
 

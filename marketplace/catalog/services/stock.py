@@ -11,11 +11,11 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import lazyload
 
 from marketplace.accounts.models import User
-from marketplace.catalog.models import AdjustmentReason, Product, StockAdjustment, StockLot
+from marketplace.catalog.models import AdjustmentReason, CatalogAudit, Product, StockAdjustment, StockLot
 from marketplace.catalog.services.products import MAX_QUANTITY
 from marketplace.cooperatives.models import Member, MemberStatus
 from marketplace.cooperatives.permissions import Capability, require_capability
-from marketplace.core.audit import AuditAction, record_audit
+from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError, NotFound
 from marketplace.extensions import db
 
@@ -52,7 +52,7 @@ def receive_stock(actor: User, product: Product, *, member_id: int, quantity: in
                    recorded_by_id=actor.id)
     db.session.add(lot)
     _move_on_hand(product.id, quantity)
-    record_audit(AuditAction.STOCK_RECEIVED, actor=actor, target=product, lot_quantity=quantity,
+    record_audit(CatalogAudit.STOCK_RECEIVED, actor=actor, target=product, lot_quantity=quantity,
                  member_id=member.id)
     db.session.expire(product, ["stock_on_hand"])  # moved by the UPDATE above
     return lot
@@ -80,7 +80,7 @@ def adjust_stock(actor: User, product: Product, *, lot_id: int, quantity_change:
     db.session.add(adjustment)
     lot.quantity_remaining += quantity_change
     _move_on_hand(product.id, quantity_change)
-    record_audit(AuditAction.STOCK_ADJUSTED, actor=actor, target=product, lot_id=lot.id, change=quantity_change,
+    record_audit(CatalogAudit.STOCK_ADJUSTED, actor=actor, target=product, lot_id=lot.id, change=quantity_change,
                  reason=str(reason))
     db.session.expire(product, ["stock_on_hand"])
     return adjustment

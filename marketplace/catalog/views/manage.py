@@ -149,6 +149,21 @@ def duplicate_product(slug, product_id):
     return redirect(url_for("catalog.edit_product", slug=slug, product_id=copy.id))
 
 
+@bp.route("/manage/<slug>/products/<int:product_id>/delete", methods=["POST"])
+@login_required
+def delete_product(slug, product_id):
+    _cooperative, product = _product(slug, product_id)
+    name = product.name
+    try:
+        with unit_of_work():
+            product_services.delete_product(current_user, product)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("catalog.edit_product", slug=slug, product_id=product_id))
+    flash(_("%(name)s has been deleted.", name=name), "success")
+    return redirect(url_for("catalog.products", slug=slug))
+
+
 @bp.route("/manage/<slug>/products/<int:product_id>/stock")
 @login_required
 def stock(slug, product_id):

@@ -10,10 +10,10 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
-from marketplace.cooperatives.models import Cooperative, Gender, Member, MemberStatus, PayoutMethod
+from marketplace.cooperatives.models import Cooperative, CooperativeAudit, Gender, Member, MemberStatus, PayoutMethod
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.cooperatives.services.members import MemberDetails, iterate_members, member_problems
-from marketplace.core.audit import AuditAction, record_audit
+from marketplace.core.audit import record_audit
 from marketplace.core.csv_files import BYTE_ORDER_MARK, ImportPreview, csv_line, read_table
 from marketplace.core.errors import DomainError
 from marketplace.core.identifiers import parse_national_id
@@ -162,7 +162,7 @@ def import_members(actor: User, cooperative: Cooperative, text: str) -> int:
             preview_member_import(actor, cooperative, text))):
         for row in preview.rows:
             db.session.add(Member(cooperative_id=cooperative.id, **vars(row.details)))
-    record_audit(AuditAction.MEMBERS_IMPORTED, actor=actor, target=cooperative, count=len(preview.rows))
+    record_audit(CooperativeAudit.MEMBERS_IMPORTED, actor=actor, target=cooperative, count=len(preview.rows))
     return len(preview.rows)
 
 

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
-from marketplace.cooperatives.models import Cooperative, Gender, Member, MemberStatus, PayoutMethod
+from marketplace.cooperatives.models import Cooperative, CooperativeAudit, Gender, Member, MemberStatus, PayoutMethod
 from marketplace.cooperatives.permissions import Capability, require_capability
-from marketplace.core.audit import AuditAction, record_audit
+from marketplace.core.audit import record_audit
 from marketplace.core.errors import InvalidDetails, NotFound
 from marketplace.core.unit_of_work import refused_by_database
 from marketplace.extensions import db
@@ -86,7 +86,7 @@ def add_member(actor: User, cooperative: Cooperative, details: MemberDetails) ->
     member = Member(cooperative_id=cooperative.id, **vars(details))
     with _explaining_duplicates(cooperative, details):
         db.session.add(member)
-    record_audit(AuditAction.MEMBER_ADDED, actor=actor, target=member, member_number=member.member_number)
+    record_audit(CooperativeAudit.MEMBER_ADDED, actor=actor, target=member, member_number=member.member_number)
     return member
 
 
@@ -108,7 +108,7 @@ def update_member(actor: User, member: Member, details: MemberDetails) -> list[s
             for name in changed:
                 setattr(member, name, getattr(details, name))
         # Field names only: the audit log must not become a second copy of personal data.
-        record_audit(AuditAction.MEMBER_UPDATED, actor=actor, target=member, fields=changed)
+        record_audit(CooperativeAudit.MEMBER_UPDATED, actor=actor, target=member, fields=changed)
     return changed
 
 

@@ -10,6 +10,7 @@ from PIL import Image
 from marketplace.accounts.models import User
 from marketplace.cooperatives.models import (
     Cooperative,
+    CooperativeAudit,
     CooperativeDocument,
     CooperativeStatus,
     CooperativeType,
@@ -19,7 +20,7 @@ from marketplace.cooperatives.models import (
     rat_recent_since,
 )
 from marketplace.cooperatives.permissions import Capability, require_capability
-from marketplace.core.audit import AuditAction, record_audit
+from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError, InvalidDetails, NotFound, NotPermitted, TransitionNotAllowed
 from marketplace.core.images import InvalidImage, open_verified_image, store_image
 from marketplace.core.mail import send_mail_after_commit
@@ -140,7 +141,7 @@ def register_cooperative(owner: User, details: CooperativeDetails) -> Cooperativ
     with _explaining_duplicates(details, None):
         db.session.add(cooperative)
         db.session.add(StaffMembership(cooperative=cooperative, user_id=owner.id, role=StaffRole.OWNER))
-    record_audit(AuditAction.COOPERATIVE_REGISTERED, actor=owner, target=cooperative, name=cooperative.name)
+    record_audit(CooperativeAudit.COOPERATIVE_REGISTERED, actor=owner, target=cooperative, name=cooperative.name)
     return cooperative
 
 
@@ -170,7 +171,7 @@ def update_cooperative(actor: User, cooperative: Cooperative, details: Cooperati
     if identity_changed and cooperative.status == CooperativeStatus.VERIFIED:
         _set_status(cooperative, CooperativeStatus.PENDING, actor=actor,
                     reason=_("The legal identity changed and must be verified again."))
-    record_audit(AuditAction.COOPERATIVE_UPDATED, actor=actor, target=cooperative, fields=changed)
+    record_audit(CooperativeAudit.COOPERATIVE_UPDATED, actor=actor, target=cooperative, fields=changed)
     return changed
 
 
@@ -178,7 +179,7 @@ def set_logo(actor: User, cooperative: Cooperative, data: bytes) -> None:
     require_capability(actor, cooperative, Capability.EDIT_PROFILE)
     stored = store_image(data, prefix="logos", widths=LOGO_WIDTHS)
     cooperative.logo = stored.as_dict()
-    record_audit(AuditAction.COOPERATIVE_LOGO_CHANGED, actor=actor, target=cooperative)
+    record_audit(CooperativeAudit.COOPERATIVE_LOGO_CHANGED, actor=actor, target=cooperative)
 
 
 DOCUMENT_TYPES = {b"%PDF-": "application/pdf"}
@@ -209,7 +210,7 @@ def add_document(actor: User, cooperative: Cooperative, *, kind: DocumentKind, f
         storage_key=key, content_type=content_type, size_bytes=len(data), uploaded_by_id=actor.id,
     )
     db.session.add(document)
-    record_audit(AuditAction.COOPERATIVE_DOCUMENT_ADDED, actor=actor, target=cooperative, kind=str(kind))
+    record_audit(CooperativeAudit.COOPERATIVE_DOCUMENT_ADDED, actor=actor, target=cooperative, kind=str(kind))
     return document
 
 
@@ -250,7 +251,7 @@ def _set_status(cooperative: Cooperative, new_status: CooperativeStatus, *, acto
     cooperative.status_changed_at = utcnow()
     if new_status == CooperativeStatus.VERIFIED:
         cooperative.verified_at = cooperative.status_changed_at
-    record_audit(AuditAction.COOPERATIVE_STATUS_CHANGED, actor=actor, target=cooperative,
+    record_audit(CooperativeAudit.COOPERATIVE_STATUS_CHANGED, actor=actor, target=cooperative,
                  old=str(old_status), new=str(new_status), reason=reason)
 
 
@@ -275,7 +276,7 @@ def resubmit_for_verification(actor: User, cooperative: Cooperative) -> None:
     """After a rejection, the cooperative corrects its profile and asks again."""
     require_capability(actor, cooperative, Capability.EDIT_PROFILE)
     _set_status(cooperative, CooperativeStatus.PENDING, actor=actor, reason=None)
-    record_audit(AuditAction.COOPERATIVE_RESUBMITTED, actor=actor, target=cooperative)
+    record_audit(CooperativeAudit.COOPERATIVE_RESUBMITTED, actor=actor, target=cooperative)
 
 
 def owners_of(cooperative: Cooperative) -> list[User]:

@@ -9,6 +9,7 @@ from marketplace.accounts.models import User
 from marketplace.accounts.services import normalize_email
 from marketplace.cooperatives.models import (
     Cooperative,
+    CooperativeAudit,
     Invitation,
     InvitationPurpose,
     Member,
@@ -16,7 +17,7 @@ from marketplace.cooperatives.models import (
     StaffRole,
 )
 from marketplace.cooperatives.permissions import Capability, can, require_capability
-from marketplace.core.audit import AuditAction, record_audit
+from marketplace.core.audit import record_audit
 from marketplace.core.errors import Conflict, DomainError, NotFound, NotPermitted
 from marketplace.core.mail import send_mail_after_commit
 from marketplace.core.timeutil import utcnow
@@ -81,7 +82,7 @@ def invite_staff(actor: User, cooperative: Cooperative, *, email: str, role: Sta
     invitation = Invitation(cooperative_id=cooperative.id, purpose=InvitationPurpose.STAFF, email=email,
                             role=role, invited_by_id=actor.id)
     db.session.add(invitation)
-    record_audit(AuditAction.STAFF_INVITED, actor=actor, target=cooperative, email=email, role=str(role))
+    record_audit(CooperativeAudit.STAFF_INVITED, actor=actor, target=cooperative, email=email, role=str(role))
     db.session.flush()  # the invitation's id goes into the link
     _send_invitation(invitation, accept_url_for, locale)
     return invitation
@@ -99,7 +100,7 @@ def invite_member_account(actor: User, member: Member, *, email: str, accept_url
     invitation = Invitation(cooperative_id=cooperative.id, purpose=InvitationPurpose.MEMBER, email=email,
                             member_id=member.id, invited_by_id=actor.id)
     db.session.add(invitation)
-    record_audit(AuditAction.MEMBER_ACCOUNT_INVITED, actor=actor, target=member, email=email)
+    record_audit(CooperativeAudit.MEMBER_ACCOUNT_INVITED, actor=actor, target=member, email=email)
     db.session.flush()  # the invitation's id goes into the link
     _send_invitation(invitation, accept_url_for, locale)
     return invitation
@@ -139,13 +140,14 @@ def accept_invitation(user: User, token: str) -> Invitation:
                 StaffMembership.user_id == user.id)) is None:
             db.session.add(StaffMembership(cooperative_id=invitation.cooperative_id, user_id=user.id,
                                            role=invitation.role))
-        record_audit(AuditAction.STAFF_JOINED, actor=user, target=invitation.cooperative, role=str(invitation.role))
+        record_audit(CooperativeAudit.STAFF_JOINED, actor=user, target=invitation.cooperative,
+                     role=str(invitation.role))
     else:
         member = invitation.member
         if member.user_id not in (None, user.id):
             raise Conflict(_("This member record is already linked to another account."))
         member.user_id = user.id
-        record_audit(AuditAction.MEMBER_ACCOUNT_LINKED, actor=user, target=member)
+        record_audit(CooperativeAudit.MEMBER_ACCOUNT_LINKED, actor=user, target=member)
     invitation.accepted_at = utcnow()
     invitation.accepted_by_id = user.id
     return invitation
@@ -160,7 +162,7 @@ def revoke_invitation(actor: User, cooperative: Cooperative, invitation_id: int)
     require_capability(actor, cooperative, needed)
     if invitation.is_open:
         invitation.revoked_at = utcnow()
-        record_audit(AuditAction.INVITATION_REVOKED, actor=actor, target=cooperative, email=invitation.email)
+        record_audit(CooperativeAudit.INVITATION_REVOKED, actor=actor, target=cooperative, email=invitation.email)
 
 
 def _staff_membership(cooperative: Cooperative, membership_id: int) -> StaffMembership:
@@ -187,7 +189,7 @@ def change_staff_role(actor: User, cooperative: Cooperative, membership_id: int,
         raise Conflict(_("The cooperative needs at least one owner. Make someone else owner first."))
     old_role = membership.role
     membership.role = role
-    record_audit(AuditAction.STAFF_ROLE_CHANGED, actor=actor, target=cooperative, user_id=membership.user_id,
+    record_audit(CooperativeAudit.STAFF_ROLE_CHANGED, actor=actor, target=cooperative, user_id=membership.user_id,
                  old=str(old_role), new=str(role))
 
 
@@ -199,6 +201,6 @@ def remove_staff(actor: User, cooperative: Cooperative, membership_id: int) -> N
         raise NotPermitted(_("Only the cooperative's owners remove staff."))
     if membership.role == StaffRole.OWNER and _owner_count(cooperative) == 1:
         raise Conflict(_("The cooperative needs at least one owner. Make someone else owner first."))
-    record_audit(AuditAction.STAFF_REMOVED, actor=actor, target=cooperative, user_id=membership.user_id,
+    record_audit(CooperativeAudit.STAFF_REMOVED, actor=actor, target=cooperative, user_id=membership.user_id,
                  role=str(membership.role))
     db.session.delete(membership)
