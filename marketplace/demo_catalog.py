@@ -15,6 +15,7 @@ from marketplace.catalog.services.images import add_product_image
 from marketplace.catalog.services.products import ProductDetails, change_product_status, create_product
 from marketplace.catalog.services.stock import receive_stock
 from marketplace.cooperatives.models import Cooperative, Member, StaffMembership, StaffRole
+from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 
 # cooperative slug → (sku, name, category, unit, price, moq, tiers, availability, lead, capacity, pattern, colours,
@@ -135,7 +136,7 @@ def seed_demo_catalog() -> list[str]:
             if availability == Availability.READY_STOCK:
                 for lot, member_id in enumerate(producers):
                     receive_stock(owner, product, member_id=member_id, quantity=20 + 15 * lot + index * 5,
-                                  received_on=date.today() - timedelta(days=30 - lot * 10), note="Setoran anggota")
+                                  received_on=local_today() - timedelta(days=30 - lot * 10), note="Setoran anggota")
             change_product_status(owner, product, ProductStatus.ACTIVE)
             report.append(f"created product {sku} {name}")
     return report

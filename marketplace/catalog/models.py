@@ -9,7 +9,7 @@ from marketplace.core.audit import register_audit_actions
 from marketplace.core.database import enum_column
 from marketplace.core.images import StoredImage
 from marketplace.core.labelled_enum import LabelledEnum
-from marketplace.core.timeutil import UTCDateTime, utcnow
+from marketplace.core.timeutil import UTCDateTime, local_today, utcnow
 from marketplace.extensions import db
 
 
@@ -171,7 +171,7 @@ class ProductCertification(db.Model):
 
     def is_valid(self, today: date | None = None) -> bool:
         """An expired certificate stops counting by itself; no one has to remember to untick it."""
-        return self.expires_on is None or self.expires_on >= (today or date.today())
+        return self.expires_on is None or self.expires_on >= (today or local_today())
 
 
 product_producers = sa.Table(

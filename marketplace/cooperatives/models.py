@@ -1,6 +1,7 @@
 import calendar
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -10,7 +11,7 @@ from marketplace.core.audit import register_audit_actions
 from marketplace.core.database import enum_column
 from marketplace.core.images import StoredImage
 from marketplace.core.labelled_enum import LabelledEnum
-from marketplace.core.timeutil import UTCDateTime, utcnow
+from marketplace.core.timeutil import UTCDateTime, local_today, utcnow, zone_of_province
 from marketplace.extensions import db
 
 # A cooperative that has held its annual members' meeting within this many months counts as active.
@@ -19,7 +20,7 @@ RAT_FRESH_MONTHS = 18
 
 def rat_recent_since(today: date | None = None) -> date:
     """The earliest RAT date that still counts as recent: the day after "18 months ago"."""
-    today = today or date.today()
+    today = today or local_today()
     year, month_index = divmod(today.year * 12 + today.month - 1 - RAT_FRESH_MONTHS, 12)
     month = month_index + 1
     last_day = calendar.monthrange(year, month)[1]
@@ -105,6 +106,11 @@ class Cooperative(db.Model):
     @property
     def is_public(self) -> bool:
         return self.status == CooperativeStatus.VERIFIED
+
+    @property
+    def time_zone(self) -> ZoneInfo:
+        """Where the cooperative keeps its days: its staff's "today" (a delivery received, a member joining)."""
+        return zone_of_province(self.province_code)
 
     def __repr__(self) -> str:
         return f"<Cooperative {self.slug} {self.status}>"

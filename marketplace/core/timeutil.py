@@ -8,13 +8,35 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from flask_babel import get_locale
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
+JAKARTA = ZoneInfo("Asia/Jakarta")  # WIB, UTC+7: the platform's default
+MAKASSAR = ZoneInfo("Asia/Makassar")  # WITA, UTC+8
+JAYAPURA = ZoneInfo("Asia/Jayapura")  # WIT, UTC+9
 ZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA",
                       "Asia/Jayapura": "WIT"}
+
+# Provinces by their Kemendagri code outside WIB: Bali, Nusa Tenggara, South/East/North Kalimantan and Sulawesi
+# keep WITA; Maluku and Papua keep WIT.
+_WITA_PROVINCES = frozenset({"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"})
+_WIT_PROVINCES = frozenset({"81", "82", "91", "92", "93", "94", "95", "96", "97"})
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def local_today(zone: ZoneInfo = JAKARTA) -> date:
+    """Today's date where people are — never the server's UTC date, which is yesterday until 07:00 WIB."""
+    return utcnow().astimezone(zone).date()
+
+
+def zone_of_province(province_code: str | None) -> ZoneInfo:
+    """The time zone a cooperative keeps, from its province (Kalimantan Timur is WITA, Papua WIT)."""
+    code = (province_code or "")[:2]
+    if code in _WITA_PROVINCES:
+        return MAKASSAR
+    if code in _WIT_PROVINCES:
+        return JAYAPURA
+    return JAKARTA
 
 
 class UTCDateTime(sa.types.TypeDecorator):

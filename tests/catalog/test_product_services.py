@@ -10,6 +10,7 @@ from marketplace.catalog.services import products, stock
 from marketplace.catalog.services.products import InvalidProductDetails, ProductDetails
 from marketplace.catalog.services.public import public_product_by_slug, valid_certifications
 from marketplace.core.errors import Conflict, NotFound, NotPermitted
+from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 from tests.factories import (
     add_staff,
@@ -125,12 +126,12 @@ def test_only_active_products_of_verified_cooperatives_are_public(app, product_s
 
 def test_an_expired_certificate_stops_counting_by_itself(app):
     product = create_product(certifications={
-        CertificationKind.HALAL: ("ID3511000012345", date.today() - timedelta(days=1)),
-        CertificationKind.PIRT: ("2063524010123-26", date.today()),
+        CertificationKind.HALAL: ("ID3511000012345", local_today() - timedelta(days=1)),
+        CertificationKind.PIRT: ("2063524010123-26", local_today()),
         CertificationKind.SNI: ("SNI 3553:2015", None),
     })
     assert {c.kind for c in valid_certifications(product)} == {CertificationKind.PIRT, CertificationKind.SNI}
-    assert {c.kind for c in valid_certifications(product, date.today() + timedelta(days=1))} == {CertificationKind.SNI}
+    assert {c.kind for c in valid_certifications(product, local_today() + timedelta(days=1))} == {CertificationKind.SNI}
 
 
 def test_another_cooperatives_product_is_not_found_by_id(app):

@@ -11,6 +11,7 @@ from marketplace.catalog.models import AdjustmentReason, Product, StockAdjustmen
 from marketplace.catalog.services import stock
 from marketplace.cooperatives.models import MemberStatus
 from marketplace.core.errors import DomainError, NotFound, NotPermitted
+from marketplace.core.timeutil import local_today
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.extensions import db
 from tests.factories import create_cooperative, create_member, create_product, create_user, owner_of
@@ -25,15 +26,15 @@ def test_receiving_stock_creates_a_lot_attributed_to_the_member(app):
     product = create_product()
     suparmi = create_member(product.cooperative, full_name="Suparmi")
     lot = stock.receive_stock(owner_of(product.cooperative), product, member_id=suparmi.id, quantity=30,
-                              received_on=date.today(), note="setoran pertama")
+                              received_on=local_today(), note="setoran pertama")
     assert (lot.member, lot.quantity_received, lot.quantity_remaining) == (suparmi, 30, 30)
     assert product.stock_on_hand == 30
 
 
 @pytest.mark.parametrize("quantity, received_on, message", [
-    (0, date.today(), "antara 1 dan"),
-    (-3, date.today(), "antara 1 dan"),
-    (5, date.today() + timedelta(days=1), "masa depan"),
+    (0, local_today(), "antara 1 dan"),
+    (-3, local_today(), "antara 1 dan"),
+    (5, local_today() + timedelta(days=1), "masa depan"),
 ])
 def test_bad_receipts_are_refused_and_nothing_is_written(app, quantity, received_on, message):
     product = create_product()
@@ -51,21 +52,21 @@ def test_stock_from_a_member_of_another_cooperative_or_a_former_member_is_refuse
     for member in (outsider, former):
         with pytest.raises(DomainError):
             stock.receive_stock(owner_of(product.cooperative), product, member_id=member.id, quantity=5,
-                                received_on=date.today())
+                                received_on=local_today())
 
 
 def test_outsiders_cannot_record_stock(app):
     product = create_product()
     member = create_member(product.cooperative)
     with pytest.raises(NotPermitted):
-        stock.receive_stock(create_user(), product, member_id=member.id, quantity=5, received_on=date.today())
+        stock.receive_stock(create_user(), product, member_id=member.id, quantity=5, received_on=local_today())
 
 
 def test_adjustments_have_a_direction_and_never_empty_a_lot_below_zero(app):
     product = create_product()
     owner = owner_of(product.cooperative)
     lot = stock.receive_stock(owner, product, member_id=create_member(product.cooperative).id, quantity=10,
-                              received_on=date.today())
+                              received_on=local_today())
     stock.adjust_stock(owner, product, lot_id=lot.id, quantity_change=-2, reason=AdjustmentReason.DAMAGED)
     with pytest.raises(DomainError, match="hanya dapat mengurangi"):
         stock.adjust_stock(owner, product, lot_id=lot.id, quantity_change=2, reason=AdjustmentReason.DAMAGED)
@@ -82,7 +83,7 @@ def test_a_lot_of_another_product_cannot_be_adjusted_through_this_one(app):
     product, other = create_product(), create_product()
     owner = owner_of(other.cooperative)
     lot = stock.receive_stock(owner, other, member_id=create_member(other.cooperative).id, quantity=5,
-                              received_on=date.today())
+                              received_on=local_today())
     with pytest.raises((NotFound, NotPermitted)):
         stock.adjust_stock(owner_of(product.cooperative), product, lot_id=lot.id, quantity_change=-1,
                            reason=AdjustmentReason.DAMAGED)
@@ -93,9 +94,9 @@ def test_lots_are_listed_oldest_first_and_summed_per_member(app):
     owner = owner_of(product.cooperative)
     suparmi, joko = create_member(product.cooperative, full_name="Suparmi"), create_member(product.cooperative,
                                                                                            full_name="Joko")
-    stock.receive_stock(owner, product, member_id=joko.id, quantity=5, received_on=date.today())
-    stock.receive_stock(owner, product, member_id=suparmi.id, quantity=7, received_on=date.today() - timedelta(3))
-    stock.receive_stock(owner, product, member_id=joko.id, quantity=2, received_on=date.today() - timedelta(1))
+    stock.receive_stock(owner, product, member_id=joko.id, quantity=5, received_on=local_today())
+    stock.receive_stock(owner, product, member_id=suparmi.id, quantity=7, received_on=local_today() - timedelta(3))
+    stock.receive_stock(owner, product, member_id=joko.id, quantity=2, received_on=local_today() - timedelta(1))
     assert [lot.quantity_received for lot in stock.lots_of(product)] == [7, 2, 5]
     assert [(member.full_name, quantity) for member, quantity in stock.stock_by_member(product)] == [
         ("Joko", 7), ("Suparmi", 7)]
@@ -118,7 +119,7 @@ def test_on_hand_always_equals_what_the_lots_hold(app, steps):
             with unit_of_work():
                 if step[0] == "receive":
                     stock.receive_stock(owner, product, member_id=member.id, quantity=step[1],
-                                        received_on=date.today())
+                                        received_on=local_today())
                 elif (lots := stock.lots_of(product)):
                     stock.adjust_stock(owner, product, lot_id=lots[-1].id, quantity_change=step[1],
                                        reason=step[2])
@@ -136,7 +137,7 @@ def test_concurrent_stock_entries_lose_nothing(app):
     member_id = create_member(product.cooperative).id
     with unit_of_work():
         lot = stock.receive_stock(owner_of(product.cooperative), product, member_id=member_id, quantity=100,
-                                  received_on=date.today())
+                                  received_on=local_today())
     lot_id = lot.id
     errors = []
 
@@ -148,7 +149,7 @@ def test_concurrent_stock_entries_lose_nothing(app):
                     target = db.session.get(Product, product_id)
                     if index % 2:
                         stock.receive_stock(actor, target, member_id=member_id, quantity=3,
-                                            received_on=date.today())
+                                            received_on=local_today())
                     else:
                         stock.adjust_stock(actor, target, lot_id=lot_id, quantity_change=-7,
                                            reason=AdjustmentReason.DAMAGED)

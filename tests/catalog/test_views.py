@@ -1,11 +1,11 @@
 import io
-from datetime import date
 
 import pytest
 
 from marketplace.accounts.models import AccountKind
 from marketplace.catalog.models import Product, ProductStatus, StockLot
 from marketplace.catalog.services import stock
+from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 from tests.factories import (
     add_staff,
@@ -74,10 +74,10 @@ def test_receiving_and_correcting_stock_through_the_pages(app):
     client = signed_in(app, owner_of(product.cooperative))
     base = f"/manage/{product.cooperative.slug}/products/{product.id}/stock"
     bad = post_form(client, base + "/receive", {"member_id": member.id, "quantity": "0",
-                                                "received_on": date.today().isoformat()}, token_from=base)
+                                                "received_on": local_today().isoformat()}, token_from=base)
     assert bad.status_code == 422 and db.session.query(StockLot).count() == 0
     post_form(client, base + "/receive", {"member_id": member.id, "quantity": "12",
-                                          "received_on": date.today().isoformat()}, token_from=base)
+                                          "received_on": local_today().isoformat()}, token_from=base)
     lot = db.session.scalar(db.select(StockLot))
     refused = post_form(client, base + "/adjust", {"lot_id": lot.id, "quantity_change": "-20", "reason": "damaged"},
                         token_from=base, follow_redirects=True)
@@ -112,7 +112,7 @@ def test_the_public_product_page_shows_prices_stock_certificates_and_consenting_
     named = create_member(cooperative, full_name="Suparmi", public_name_consent=True)
     private = create_member(cooperative, full_name="Rahasia Sekali", public_name_consent=False)
     product = create_product(cooperative, producer_ids=[named.id, private.id])
-    stock.receive_stock(owner_of(cooperative), product, member_id=named.id, quantity=40, received_on=date.today())
+    stock.receive_stock(owner_of(cooperative), product, member_id=named.id, quantity=40, received_on=local_today())
     page = page_text(client.get(f"/products/{product.slug}"))
     assert "Rp 85.000" in page and "12–49" in page and "50 atau lebih" in page
     assert "Stok siap: 40 tersedia" in page

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -9,6 +9,7 @@ from marketplace.catalog.models import Availability, CertificationKind, ProductS
 from marketplace.catalog.services import products as product_services
 from marketplace.catalog.services import stock
 from marketplace.cooperatives.models import CooperativeStatus
+from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 from marketplace.search.models import SearchEntry
 from marketplace.search.services.indexer import rebuild_index
@@ -70,9 +71,9 @@ def test_filters_combine_and_facets_count_what_remains(app):
                                   pesantren_name="PP Sunan Drajat", opop_participant=True)
     create_product(sragen, name="Batik Sragen", category_id=category("batik").id, base_price=450_000)
     create_product(lamongan, name="Madu hutan", category_id=category("madu").id, base_price=95_000,
-                   certifications={CertificationKind.HALAL: ("ID351100", date.today() + timedelta(days=30))})
+                   certifications={CertificationKind.HALAL: ("ID351100", local_today() + timedelta(days=30))})
     create_product(lamongan, name="Madu kedaluwarsa", category_id=category("madu").id, base_price=90_000,
-                   certifications={CertificationKind.HALAL: ("ID351101", date.today() - timedelta(days=1))})
+                   certifications={CertificationKind.HALAL: ("ID351101", local_today() - timedelta(days=1))})
     assert sorted(found(province="35")) == ["Madu hutan", "Madu kedaluwarsa"]
     assert found(cert="halal") == ["Madu hutan"]
     assert found(opop="1", max_price="92000") == ["Madu kedaluwarsa"]
@@ -91,7 +92,7 @@ def test_ready_stock_means_enough_on_hand_for_the_minimum_order(app):
                    weekly_capacity=40, tiers=[])
     assert found(availability="ready_stock") == []
     stock.receive_stock(owner_of(product.cooperative), product, member_id=create_member(product.cooperative).id,
-                        quantity=5, received_on=date.today())
+                        quantity=5, received_on=local_today())
     assert found(availability="ready_stock") == ["Nastar"]
     assert found(availability="made_to_order") == ["Sepatu kulit"]
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from marketplace.catalog.models import CertificationKind, Product, ProductCertification, ProductStatus
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.core.errors import NotFound
+from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 
 
@@ -34,7 +35,7 @@ def valid_certifications(product: Product, today: date | None = None) -> list[Pr
 
 def has_valid_certification(kind: CertificationKind, today: date | None = None):
     """A WHERE clause: the product holds an unexpired certificate of this kind (for filters)."""
-    today = today or date.today()
+    today = today or local_today()
     return sa.exists().where(ProductCertification.product_id == Product.id, ProductCertification.kind == kind,
                              sa.or_(ProductCertification.expires_on.is_(None),
                                     ProductCertification.expires_on >= today))

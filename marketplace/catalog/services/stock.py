@@ -17,6 +17,7 @@ from marketplace.cooperatives.models import Member, MemberStatus
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError, NotFound
+from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 
 # Which way each reason may move a lot.
@@ -45,7 +46,7 @@ def receive_stock(actor: User, product: Product, *, member_id: int, quantity: in
         raise DomainError(_("%(name)s is not an active member.", name=member.full_name))
     if not 1 <= quantity <= MAX_QUANTITY:
         raise DomainError(_("The quantity must be between 1 and 1.000.000."))
-    if received_on > date.today():
+    if received_on > local_today(product.cooperative.time_zone):
         raise DomainError(_("The date received is in the future."))
     lot = StockLot(product_id=product.id, member_id=member.id, quantity_received=quantity,
                    quantity_remaining=quantity, received_on=received_on, note=(note or "").strip() or None,

@@ -12,6 +12,7 @@ from marketplace.cooperatives.models import Cooperative, CooperativeAudit, Gende
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import InvalidDetails, NotFound
+from marketplace.core.timeutil import local_today
 from marketplace.core.unit_of_work import refused_by_database
 from marketplace.extensions import db
 
@@ -47,7 +48,7 @@ class MemberDetails:
 def member_problems(cooperative: Cooperative, details: MemberDetails, member: Member | None = None,
                     today: date | None = None) -> dict[str, str]:
     """Rules across fields and against the registry; field formats are checked where input is parsed."""
-    today = today or date.today()
+    today = today or local_today(cooperative.time_zone)
     problems: dict[str, str] = {}
     if details.joined_on > today:
         problems["joined_on"] = _("The joining date is in the future.")

@@ -27,7 +27,7 @@ from marketplace.core.mail import send_mail_after_commit
 from marketplace.core.regions import is_regency_of
 from marketplace.core.storage import PRIVATE_PREFIX, get_storage
 from marketplace.core.text import unique_slug
-from marketplace.core.timeutil import utcnow
+from marketplace.core.timeutil import local_today, utcnow, zone_of_province
 from marketplace.core.unit_of_work import refused_by_database
 from marketplace.extensions import db
 
@@ -92,7 +92,7 @@ def _problems(details: CooperativeDetails, cooperative: Cooperative | None) -> d
         problems["opop_participant"] = _("Only pesantren cooperatives take part in One Pesantren One Product.")
     if details.is_pkp and not details.npwp:
         problems["npwp"] = _("A VAT-registered (PKP) cooperative has an NPWP.")
-    today = date.today()
+    today = local_today(zone_of_province(details.province_code))
     for name in ("legal_decree_date", "last_rat_on"):
         value = getattr(details, name)
         if value and value > today:

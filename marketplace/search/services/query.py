@@ -17,6 +17,7 @@ from marketplace.catalog.models import Availability, Category, CertificationKind
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus, CooperativeType
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.regions import Region
+from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 from marketplace.search.models import SearchEntry
 from marketplace.search.services.backends import backend_for
@@ -144,7 +145,7 @@ def _filtered(request: SearchRequest, today: date, skip: str | None = None) -> l
 
 
 def search_products(request: SearchRequest, today: date | None = None) -> SearchResult:
-    today = today or date.today()
+    today = today or local_today()
     backend = backend_for(db.engine.dialect.name)
     words = query_words(request.q)
     # Counting and faceting need only which products match; the ranking is computed for the shown page only.

@@ -13,7 +13,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from marketplace.core.csv_files import BYTE_ORDER_MARK, csv_line
 from marketplace.core.money import format_rupiah
-from marketplace.core.timeutil import format_date_local, format_datetime_local, utcnow
+from marketplace.core.timeutil import format_date_local, format_datetime_local, local_today, utcnow
 from marketplace.sourcing.models import Shortlist
 from marketplace.sourcing.services.shortlists import ComparedOffer, compare
 
@@ -37,14 +37,14 @@ def _cells(offer: ComparedOffer, *, money) -> list:
 
 
 def shortlist_csv_lines(shortlist: Shortlist, today: date | None = None) -> Iterator[str]:
-    today = today or date.today()
+    today = today or local_today()
     yield BYTE_ORDER_MARK + csv_line(_headers())
     for offer in _rows(shortlist, today):
         yield csv_line(_cells(offer, money=lambda amount: amount))  # plain numbers for spreadsheets
 
 
 def shortlist_pdf(shortlist: Shortlist, owner_name: str, today: date | None = None) -> bytes:
-    today = today or date.today()
+    today = today or local_today()
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
     buffer = io.BytesIO()

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from marketplace.catalog.models import Availability, Product, ProductStatus
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus, rat_recent_since
 from marketplace.core.query_args import QueryArgs
+from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 from marketplace.search.models import SearchEntry
 from marketplace.search.services.query import CERTIFICATE_COLUMNS
@@ -39,7 +40,7 @@ class SupplierFilters:
 
 
 def suppliers_query(filters: SupplierFilters, today: date | None = None) -> sa.Select:
-    today = today or date.today()
+    today = today or local_today()
     query = sa.select(Cooperative).where(Cooperative.status == CooperativeStatus.VERIFIED)
     if filters.province:
         query = query.where(Cooperative.province_code == filters.province)
@@ -78,7 +79,7 @@ class SupplierFacts:
 
 def supplier_facts(cooperative_ids: list[int], today: date | None = None) -> dict[int, SupplierFacts]:
     """What each listed supplier offers, in two grouped queries however many suppliers the page holds."""
-    today = today or date.today()
+    today = today or local_today()
     facts = {cooperative_id: SupplierFacts() for cooperative_id in cooperative_ids}
     if not cooperative_ids:
         return facts
