@@ -126,8 +126,10 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.main import bp as main_bp
     from marketplace.search import bp as search_bp
     from marketplace.sourcing import bp as sourcing_bp
+    from marketplace.storefront import bp as storefront_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(storefront_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(cooperatives_bp)
     app.register_blueprint(catalog_bp)
@@ -141,7 +143,7 @@ def register_template_helpers(app: Flask) -> None:
     from marketplace.core.money import format_number, format_rupiah
     from marketplace.core.security import register_security_headers
     from marketplace.core.timeutil import format_date_local, format_datetime_local
-    from marketplace.main.navigation import navigation_for
+    from marketplace.storefront.navigation import navigation_for
 
     app.add_template_filter(format_rupiah, "rupiah")
     app.add_template_filter(format_number, "number")

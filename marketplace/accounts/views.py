@@ -32,7 +32,7 @@ def _redirect_after_login():
     target = request.args.get("next")
     if is_safe_redirect_target(target):
         return redirect(target)
-    return redirect(url_for("main.home"))
+    return redirect(url_for("storefront.home"))
 
 
 def _start_session(user, remember: bool = False) -> None:
@@ -66,17 +66,17 @@ def logout():
     if request.method == "GET":
         # Signing out changes state, so it is a POST; a GET (an old bookmark) asks first.
         if not current_user.is_authenticated:
-            return redirect(url_for("main.home"))
+            return redirect(url_for("storefront.home"))
         return render_template("accounts/logout.html")
     logout_user()
     flash(_("You have signed out."), "info")
-    return redirect(url_for("main.home"))
+    return redirect(url_for("storefront.home"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("main.home"))
+        return redirect(url_for("storefront.home"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
@@ -124,7 +124,7 @@ def set_language(locale):
             services.set_preferred_locale(current_user, locale)
         session[SESSION_LOCALE_KEY] = locale
     target = request.args.get("next")
-    return redirect(target if is_safe_redirect_target(target) else url_for("main.home"))
+    return redirect(target if is_safe_redirect_target(target) else url_for("storefront.home"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -1,9 +1,11 @@
 """Queries behind the operator screens."""
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.core.audit import AuditEvent
+from marketplace.core.errors import NotFound
 from marketplace.extensions import db
 
 
@@ -13,6 +15,14 @@ def verification_queue_query(status: str | None) -> sa.Select:
     if status in {item.value for item in CooperativeStatus}:
         query = query.where(Cooperative.status == status)
     return query.order_by(Cooperative.status_changed_at.asc(), Cooperative.id)
+
+
+def cooperative_for_review(cooperative_id: int) -> Cooperative:
+    """Any cooperative, whatever its status: platform administrators review them all."""
+    cooperative = db.session.get(Cooperative, cooperative_id)
+    if cooperative is None:
+        raise NotFound(_("This cooperative does not exist."))
+    return cooperative
 
 
 def status_counts() -> dict[str, int]:

@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -6,10 +6,9 @@ from wtforms import SelectChoice
 from marketplace.accounts.permissions import admin_required
 from marketplace.admin import bp, services
 from marketplace.catalog.forms import CategoryForm
-from marketplace.catalog.models import Category
-from marketplace.catalog.services.categories import category_tree, save_category
+from marketplace.catalog.services.categories import category_by_id, category_tree, save_category
 from marketplace.cooperatives.forms import StatusChangeForm
-from marketplace.cooperatives.models import Cooperative, CooperativeStatus
+from marketplace.cooperatives.models import CooperativeStatus
 from marketplace.cooperatives.services import profile as profile_services
 from marketplace.cooperatives.services.staff import staff_of
 from marketplace.core.audit import audit_action_choices
@@ -19,7 +18,6 @@ from marketplace.core.pagination import paginate
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import render_form
-from marketplace.extensions import db
 
 
 @bp.route("/cooperatives")
@@ -33,17 +31,10 @@ def cooperatives():
                            status_labels=CooperativeStatus.labels())
 
 
-def _cooperative(cooperative_id: int) -> Cooperative:
-    cooperative = db.session.get(Cooperative, cooperative_id)
-    if cooperative is None:
-        abort(404)
-    return cooperative
-
-
 @bp.route("/cooperatives/<int:cooperative_id>")
 @admin_required
 def cooperative(cooperative_id):
-    cooperative = _cooperative(cooperative_id)
+    cooperative = services.cooperative_for_review(cooperative_id)
     return render_template(
         "admin/cooperative.html", cooperative=cooperative, badges=profile_services.badges_of(cooperative),
         documents=profile_services.documents_of(cooperative), staff=staff_of(cooperative),
@@ -55,7 +46,7 @@ def cooperative(cooperative_id):
 @bp.route("/cooperatives/<int:cooperative_id>/status", methods=["POST"])
 @admin_required
 def change_status(cooperative_id):
-    cooperative = _cooperative(cooperative_id)
+    cooperative = services.cooperative_for_review(cooperative_id)
     form = StatusChangeForm()
     if form.validate_on_submit():
         try:
@@ -107,9 +98,7 @@ def categories():
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
 @admin_required
 def edit_category(category_id):
-    category = db.session.get(Category, category_id)
-    if category is None:
-        abort(404)
+    category = category_by_id(category_id)
     form = _category_form(obj=category)
     if form.validate_on_submit():
         try:

@@ -1,12 +1,31 @@
 """Small helpers the views of every domain share."""
 
-from flask import render_template
+from flask import flash, render_template
+
+from marketplace.core.errors import DomainError, InvalidDetails, NotFound, NotPermitted
 
 
 def render_form(template: str, form, **context):
     """Render a form page; a form that came back with errors answers 422 so clients can tell."""
     status = 422 if form.errors else 200
     return render_template(template, form=form, **context), status
+
+
+def attach_field_errors(form, error: InvalidDetails) -> None:
+    """Show a service's field errors beside the form's fields; one for a field the form lacks goes under the
+    first field, so no message is lost."""
+    first_field = next(field for name, field in form._fields.items() if name != "csrf_token")
+    for name, message in error.field_errors.items():
+        target = form._fields.get(name, first_field)
+        target.errors = [*target.errors, message]
+
+
+def flash_refusal(error: DomainError) -> None:
+    """Show a business rule's refusal on the page the person goes back to. "Not found" and "not permitted" are
+    not refusals to read over: they go on to their error page (404, 403) through the global handler."""
+    if isinstance(error, NotFound | NotPermitted):
+        raise error
+    flash(error.message, "error")
 
 
 def errors_text(*fields) -> str:

@@ -1,4 +1,4 @@
-"""Pages that belong to no single domain: the home page, the language switch, the health check."""
+"""What belongs to no domain: the language switch, uploaded media, the health check."""
 
 from flask import Blueprint
 

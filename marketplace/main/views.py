@@ -1,22 +1,13 @@
 import sqlalchemy as sa
-from flask import abort, current_app, jsonify, redirect, render_template, request, send_file, session, url_for
+from flask import abort, current_app, jsonify, redirect, request, send_file, session, url_for
 
-from marketplace.core.cache import cached_public_page
 from marketplace.core.i18n import SESSION_LOCALE_KEY
 from marketplace.core.storage import PRIVATE_PREFIX, get_storage
 from marketplace.core.validators import is_safe_redirect_target
 from marketplace.extensions import csrf, db, limiter
 from marketplace.main import bp
-from marketplace.search.services.showcase import cooperatives_by_region, featured_categories, opop_products
 
 MEDIA_MAX_AGE = 365 * 24 * 60 * 60
-
-
-@bp.route("/")
-@cached_public_page
-def home():
-    return render_template("main/home.html", categories=featured_categories(), opop=opop_products(),
-                           regions=cooperatives_by_region())
 
 
 @bp.route("/language/<locale>")
@@ -28,7 +19,7 @@ def set_language(locale):
     if locale in current_app.config["LANGUAGES"]:
         session[SESSION_LOCALE_KEY] = locale
     target = request.args.get("next")
-    return redirect(target if is_safe_redirect_target(target) else url_for("main.home"))
+    return redirect(target if is_safe_redirect_target(target) else url_for("storefront.home"))
 
 
 @bp.route("/media/<path:key>")

@@ -1,19 +1,19 @@
-from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.catalog.services.categories import category_tree
 from marketplace.cooperatives.services.profile import badges_of
 from marketplace.core.cache import cached_public_page
-from marketplace.core.errors import DomainError, NotFound
+from marketplace.core.errors import DomainError
 from marketplace.core.pagination import paginate
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.regions import provinces
 from marketplace.core.text import slugify
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.validators import is_safe_redirect_target
-from marketplace.core.views import errors_text, render_form
-from marketplace.search.services.query import CERTIFICATE_COLUMNS
+from marketplace.core.views import errors_text, flash_refusal, render_form
+from marketplace.search.services.offers import CERTIFICATE_KINDS
 from marketplace.sourcing import bp
 from marketplace.sourcing.forms import AddToShortlistForm, ItemForm, ShortlistForm
 from marketplace.sourcing.services import exports, shortlists
@@ -33,16 +33,13 @@ def suppliers():
         facts=facts, goods={cooperative_id: ", ".join(sorted(names[c] for c in fact.categories if c in names))
                             for cooperative_id, fact in facts.items()},
         badges={cooperative.id: badges_of(cooperative) for cooperative in page.items},
-        certificates=list(CERTIFICATE_COLUMNS),
+        certificates=list(CERTIFICATE_KINDS),
         my_shortlists=shortlists.shortlists_of(current_user) if current_user.is_authenticated else [],
     )
 
 
 def _shortlist(shortlist_id: int):
-    try:
-        return shortlists.shortlist_of(current_user, shortlist_id)
-    except NotFound:
-        abort(404)
+    return shortlists.shortlist_of(current_user, shortlist_id)
 
 
 @bp.route("/shortlists", methods=["GET", "POST"])
@@ -79,10 +76,8 @@ def add_to_shortlist():
                 current_user, shortlist,
                 product_id=int(form.product_id.data) if (form.product_id.data or "").isdigit() else None,
                 cooperative_id=int(form.cooperative_id.data) if (form.cooperative_id.data or "").isdigit() else None)
-    except NotFound:
-        abort(404)
     except DomainError as error:
-        flash(error.message, "error")
+        flash_refusal(error)
     else:
         flash(_("Added to “%(name)s”.", name=shortlist.name), "success")
     return redirect(back)
@@ -111,10 +106,8 @@ def update_item(shortlist_id, item_id):
             else:
                 shortlists.update_item(current_user, shortlist, item_id, note=form.note.data or "",
                                        wanted_quantity=form.wanted_quantity.data)
-    except NotFound:
-        abort(404)
     except DomainError as error:
-        flash(error.message, "error")
+        flash_refusal(error)
     else:
         flash(_("The shortlist has been saved."), "success")
     return redirect(url_for("sourcing.shortlist", shortlist_id=shortlist.id))

@@ -78,6 +78,13 @@ def category_tree(include_inactive: bool = False) -> list[CategoryNode]:
             for category in categories if category.parent_id is None]
 
 
+def category_by_id(category_id: int) -> Category:
+    category = db.session.get(Category, category_id)
+    if category is None:
+        raise NotFound(_("This category does not exist."))
+    return category
+
+
 def save_category(admin: User, *, category_id: int | None, name_id: str, name_en: str, parent_id: int | None,
                   position: int, is_active: bool) -> Category:
     if not admin.is_admin:

@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 
 # Far above any cooperative's price, and safely inside the payment processor's 12-digit limit.
 MAX_UNIT_PRICE = 1_000_000_000
+# The largest quantity a buyer may ask a price for on a product page; beyond it nothing is quoted.
+MAX_ASKED_QUANTITY = 1_000_000
 
 
 def unit_price_at(base_price: int, tiers: Sequence[tuple[int, int]], quantity: int) -> int:
@@ -70,3 +72,11 @@ def quote(product, quantity: int) -> Quote:
     unit_price = unit_price_at(product.base_price, tier_pairs(product), quantity)
     return Quote(quantity=quantity, unit_price=unit_price, total=unit_price * quantity,
                  below_minimum=quantity < product.min_order_quantity)
+
+
+def quote_asked(product, asked: int | None) -> Quote | None:
+    """The price of a quantity a buyer asked for on the product page, raised to the minimum order; nothing for
+    no quantity or an absurd one."""
+    if asked is None or not 0 < asked <= MAX_ASKED_QUANTITY:
+        return None
+    return quote(product, max(asked, product.min_order_quantity))

@@ -1,3 +1,3 @@
-"""The catalog blueprint's routes: the staff's product pages and the public product page."""
+"""The catalog blueprint's routes: the staff's product pages (the public product page is the storefront's)."""
 
-from marketplace.catalog.views import manage, public  # noqa: F401
+from marketplace.catalog.views import manage  # noqa: F401

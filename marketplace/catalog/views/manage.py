@@ -23,24 +23,20 @@ from marketplace.catalog.services import products as product_services
 from marketplace.catalog.services import stock as stock_services
 from marketplace.catalog.services.categories import category_tree
 from marketplace.catalog.services.products import InvalidProductDetails, ProductDetails
-from marketplace.cooperatives.models import Member, MemberStatus
 from marketplace.cooperatives.permissions import Capability
+from marketplace.cooperatives.services.members import member_register
 from marketplace.cooperatives.views.access import cooperative_for
 from marketplace.core.csv_files import decode_upload
-from marketplace.core.errors import DomainError, NotFound
+from marketplace.core.errors import DomainError
 from marketplace.core.pagination import paginate
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.unit_of_work import unit_of_work
-from marketplace.core.views import errors_text, render_form
-from marketplace.extensions import db
+from marketplace.core.views import attach_field_errors, errors_text, flash_refusal, render_form
 
 
 def _product(slug: str, product_id: int):
     cooperative = cooperative_for(slug, Capability.MANAGE_CATALOG)
-    try:
-        return cooperative, product_services.product_of(current_user, cooperative, product_id)
-    except NotFound:
-        abort(404)
+    return cooperative, product_services.product_of(current_user, cooperative, product_id)
 
 
 def _category_choices():
@@ -49,22 +45,13 @@ def _category_choices():
 
 
 def _member_choices(cooperative, *, active_only: bool):
-    query = db.select(Member).where(Member.cooperative_id == cooperative.id).order_by(Member.full_name)
-    if active_only:
-        query = query.where(Member.status == MemberStatus.ACTIVE)
     return [SelectChoice(member.id, f"{member.full_name} ({member.member_number})")
-            for member in db.session.scalars(query)]
+            for member in member_register(current_user, cooperative, active_only=active_only)]
 
 
 def _product_form(cooperative, **kwargs) -> ProductForm:
     return ProductForm(category_choices=_category_choices(),
                        member_choices=_member_choices(cooperative, active_only=False), **kwargs)
-
-
-def _attach(form, error: InvalidProductDetails) -> None:
-    for name, message in error.field_errors.items():
-        target = form._fields.get(name, form.name)
-        target.errors = [*target.errors, message]
 
 
 @bp.route("/manage/<slug>/products")
@@ -92,7 +79,7 @@ def new_product(slug):
             with unit_of_work():
                 product = product_services.create_product(current_user, cooperative, form.details())
         except InvalidProductDetails as error:
-            _attach(form, error)
+            attach_field_errors(form, error)
         else:
             flash(_("%(name)s is saved as a draft. Add photos and stock, then make it active.", name=product.name),
                   "success")
@@ -112,7 +99,7 @@ def edit_product(slug, product_id):
             with unit_of_work():
                 changed = product_services.update_product(current_user, product, form.details())
         except InvalidProductDetails as error:
-            _attach(form, error)
+            attach_field_errors(form, error)
         else:
             flash(_("The product has been saved.") if changed else _("Nothing was changed."), "success")
             return redirect(url_for("catalog.edit_product", slug=slug, product_id=product.id))
@@ -253,10 +240,8 @@ def photo_action(slug, product_id, image_id, action):
             else:
                 image_services.move_product_image(current_user, product, image_id,
                                                   -1 if action == "earlier" else 1)
-    except NotFound:
-        abort(404)
     except DomainError as error:
-        flash(error.message, "error")
+        flash_refusal(error)
     else:
         flash(_("The photos have been updated."), "success")
     return redirect(url_for("catalog.photos", slug=slug, product_id=product.id))

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus, CooperativeType, rat_recent_since
+from marketplace.cooperatives.permissions import Capability, can
 from marketplace.core.errors import NotFound
 from marketplace.core.query_args import QueryArgs
 from marketplace.extensions import db
@@ -47,6 +48,16 @@ def public_cooperatives_query(filters: CooperativeFilters) -> sa.Select:
     if filters.rat_recent:
         query = query.where(Cooperative.last_rat_on >= rat_recent_since())
     return query.order_by(Cooperative.name, Cooperative.id)
+
+
+def visible_cooperative(viewer, slug: str) -> tuple[Cooperative, bool]:
+    """A cooperative's public profile and whether the viewer is one of its insiders (its staff or a platform
+    admin). One not yet (or no longer) verified is seen by its insiders only; to anyone else it does not exist."""
+    cooperative = cooperative_by_slug(slug)
+    is_insider = can(viewer, cooperative, Capability.VIEW_DASHBOARD)
+    if not cooperative.is_public and not is_insider:
+        raise NotFound(_("This cooperative does not exist."))
+    return cooperative, is_insider
 
 
 def cooperative_by_slug(slug: str) -> Cooperative:

@@ -159,6 +159,15 @@ def members_of_user(user: User) -> list[Member]:
     return list(db.session.scalars(sa.select(Member).where(Member.user_id == user.id).order_by(Member.id)))
 
 
+def member_register(actor: User, cooperative: Cooperative, *, active_only: bool) -> list[Member]:
+    """The cooperative's members by name, for choosing producers and who supplied a delivery."""
+    require_capability(actor, cooperative, Capability.VIEW_MEMBERS)
+    query = sa.select(Member).where(Member.cooperative_id == cooperative.id).order_by(Member.full_name, Member.id)
+    if active_only:
+        query = query.where(Member.status == MemberStatus.ACTIVE)
+    return list(db.session.scalars(query))
+
+
 def active_member_count(cooperative: Cooperative) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Member).where(
         Member.cooperative_id == cooperative.id, Member.status == MemberStatus.ACTIVE))

@@ -38,6 +38,15 @@ def memberships_of(user: User) -> list[StaffMembership]:
     ))
 
 
+def connections_of(user: User) -> tuple[bool, bool]:
+    """Whether the person works for any cooperative, and whether they are linked to a member record — in one
+    small query, for the header of every page."""
+    staff = sa.exists().where(StaffMembership.user_id == user.id)
+    member = sa.exists().where(Member.user_id == user.id)
+    is_staff, is_member = db.session.execute(sa.select(staff, member)).one()
+    return bool(is_staff), bool(is_member)
+
+
 def staff_of(cooperative: Cooperative) -> list[StaffMembership]:
     return list(db.session.scalars(
         sa.select(StaffMembership).join(User).where(StaffMembership.cooperative_id == cooperative.id)

@@ -7,7 +7,6 @@ from wtforms import SelectChoice
 from marketplace.cooperatives.models import Cooperative
 from marketplace.cooperatives.permissions import Capability, capabilities_of
 from marketplace.cooperatives.services.directory import cooperative_by_slug
-from marketplace.core.errors import NotFound
 from marketplace.core.regions import all_regencies, provinces
 
 CURRENT_COOPERATIVE_KEY = "cooperative_slug"
@@ -15,10 +14,7 @@ CURRENT_COOPERATIVE_KEY = "cooperative_slug"
 
 def cooperative_for(slug: str, capability: Capability) -> Cooperative:
     """404 for an unknown slug, 403 for a cooperative the person has no such right in."""
-    try:
-        cooperative = cooperative_by_slug(slug)
-    except NotFound:
-        abort(404)
+    cooperative = cooperative_by_slug(slug)
     if capability not in capabilities_of(current_user, cooperative):
         abort(403)
     session[CURRENT_COOPERATIVE_KEY] = cooperative.slug

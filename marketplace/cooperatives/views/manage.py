@@ -23,17 +23,12 @@ from marketplace.cooperatives.views.access import CURRENT_COOPERATIVE_KEY, coope
 from marketplace.core.errors import DomainError
 from marketplace.core.storage import get_storage
 from marketplace.core.unit_of_work import unit_of_work
-from marketplace.core.views import errors_text, render_form
+from marketplace.core.views import attach_field_errors, errors_text, render_form
 
 
 def _cooperative_form(**kwargs) -> CooperativeForm:
     province_choices, regency_choices = region_choices()
     return CooperativeForm(province_choices=province_choices, regency_choices=regency_choices, **kwargs)
-
-
-def _attach_field_errors(form, error: InvalidCooperativeDetails) -> None:
-    for name, message in error.field_errors.items():
-        form[name].errors = [*form[name].errors, message]
 
 
 @bp.route("/cooperatives/register", methods=["GET", "POST"])
@@ -45,7 +40,7 @@ def register():
             with unit_of_work():
                 cooperative = profile_services.register_cooperative(current_user, form.details())
         except InvalidCooperativeDetails as error:
-            _attach_field_errors(form, error)
+            attach_field_errors(form, error)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -87,7 +82,7 @@ def edit_profile(slug):
             with unit_of_work():
                 changed = profile_services.update_cooperative(current_user, cooperative, form.details())
         except InvalidCooperativeDetails as error:
-            _attach_field_errors(form, error)
+            attach_field_errors(form, error)
         else:
             flash(_("The profile has been saved.") if changed else _("Nothing was changed."), "success")
             return redirect(url_for("cooperatives.dashboard", slug=cooperative.slug))
@@ -209,7 +204,7 @@ def remove_staff(slug, membership_id):
         else:
             flash(_("The person no longer works for this cooperative here."), "success")
             if not capabilities_of(current_user, cooperative):
-                return redirect(url_for("main.home"))
+                return redirect(url_for("storefront.home"))
     return redirect(url_for("cooperatives.staff", slug=cooperative.slug))
 
 

@@ -25,12 +25,7 @@ from marketplace.core.identifiers import mask_national_id
 from marketplace.core.pagination import paginate
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.unit_of_work import unit_of_work
-from marketplace.core.views import errors_text, render_form
-
-
-def _attach_field_errors(form, error: InvalidMemberDetails) -> None:
-    for name, message in error.field_errors.items():
-        form[name].errors = [*form[name].errors, message]
+from marketplace.core.views import attach_field_errors, errors_text, render_form
 
 
 @bp.route("/manage/<slug>/members")
@@ -60,7 +55,7 @@ def new_member(slug):
             with unit_of_work():
                 member = member_services.add_member(current_user, cooperative, form.details())
         except InvalidMemberDetails as error:
-            _attach_field_errors(form, error)
+            attach_field_errors(form, error)
         else:
             flash(_("%(name)s has been added as member %(number)s.", name=member.full_name,
                     number=member.member_number), "success")
@@ -84,7 +79,7 @@ def member(slug, member_id):
             with unit_of_work():
                 member_services.update_member(current_user, member, form.details())
         except InvalidMemberDetails as error:
-            _attach_field_errors(form, error)
+            attach_field_errors(form, error)
         else:
             flash(_("The member's data has been saved."), "success")
             return redirect(url_for("cooperatives.members", slug=cooperative.slug))

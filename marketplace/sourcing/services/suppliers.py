@@ -10,8 +10,7 @@ from marketplace.cooperatives.models import Cooperative, CooperativeStatus, rat_
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
-from marketplace.search.models import SearchEntry
-from marketplace.search.services.query import CERTIFICATE_COLUMNS
+from marketplace.search.services.offers import CERTIFICATE_KINDS, offer_summaries, offers_exist
 
 
 @dataclass(frozen=True)
@@ -30,7 +29,7 @@ class SupplierFilters:
         read = QueryArgs(args)
         return cls(province=read.region_code("province"), regency=read.region_code("regency"),
                    category=read.number("category", maximum=10**9),
-                   certificate=read.choice("cert", CERTIFICATE_COLUMNS),
+                   certificate=read.choice("cert", CERTIFICATE_KINDS),
                    min_weekly_capacity=read.number("capacity", maximum=10**7), ready_stock=read.flag("stock"),
                    rat_recent=read.flag("rat"), kopontren=read.flag("kopontren"))
 
@@ -50,16 +49,9 @@ def suppliers_query(filters: SupplierFilters, today: date | None = None) -> sa.S
         query = query.where(Cooperative.last_rat_on >= rat_recent_since(today))
     if filters.kopontren:
         query = query.where(Cooperative.is_pesantren.is_(True))
-    offers = sa.select(SearchEntry.product_id).where(SearchEntry.cooperative_id == Cooperative.id)
-    if filters.category:
-        offers = offers.where(sa.or_(SearchEntry.category_id == filters.category,
-                                     SearchEntry.parent_category_id == filters.category))
-    if filters.certificate:
-        offers = offers.where(CERTIFICATE_COLUMNS[filters.certificate] >= today)
-    if filters.ready_stock:
-        offers = offers.where(SearchEntry.in_stock.is_(True))
     if filters.category or filters.certificate or filters.ready_stock:
-        query = query.where(offers.exists())
+        query = query.where(offers_exist(Cooperative.id, today=today, category_id=filters.category,
+                                         certificate=filters.certificate, in_stock=filters.ready_stock))
     if filters.min_weekly_capacity:
         query = query.where(sa.select(Product.id).where(
             Product.cooperative_id == Cooperative.id, Product.status == ProductStatus.ACTIVE,
@@ -83,21 +75,10 @@ def supplier_facts(cooperative_ids: list[int], today: date | None = None) -> dic
     facts = {cooperative_id: SupplierFacts() for cooperative_id in cooperative_ids}
     if not cooperative_ids:
         return facts
-    certificate_counts = [sa.func.count(sa.case((column >= today, 1))) for column in CERTIFICATE_COLUMNS.values()]
-    rows = db.session.execute(
-        sa.select(SearchEntry.cooperative_id, sa.func.count(), sa.func.count(sa.case((SearchEntry.in_stock, 1))),
-                  *certificate_counts)
-        .where(SearchEntry.cooperative_id.in_(cooperative_ids)).group_by(SearchEntry.cooperative_id))
-    for cooperative_id, products, in_stock, *certificates in rows:
+    for cooperative_id, summary in offer_summaries(cooperative_ids, today).items():
         entry = facts[cooperative_id]
-        entry.products, entry.in_stock = products, in_stock
-        entry.certificates = [kind for kind, count in zip(CERTIFICATE_COLUMNS, certificates, strict=True) if count]
-    category_rows = db.session.execute(
-        sa.select(SearchEntry.cooperative_id, SearchEntry.parent_category_id).distinct()
-        .where(SearchEntry.cooperative_id.in_(cooperative_ids)))
-    for cooperative_id, category_id in category_rows:
-        if category_id:
-            facts[cooperative_id].categories.append(category_id)
+        entry.products, entry.in_stock = summary.products, summary.in_stock
+        entry.categories, entry.certificates = summary.categories, summary.certificates
     capacity_rows = db.session.execute(
         sa.select(Product.cooperative_id, sa.func.max(Product.weekly_capacity))
         .where(Product.cooperative_id.in_(cooperative_ids), Product.status == ProductStatus.ACTIVE,

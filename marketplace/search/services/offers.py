@@ -1,0 +1,60 @@
+"""What the search index knows of each cooperative's public offer, for other domains to ask without reading its
+columns: the supplier directory filters and summarises cooperatives through these two functions."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+from marketplace.extensions import db
+from marketplace.search.models import SearchEntry
+from marketplace.search.services.query import CERTIFICATE_COLUMNS
+
+CERTIFICATE_KINDS = tuple(CERTIFICATE_COLUMNS)
+
+
+def offers_exist(cooperative_id, *, today: date, category_id: int | None = None, certificate: str | None = None,
+                 in_stock: bool = False):
+    """A WHERE clause: the cooperative (`cooperative_id` is its id column) has a public product in the category,
+    with a valid certificate of the kind, or with stock ready — as asked."""
+    offers = sa.select(SearchEntry.product_id).where(SearchEntry.cooperative_id == cooperative_id)
+    if category_id:
+        offers = offers.where(sa.or_(SearchEntry.category_id == category_id,
+                                     SearchEntry.parent_category_id == category_id))
+    if certificate in CERTIFICATE_COLUMNS:
+        offers = offers.where(CERTIFICATE_COLUMNS[certificate] >= today)
+    if in_stock:
+        offers = offers.where(SearchEntry.in_stock.is_(True))
+    return offers.exists()
+
+
+@dataclass
+class OfferSummary:
+    products: int = 0
+    in_stock: int = 0
+    categories: list[int] = field(default_factory=list)
+    certificates: list[str] = field(default_factory=list)
+
+
+def offer_summaries(cooperative_ids: list[int], today: date) -> dict[int, OfferSummary]:
+    """Each cooperative's public products: how many, how many in stock, valid certificate kinds, top-level
+    categories — in two grouped queries however many cooperatives are asked about."""
+    summaries = {cooperative_id: OfferSummary() for cooperative_id in cooperative_ids}
+    if not cooperative_ids:
+        return summaries
+    certificate_counts = [sa.func.count(sa.case((column >= today, 1))) for column in CERTIFICATE_COLUMNS.values()]
+    rows = db.session.execute(
+        sa.select(SearchEntry.cooperative_id, sa.func.count(), sa.func.count(sa.case((SearchEntry.in_stock, 1))),
+                  *certificate_counts)
+        .where(SearchEntry.cooperative_id.in_(cooperative_ids)).group_by(SearchEntry.cooperative_id))
+    for cooperative_id, products, in_stock, *certificates in rows:
+        summary = summaries[cooperative_id]
+        summary.products, summary.in_stock = products, in_stock
+        summary.certificates = [kind for kind, count in zip(CERTIFICATE_KINDS, certificates, strict=True) if count]
+    category_rows = db.session.execute(
+        sa.select(SearchEntry.cooperative_id, SearchEntry.parent_category_id).distinct()
+        .where(SearchEntry.cooperative_id.in_(cooperative_ids)))
+    for cooperative_id, category_id in category_rows:
+        if category_id:
+            summaries[cooperative_id].categories.append(category_id)
+    return summaries
