@@ -1,7 +1,11 @@
 """Helpers that let a test read like the person's actions: `auth.login(user)`, `post_form(...)`."""
 
 import re
+from contextlib import contextmanager
 
+import pytest
+
+from marketplace.core.errors import DomainError
 from tests.factories import DEFAULT_PASSWORD
 
 _CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -45,3 +49,12 @@ def signed_in(app, user):
     client = app.test_client()
     AuthActions(client).login(user)
     return client
+
+
+@contextmanager
+def refused(code: str, error_type: type[DomainError] = DomainError):
+    """`with refused("not_enough_in_lot"): …`: the block is refused with that stable code (never an assertion on a
+    translated phrase, which changes with the wording)."""
+    with pytest.raises(error_type) as caught:
+        yield caught
+    assert caught.value.code == code, f"refused with {caught.value.code!r}: {caught.value.message}"

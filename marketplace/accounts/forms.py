@@ -34,7 +34,7 @@ class PasswordStrength:
             email = form[self.email_field].data
         elif getattr(form, "account_email", None):
             email = form.account_email
-        problems = password_problems(field.data or "", email)
+        problems = list(password_problems(field.data or "", email).values())
         if problems:
             raise ValidationError(" ".join(problems))
 

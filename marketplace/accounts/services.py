@@ -39,27 +39,27 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def password_problems(password: str, email: str | None = None) -> list[str]:
-    """Why a password would be refused: too short, too common, or made from the person's own email."""
-    problems = []
+def password_problems(password: str, email: str | None = None) -> dict[str, str]:
+    """Why a password would be refused, by code: too short, too common, or made from the person's own email."""
+    problems = {}
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        problems.append(_("Use at least %(count)d characters.", count=minimum))
+        problems["password_too_short"] = _("Use at least %(count)d characters.", count=minimum)
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(lowered)) <= 2:
-        problems.append(_("This password is too easy to guess. Choose another."))
+        problems["password_too_common"] = _("This password is too easy to guess. Choose another.")
     if email:
         email = normalize_email(email)
         local_part = email.split("@", 1)[0]
         if lowered == email or (len(local_part) >= 4 and local_part in lowered):
-            problems.append(_("The password must not contain your email address."))
+            problems["password_contains_email"] = _("The password must not contain your email address.")
     return problems
 
 
 def _check_password_allowed(password: str, email: str) -> None:
     problems = password_problems(password, email)
     if problems:
-        raise WeakPassword(" ".join(problems))
+        raise WeakPassword(" ".join(problems.values()), code=next(iter(problems)))
 
 
 def hash_password(password: str) -> str:
@@ -212,16 +212,17 @@ def user_for_reset_token(token: str) -> User:
             token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"]
         )
     except SignatureExpired:
-        raise InvalidToken(_("This reset link has expired. Ask for a new one.")) from None
+        raise InvalidToken(_("This reset link has expired. Ask for a new one."), code="reset_link_expired") from None
     except BadSignature:
-        raise InvalidToken(_("This reset link is not valid or has already been used.")) from None
+        raise InvalidToken(_("This reset link is not valid or has already been used."),
+                           code="reset_link_not_valid") from None
     user = db.session.get(User, payload.get("user")) if isinstance(payload, dict) else None
     if (
         user is None
         or not user.active
         or not hmac.compare_digest(str(payload.get("pw")), user.session_fingerprint)
     ):
-        raise InvalidToken(_("This reset link is not valid or has already been used."))
+        raise InvalidToken(_("This reset link is not valid or has already been used."), code="reset_link_not_valid")
     return user
 
 

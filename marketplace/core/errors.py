@@ -1,31 +1,48 @@
 """Domain errors that services raise, and the error pages (HTML or JSON by `Accept`)."""
 
 import logging
+import re
 
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
 
 log = logging.getLogger(__name__)
 
 
+_CAPITAL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
 class DomainError(Exception):
-    """A business rule said no. The message is written for the person who asked."""
+    """A business rule said no. The message is written for the person who asked, in their language; the code
+    is stable (`out_of_stock`, `reason_required`) for programs, API clients and tests to tell refusals apart.
+
+    Each subclass has a code of its own (its name in snake case); a raise gives a narrower one where one kind of
+    error has several reasons."""
 
     http_status = 400
+    code = "domain_error"
 
-    def __init__(self, message: str):
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "code" not in cls.__dict__:
+            cls.code = _CAPITAL.sub("_", cls.__name__).lower()
+
+    def __init__(self, message: str, *, code: str | None = None):
         super().__init__(message)
         self.message = message
+        if code is not None:
+            self.code = code
 
 
 class InvalidDetails(DomainError):
     """Several fields can be wrong at once; `field_errors` says which and why, for the form to show."""
 
-    def __init__(self, field_errors: dict[str, str]):
-        super().__init__(" ".join(field_errors.values()))
+    def __init__(self, field_errors: dict[str, str], *, code: str | None = None):
+        super().__init__(" ".join(field_errors.values()), code=code)
         self.field_errors = field_errors
 
 
@@ -69,11 +86,13 @@ def wants_json() -> bool:
     )
 
 
-def error_response(status: int, message: str | None = None):
+def error_response(status: int, message: str | None = None, code: str | None = None):
     title, default_message = ERROR_TEXTS.get(status, ERROR_TEXTS[500])
     message = message or str(default_message)
     if wants_json():
-        return jsonify(error={"status": status, "title": str(title), "message": message}), status
+        body = {"status": status, "code": code or HTTP_STATUS_CODES.get(status, "error").lower().replace(" ", "_"),
+                "title": str(title), "message": message}
+        return jsonify(error=body), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
@@ -94,7 +113,7 @@ def handle_csrf_error(error: CSRFError):
 
 
 def handle_domain_error(error: DomainError):
-    return error_response(error.http_status, error.message)
+    return error_response(error.http_status, error.message, error.code)
 
 
 def handle_unexpected_error(error: Exception):

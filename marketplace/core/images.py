@@ -51,24 +51,26 @@ def open_verified_image(data: bytes) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             if image.format not in ACCEPTED_FORMATS:
-                raise InvalidImage(_("Only JPEG, PNG or WebP pictures are accepted."))
+                raise InvalidImage(_("Only JPEG, PNG or WebP pictures are accepted."), code="unsupported_format")
             if image.width * image.height > max_pixels:
                 raise InvalidImage(_("This picture has too many pixels. Use one under %(megapixels)d megapixels.",
-                                     megapixels=max_pixels // 1_000_000))
+                                     megapixels=max_pixels // 1_000_000), code="too_many_pixels")
             image.load()
     except InvalidImage:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise InvalidImage(_("This file is not a picture we can read. Use a JPEG, PNG or WebP photo.")) from None
+        raise InvalidImage(_("This file is not a picture we can read. Use a JPEG, PNG or WebP photo."),
+                           code="not_a_picture") from None
     except (OSError, SyntaxError, ValueError):
-        raise InvalidImage(_("This picture is damaged or incomplete. Try another file.")) from None
+        raise InvalidImage(_("This picture is damaged or incomplete. Try another file."),
+                           code="damaged_picture") from None
     return image
 
 
 def store_image(data: bytes, *, prefix: str, widths: tuple[int, ...]) -> StoredImage:
     """Check, clean and store a picture in every width up to its own; raises InvalidImage."""
     if not data:
-        raise InvalidImage(_("The file is empty."))
+        raise InvalidImage(_("The file is empty."), code="empty_file")
     image = ImageOps.exif_transpose(open_verified_image(data))
     has_alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
     image = image.convert("RGBA" if has_alpha else "RGB")

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from marketplace.cooperatives.models import Cooperative, Member, MemberStatus, PayoutMethod
 from marketplace.cooperatives.services import member_csv, members
 from marketplace.cooperatives.services.members import InvalidMemberDetails, MemberDetails
-from marketplace.core.errors import NotPermitted
+from marketplace.core.errors import NotFound, NotPermitted
 from marketplace.extensions import db
 from tests.factories import add_staff, create_cooperative, create_member, owner_of
 
@@ -63,7 +63,7 @@ def test_member_number_and_nik_are_unique_within_a_cooperative_only(app):
 def test_a_member_of_another_cooperative_is_not_found_by_id(app):
     ours, theirs = create_cooperative(), create_cooperative()
     their_member = create_member(theirs)
-    with pytest.raises(Exception, match="tidak ada di koperasi ini"):
+    with pytest.raises(NotFound):
         members.member_of(owner_of(ours), ours, their_member.id)
 
 

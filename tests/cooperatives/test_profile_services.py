@@ -13,10 +13,11 @@ from marketplace.cooperatives.models import (
 from marketplace.cooperatives.services import profile
 from marketplace.cooperatives.services.profile import InvalidCooperativeDetails, badges_of, rat_is_recent
 from marketplace.core.audit import AuditEvent
-from marketplace.core.errors import DomainError, NotPermitted, TransitionNotAllowed
+from marketplace.core.errors import NotPermitted, TransitionNotAllowed
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.extensions import db
 from tests.factories import add_staff, cooperative_details, create_cooperative, create_user
+from tests.helpers import refused
 
 
 def test_registration_makes_the_person_owner_of_a_pending_cooperative(app):
@@ -107,7 +108,7 @@ def test_changing_the_legal_identity_of_a_verified_cooperative_sends_it_back_to_
 def test_the_verification_state_machine(app, outbox):
     admin = create_user(kind=AccountKind.ADMIN)
     cooperative = create_cooperative(status="pending")
-    with pytest.raises(DomainError, match="alasan"):
+    with refused("reason_required"):
         profile.change_status(admin, cooperative, CooperativeStatus.REJECTED, "  ")
     with unit_of_work():
         profile.change_status(admin, cooperative, CooperativeStatus.REJECTED, "NIB tidak terbaca.")

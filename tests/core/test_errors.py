@@ -65,7 +65,7 @@ def failing_app(database_url):
 
     @boom.route("/forbidden-by-rule")
     def forbidden_by_rule():
-        raise NotPermitted("Only the owner may do this.")
+        raise NotPermitted("Only the owner may do this.", code="owner_only")
 
     @boom.route("/bad")
     def bad():
@@ -88,6 +88,9 @@ def test_a_domain_rule_refusal_becomes_a_403_with_its_message(failing_app):
     response = failing_app.test_client().get("/forbidden-by-rule")
     assert response.status_code == 403
     assert "Only the owner may do this." in page_text(response)
+    answer = failing_app.test_client().get("/forbidden-by-rule", headers=JSON).json["error"]
+    assert (answer["status"], answer["code"], answer["message"]) == (403, "owner_only", "Only the owner may do this.")
+    assert failing_app.test_client().get("/boom", headers=JSON).json["error"]["code"] == "internal_server_error"
 
 
 def test_error_pages_speak_english_after_the_switch(client):

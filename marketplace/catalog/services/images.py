@@ -18,7 +18,8 @@ PRODUCT_IMAGE_WIDTHS = (160, 320, 640, 1280)
 def add_product_image(actor: User, product: Product, data: bytes, alt_text: str = "") -> ProductImage:
     require_capability(actor, product.cooperative, Capability.MANAGE_CATALOG)
     if len(product.images) >= MAX_IMAGES:
-        raise DomainError(_("A product has at most %(count)d photos. Remove one first.", count=MAX_IMAGES))
+        raise DomainError(_("A product has at most %(count)d photos. Remove one first.", count=MAX_IMAGES),
+                          code="too_many_photos")
     stored = store_image(data, prefix="products", widths=PRODUCT_IMAGE_WIDTHS)
     image = ProductImage(product_id=product.id, image=stored.as_dict(), alt_text=(alt_text or product.name)[:200],
                          position=len(product.images))

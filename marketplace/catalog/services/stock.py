@@ -45,9 +45,9 @@ def receive_stock(actor: User, product: Product, *, member_id: int, quantity: in
     if member.status != MemberStatus.ACTIVE:
         raise DomainError(_("%(name)s is not an active member.", name=member.full_name))
     if not 1 <= quantity <= MAX_QUANTITY:
-        raise DomainError(_("The quantity must be between 1 and 1.000.000."))
+        raise DomainError(_("The quantity must be between 1 and 1.000.000."), code="quantity_out_of_range")
     if received_on > local_today(product.cooperative.time_zone):
-        raise DomainError(_("The date received is in the future."))
+        raise DomainError(_("The date received is in the future."), code="date_in_future")
     lot = StockLot(product_id=product.id, member_id=member.id, quantity_received=quantity,
                    quantity_remaining=quantity, received_on=received_on, note=(note or "").strip() or None,
                    recorded_by_id=actor.id)
@@ -72,10 +72,12 @@ def adjust_stock(actor: User, product: Product, *, lot_id: int, quantity_change:
     if quantity_change == 0 or abs(quantity_change) > MAX_QUANTITY:
         raise DomainError(_("Enter how many units change."))
     if sign and quantity_change * sign < 0:
-        message = _("“%(reason)s” can only lower stock.") if sign < 0 else _("“%(reason)s” can only raise stock.")
-        raise DomainError(message % {"reason": reason.label})
+        if sign < 0:
+            raise DomainError(_("“%(reason)s” can only lower stock.", reason=reason.label), code="reason_only_lowers")
+        raise DomainError(_("“%(reason)s” can only raise stock.", reason=reason.label), code="reason_only_raises")
     if lot.quantity_remaining + quantity_change < 0:
-        raise DomainError(_("Only %(count)d units are left in this lot.", count=lot.quantity_remaining))
+        raise DomainError(_("Only %(count)d units are left in this lot.", count=lot.quantity_remaining),
+                          code="not_enough_in_lot")
     adjustment = StockAdjustment(lot_id=lot.id, quantity_change=quantity_change, reason=reason,
                                  note=(note or "").strip() or None, recorded_by_id=actor.id)
     db.session.add(adjustment)

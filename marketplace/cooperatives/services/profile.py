@@ -265,7 +265,7 @@ def change_status(admin: User, cooperative: Cooperative, new_status: Cooperative
         raise NotPermitted(_("Only platform administrators verify or suspend cooperatives."))
     reason = (reason or "").strip() or None
     if new_status in REASON_REQUIRED and not reason:
-        raise DomainError(_("Give the reason: the cooperative will read it."))
+        raise DomainError(_("Give the reason: the cooperative will read it."), code="reason_required")
     _set_status(cooperative, new_status, actor=admin, reason=reason)
     for owner in owners_of(cooperative):
         send_mail_after_commit(owner.email, "cooperative_status", locale=owner.preferred_locale, user=owner,

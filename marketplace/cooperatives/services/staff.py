@@ -142,7 +142,7 @@ def accept_invitation(user: User, token: str) -> Invitation:
     invitation = invitation_for_token(token)
     if normalize_email(user.email) != invitation.email:
         raise NotPermitted(_("This invitation was sent to %(email)s. Sign in with that address to accept it.",
-                             email=invitation.email))
+                             email=invitation.email), code="invitation_for_another_email")
     if invitation.purpose == InvitationPurpose.STAFF:
         if db.session.scalar(sa.select(StaffMembership).where(
                 StaffMembership.cooperative_id == invitation.cooperative_id,
@@ -195,7 +195,8 @@ def change_staff_role(actor: User, cooperative: Cooperative, membership_id: int,
     if membership.role == role:
         return
     if membership.role == StaffRole.OWNER and _owner_count(cooperative) == 1:
-        raise Conflict(_("The cooperative needs at least one owner. Make someone else owner first."))
+        raise Conflict(_("The cooperative needs at least one owner. Make someone else owner first."),
+                       code="last_owner")
     old_role = membership.role
     membership.role = role
     record_audit(CooperativeAudit.STAFF_ROLE_CHANGED, actor=actor, target=cooperative, user_id=membership.user_id,
@@ -209,7 +210,8 @@ def remove_staff(actor: User, cooperative: Cooperative, membership_id: int) -> N
     if not leaving_themself and not can(actor, cooperative, Capability.MANAGE_STAFF):
         raise NotPermitted(_("Only the cooperative's owners remove staff."))
     if membership.role == StaffRole.OWNER and _owner_count(cooperative) == 1:
-        raise Conflict(_("The cooperative needs at least one owner. Make someone else owner first."))
+        raise Conflict(_("The cooperative needs at least one owner. Make someone else owner first."),
+                       code="last_owner")
     record_audit(CooperativeAudit.STAFF_REMOVED, actor=actor, target=cooperative, user_id=membership.user_id,
                  role=str(membership.role))
     db.session.delete(membership)

@@ -21,34 +21,34 @@ MAX_COMPARED = 4
 MAX_ITEMS = 200
 
 
-def shortlists_of(user: User) -> list[Shortlist]:
-    return list(db.session.scalars(sa.select(Shortlist).where(Shortlist.owner_id == user.id)
+def shortlists_of(actor: User) -> list[Shortlist]:
+    return list(db.session.scalars(sa.select(Shortlist).where(Shortlist.owner_id == actor.id)
                                    .order_by(Shortlist.updated_at.desc(), Shortlist.id.desc())))
 
 
-def shortlist_of(user: User, shortlist_id: int) -> Shortlist:
+def shortlist_of(actor: User, shortlist_id: int) -> Shortlist:
     """The person's own shortlist; anyone else's is not found, whatever its id."""
     shortlist = db.session.scalar(sa.select(Shortlist).where(Shortlist.id == shortlist_id,
-                                                             Shortlist.owner_id == user.id))
+                                                             Shortlist.owner_id == actor.id))
     if shortlist is None:
         raise NotFound(_("This shortlist does not exist."))
     return shortlist
 
 
-def create_shortlist(user: User, name: str) -> Shortlist:
+def create_shortlist(actor: User, name: str) -> Shortlist:
     name = " ".join((name or "").split())[:120]
     if not name:
         raise DomainError(_("Give the shortlist a name."))
-    shortlist = Shortlist(owner_id=user.id, name=name)
+    shortlist = Shortlist(owner_id=actor.id, name=name)
     with refused_by_database(lambda: Conflict(_("You already have a shortlist with this name."))):
         db.session.add(shortlist)
     return shortlist
 
 
-def add_to_shortlist(user: User, shortlist: Shortlist, *, product_id: int | None = None,
+def add_to_shortlist(actor: User, shortlist: Shortlist, *, product_id: int | None = None,
                      cooperative_id: int | None = None, note: str = "") -> ShortlistItem:
     """Only what is public can be shortlisted: an active product of a verified cooperative, or such a cooperative."""
-    if shortlist.owner_id != user.id:
+    if shortlist.owner_id != actor.id:
         raise NotFound(_("This shortlist does not exist."))
     if (product_id is None) == (cooperative_id is None):
         raise DomainError(_("Choose a product or a supplier to add."))
@@ -79,22 +79,22 @@ def _item_of(shortlist: Shortlist, item_id: int) -> ShortlistItem:
     return item
 
 
-def update_item(user: User, shortlist: Shortlist, item_id: int, *, note: str, wanted_quantity: int | None) -> None:
-    item = _item_of(shortlist_of(user, shortlist.id), item_id)
+def update_item(actor: User, shortlist: Shortlist, item_id: int, *, note: str, wanted_quantity: int | None) -> None:
+    item = _item_of(shortlist_of(actor, shortlist.id), item_id)
     if wanted_quantity is not None and not 1 <= wanted_quantity <= 10_000_000:
         raise DomainError(_("Enter a quantity of 1 or more."))
     item.note = (note or "").strip()[:500]
     item.wanted_quantity = wanted_quantity
 
 
-def remove_item(user: User, shortlist: Shortlist, item_id: int) -> None:
-    shortlist = shortlist_of(user, shortlist.id)
+def remove_item(actor: User, shortlist: Shortlist, item_id: int) -> None:
+    shortlist = shortlist_of(actor, shortlist.id)
     shortlist.items.remove(_item_of(shortlist, item_id))  # an item taken off its list is deleted
     db.session.flush()
 
 
-def delete_shortlist(user: User, shortlist: Shortlist) -> None:
-    db.session.delete(shortlist_of(user, shortlist.id))
+def delete_shortlist(actor: User, shortlist: Shortlist) -> None:
+    db.session.delete(shortlist_of(actor, shortlist.id))
 
 
 @dataclass
