@@ -18,8 +18,9 @@ run: $(VENV)/.installed  ## install, migrate, load demo data on first run, serve
 test: $(VENV)/.installed-test chromium lint  ## lint and the whole test suite
 	$(BIN)/pytest
 
-lint: $(VENV)/.installed-test
+lint: $(VENV)/.installed-test  ## ruff, then the type checker on marketplace/ (settings in pyproject.toml)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .

@@ -50,7 +50,7 @@ def configure(app: Flask, config) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = default_database_uri(app)
     if app.config["PROXY_FIX"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
 
@@ -76,14 +76,18 @@ def register_extensions(app: Flask) -> None:
     register_search_index_hooks()
 
 
+_search_index_hooks_registered = False
+
+
 def register_search_index_hooks() -> None:
     from sqlalchemy.orm import Session
 
     from marketplace.search.services.indexer import register_index_hooks
 
-    if not getattr(register_search_index_hooks, "done", False):  # global listeners: once per process
+    global _search_index_hooks_registered
+    if not _search_index_hooks_registered:  # global listeners: once per process, however many apps
         register_index_hooks(Session)
-        register_search_index_hooks.done = True
+        _search_index_hooks_registered = True
 
 
 def _configure_login(app: Flask) -> None:

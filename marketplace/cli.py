@@ -56,7 +56,7 @@ def search_rebuild_command() -> None:
     from marketplace.search.services.indexer import rebuild_index
 
     with unit_of_work():
-        count = rebuild_index(db.session)
+        count = rebuild_index(db.session())
     click.echo(f"{count} products are searchable.")
 
 

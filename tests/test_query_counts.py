@@ -43,10 +43,10 @@ PAGES = ["/", "/search?q=batik", "/search?q=batik&cert=halal&province=33&sort=pr
          "/suppliers", "/suppliers?cert=halal", "{product}", "{cooperative}"]
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_a_page_costs_the_same_statements_with_more_data(app, page):
+@pytest.mark.parametrize("address", PAGES)
+def test_a_page_costs_the_same_statements_with_more_data(app, address):
     def cost(client, products):
-        path = page.format(product=f"/products/{products[0].slug}",
+        path = address.format(product=f"/products/{products[0].slug}",
                            cooperative=f"/cooperatives/{products[0].cooperative.slug}")
         client.get(path)  # warm up: caches and first-time loads
         with counting_statements() as statements:
@@ -57,4 +57,4 @@ def test_a_page_costs_the_same_statements_with_more_data(app, page):
     AuthActions(client).login(create_user())
     small = cost(client, grow(2, 2))
     large = cost(client, grow(8, 4))
-    assert large == small, f"{page}: {small} statements with little data, {large} with more"
+    assert large == small, f"{address}: {small} statements with little data, {large} with more"

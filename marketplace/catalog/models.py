@@ -192,7 +192,7 @@ class ProductImage(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
     @property
-    def stored(self) -> StoredImage:
+    def stored(self) -> StoredImage | None:
         return StoredImage.from_dict(self.image)
 
 

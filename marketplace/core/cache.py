@@ -57,7 +57,7 @@ class RedisPageCache:
 
     def get(self, key: str) -> tuple[bytes, str] | None:
         value = self.client.get(key)
-        if value is None:
+        if not isinstance(value, bytes):
             return None
         content_type, _, body = value.partition(b"\n")
         return body, content_type.decode()

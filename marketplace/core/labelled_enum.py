@@ -8,9 +8,12 @@ never be added without its words:
 """
 
 from enum import StrEnum
+from typing import Any
 
 
 class LabelledEnum(StrEnum):
+    _label: Any
+
     def __new__(cls, value: str, label=None):
         member = str.__new__(cls, value)
         member._value_ = value

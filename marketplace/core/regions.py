@@ -39,7 +39,7 @@ class Region(db.Model):
 
 
 @cache
-def region_rows() -> tuple[dict[str, str], ...]:
+def region_rows() -> tuple[dict[str, str | None], ...]:
     with REGIONS_FILE.open(newline="", encoding="utf-8") as file:
         return tuple(
             {**row, "parent_code": row["parent_code"] or None} for row in csv.DictReader(file)

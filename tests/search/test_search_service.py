@@ -136,12 +136,12 @@ text_inputs = st.one_of(st.text(max_size=600), st.sampled_from([
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(q=text_inputs, category_value=st.text(max_size=30), page=st.text(max_size=12),
+@given(q=text_inputs, category_value=st.text(max_size=30), page_number=st.text(max_size=12),
        price=st.text(max_size=20), sort=st.text(max_size=12), cert=st.lists(st.text(max_size=10), max_size=3))
-def test_no_input_breaks_the_search(app, q, category_value, page, price, sort, cert):
+def test_no_input_breaks_the_search(app, q, category_value, page_number, price, sort, cert):
     if db.session.query(SearchEntry).count() == 0:
         create_product(name="Batik tulis")
-    args = MultiDict([("q", q), ("category", category_value), ("page", page), ("min_price", price),
+    args = MultiDict([("q", q), ("category", category_value), ("page", page_number), ("min_price", price),
                       ("sort", sort), ("province", category_value), *[("cert", value) for value in cert]])
     result = search_products(SearchRequest.from_args(args))
     assert result.total >= 0 and result.request.page >= 1

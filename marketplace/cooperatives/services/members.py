@@ -170,4 +170,4 @@ def member_register(actor: User, cooperative: Cooperative, *, active_only: bool)
 
 def active_member_count(cooperative: Cooperative) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Member).where(
-        Member.cooperative_id == cooperative.id, Member.status == MemberStatus.ACTIVE))
+        Member.cooperative_id == cooperative.id, Member.status == MemberStatus.ACTIVE)) or 0

@@ -201,8 +201,9 @@ def add_document(actor: User, cooperative: Cooperative, *, kind: DocumentKind, f
             image = open_verified_image(data)  # a photo of the document must be a real picture
         except InvalidImage:
             raise DomainError(_("Upload the document as a PDF file or as a JPEG, PNG or WebP photo.")) from None
-        content_type = Image.MIME[image.format]
-        extension = image.format.lower().replace("jpeg", "jpg")
+        image_format = image.format or ""
+        content_type = Image.MIME[image_format]
+        extension = image_format.lower().replace("jpeg", "jpg")
     key = f"{PRIVATE_PREFIX}documents/{cooperative.id}/{utcnow():%Y%m%d%H%M%S%f}.{extension}"
     get_storage().save(key, data)
     document = CooperativeDocument(
@@ -302,7 +303,7 @@ def badges_of(cooperative: Cooperative, today: date | None = None) -> list[Badge
     badges = []
     if cooperative.status == CooperativeStatus.VERIFIED:
         badges.append(Badge("verified", _("Verified")))
-    if rat_is_recent(cooperative, today):
+    if cooperative.last_rat_on is not None and rat_is_recent(cooperative, today):
         badges.append(Badge("rat", _("RAT %(year)d", year=cooperative.last_rat_on.year)))
     if cooperative.is_pesantren:
         badges.append(Badge("kopontren", _("Kopontren")))

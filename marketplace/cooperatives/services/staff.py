@@ -184,7 +184,7 @@ def _staff_membership(cooperative: Cooperative, membership_id: int) -> StaffMemb
 
 def _owner_count(cooperative: Cooperative) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(StaffMembership).where(
-        StaffMembership.cooperative_id == cooperative.id, StaffMembership.role == StaffRole.OWNER))
+        StaffMembership.cooperative_id == cooperative.id, StaffMembership.role == StaffRole.OWNER)) or 0
 
 
 def change_staff_role(actor: User, cooperative: Cooperative, membership_id: int, role: StaffRole) -> None:

@@ -168,7 +168,7 @@ def rebuild_index(session: Session) -> int:
             break
         reindex_products(session, ids)
         last_id = ids[-1]
-    return session.scalar(sa.select(sa.func.count()).select_from(SearchEntry))
+    return session.scalar(sa.select(sa.func.count()).select_from(SearchEntry)) or 0
 
 
 def ensure_search_schema(connection: sa.Connection) -> None:

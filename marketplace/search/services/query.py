@@ -64,7 +64,7 @@ class SearchRequest:
             availability=read.choice("availability", (a.value for a in Availability)),
             min_price=read.number("min_price", maximum=MAX_PRICE),
             max_price=read.number("max_price", maximum=MAX_PRICE),
-            sort=read.choice("sort", SORTS, default="relevance"),
+            sort=read.choice("sort", SORTS) or "relevance",
             page=read.number("page", minimum=1, maximum=MAX_PAGE) or 1,
         )
 
@@ -166,11 +166,12 @@ def search_products(request: SearchRequest, today: date | None = None) -> Search
         total, facets = _counts(request, base, today, cacheable=False)
     page = min(request.page, max(1, -(-total // PER_PAGE)))
     statement = base(SearchEntry)
-    order = {
+    orders: dict[str, list] = {
         "price_asc": [SearchEntry.base_price, SearchEntry.product_id],
         "price_desc": [SearchEntry.base_price.desc(), SearchEntry.product_id],
         "newest": [SearchEntry.created_at.desc(), SearchEntry.product_id.desc()],
-    }.get(request.sort)
+    }
+    order = orders.get(request.sort)
     if order is None and ranked is not None and not request.active_filters:
         # Nothing but words: the text index ranks and pages by itself, then the page's rows are fetched.
         ranks = ranked.subquery("ranks")
