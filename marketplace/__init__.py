@@ -16,6 +16,7 @@ from marketplace.config import (
     config_for_environment,
     default_database_uri,
     ensure_secret_key,
+    ensure_trusted_hosts,
 )
 from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -47,6 +48,7 @@ def configure(app: Flask, config) -> None:
             app.config.from_mapping(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     ensure_secret_key(app)
+    ensure_trusted_hosts(app)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = default_database_uri(app)
     if app.config["PROXY_FIX"]:

@@ -34,6 +34,7 @@ class Config:
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
 
     UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT")  # default: <instance>/uploads
+    PRIVATE_UPLOAD_ROOT = os.environ.get("PRIVATE_UPLOAD_ROOT")  # default: <instance>/private_uploads
     # Pictures above this many pixels are refused before they are decoded (decompression bombs).
     IMAGE_MAX_PIXELS = _env_int("IMAGE_MAX_PIXELS", 40_000_000)
 
@@ -75,6 +76,9 @@ class Config:
 
     # The address printed in emails; request context gives it in pages.
     SERVER_NAME = os.environ.get("SERVER_NAME")
+    # Host names the site answers to (`pasarkoperasi.id,www.pasarkoperasi.id`); any other Host header gets 400, so
+    # a link in an email (password reset, invitation) can never be built on an attacker's host name.
+    TRUSTED_HOSTS = [host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()] or None
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
     # Behind one reverse proxy: trust its X-Forwarded-For/-Proto/-Host so limits and links are right.
@@ -146,6 +150,16 @@ def ensure_secret_key(app) -> None:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def ensure_trusted_hosts(app) -> None:
+    """Production must know its own name: SERVER_NAME, or TRUSTED_HOSTS, or both."""
+    if app.config["APP_ENV"] != "production" or app.config.get("SERVER_NAME") or app.config.get("TRUSTED_HOSTS"):
+        return
+    raise ConfigurationError(
+        "Neither SERVER_NAME nor TRUSTED_HOSTS is set. Production refuses to start without them: links in "
+        "emails would follow whatever Host header a request sends. Set TRUSTED_HOSTS=pasarkoperasi.id (and "
+        "SERVER_NAME for links sent outside a request).")
 
 
 def default_database_uri(app) -> str:

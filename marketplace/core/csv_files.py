@@ -6,13 +6,35 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from marketplace.core.text import without_control_characters
+
 # The byte-order mark makes Excel read UTF-8 names (Siti Aminah, Café…) correctly.
 BYTE_ORDER_MARK = "\ufeff"
+# A cell starting with one of these is a formula to a spreadsheet: `=HYPERLINK(…)` in a product name would run
+# in a procurement officer's Excel. Exports put an apostrophe before it (shown as text, not computed).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_GUARD = "'"
+
+
+def spreadsheet_safe(value):
+    """A cell as text a spreadsheet shows and never computes."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return _FORMULA_GUARD + value
+    return value
+
+
+def from_spreadsheet(cell: str) -> str:
+    """An imported cell as it was before `spreadsheet_safe`: exports re-import unchanged."""
+    if cell.startswith(_FORMULA_GUARD) and cell[1:].startswith(FORMULA_STARTS):
+        return cell[1:]
+    return cell
 
 
 def csv_line(values: list) -> str:
+    """One line of an export; every text cell is made spreadsheet-safe here, in the one place all exports
+    write through."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
+    csv.writer(buffer).writerow([spreadsheet_safe(value) for value in values])
     return buffer.getvalue()
 
 
@@ -39,6 +61,10 @@ def read_table(text: str, *, known: list[str] | tuple[str, ...], required: tuple
         return [], [_("The file is not a readable CSV file. Save it again as CSV and retry.")]
     columns = [aliases.get(name.strip().lower(), name.strip().lower()) for name in header]
     problems = []
+    repeated = sorted({name for name in columns if name and columns.count(name) > 1})
+    if repeated:
+        problems.append(_("These columns appear more than once: %(columns)s. Keep one of each.",
+                          columns=", ".join(repeated)))
     missing = [name for name in required if name not in columns]
     unknown = [name for name in columns if name not in known]
     if missing:
@@ -53,7 +79,13 @@ def read_table(text: str, *, known: list[str] | tuple[str, ...], required: tuple
         for record in reader:
             if not any(cell.strip() for cell in record):
                 continue
-            rows.append(dict(zip(columns, record, strict=False)))
+            if any(without_control_characters(cell) != cell for cell in record):
+                return [], [_("Line %(line)d holds invisible control characters (such as NUL). Save the file "
+                              "again as CSV (UTF-8) and retry.", line=reader.line_num)]
+            if len(record) > len(columns) and any(cell.strip() for cell in record[len(columns):]):
+                return [], [_("Line %(line)d has more cells than the header has columns. Check for a stray "
+                              "comma or semicolon.", line=reader.line_num)]
+            rows.append(dict(zip(columns, (from_spreadsheet(cell) for cell in record), strict=False)))
             if len(rows) > max_rows:
                 return [], [too_many]
     except csv.Error:
@@ -78,7 +110,10 @@ class ImportPreview:
 
 
 def decode_upload(raw: bytes) -> str | None:
-    """An uploaded file as text: UTF-8 (with or without a byte-order mark) or Excel's Windows-1252; None if neither."""
+    """An uploaded file as text: UTF-8 (with or without a byte-order mark) or Excel's Windows-1252; None if
+    neither — and None for UTF-16 ("Unicode text" from Excel), whose NUL bytes Windows-1252 would let through."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
+        return None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)

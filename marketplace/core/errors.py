@@ -3,11 +3,11 @@
 import logging
 import re
 
-from flask import jsonify, render_template, request
+from flask import Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 from werkzeug.http import HTTP_STATUS_CODES
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,13 @@ def error_response(status: int, message: str | None = None, code: str | None = N
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+def handle_untrusted_host(error: SecurityError):
+    """A Host header outside TRUSTED_HOSTS: no page can be built for a host we are not (its links would point
+    there), so the answer is a bare 400."""
+    return Response("400 Bad Request: this site does not answer to that host name.\n", status=400,
+                    mimetype="text/plain")
+
+
 def handle_http_exception(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
@@ -117,6 +124,8 @@ def handle_domain_error(error: DomainError):
 
 
 def handle_unexpected_error(error: Exception):
+    if isinstance(error, SecurityError):
+        return handle_untrusted_host(error)
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
     log.exception("unhandled error on %s %s", request.method, request.path)
@@ -124,6 +133,7 @@ def handle_unexpected_error(error: Exception):
 
 
 def register_error_handlers(app) -> None:
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)

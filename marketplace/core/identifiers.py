@@ -67,6 +67,13 @@ def mask_national_id(digits: str | None) -> str:
     return f"{digits[:4]}{'•' * (len(digits) - 8)}{digits[-4:]}"
 
 
+def mask_account_number(digits: str | None) -> str:
+    """`••••••••3456`: the last four digits, enough for a member to recognise their own account."""
+    if not digits:
+        return ""
+    return f"{'•' * max(len(digits) - 4, 0)}{digits[-4:]}"
+
+
 def parse_postal_code(raw: str) -> str:
     code = (raw or "").strip()
     if not re.fullmatch(r"[1-9]\d{4}", code):

@@ -1,4 +1,9 @@
-"""Response headers that every page carries."""
+"""What every request and response passes through: control characters refused at the edge, security headers."""
+
+from flask import request
+from flask_babel import gettext as _
+
+from marketplace.core.errors import error_response
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -24,7 +29,23 @@ def add_security_headers(response):
     return response
 
 
+def refuse_control_characters():
+    """A NUL byte is in no name, address or number a person types; PostgreSQL refuses it in text and SQLite
+    would keep it. Before any view reads the request: an address holding one is no page (404); a form field
+    holding one is refused with a message (400) and nothing is changed. Query-string filters drop control
+    characters themselves (`core.query_args`), like any other meaningless filter value."""
+    if "\x00" in request.path:
+        return error_response(404)
+    if request.method not in ("GET", "HEAD", "OPTIONS") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data") and any(
+            "\x00" in value for value in (*request.form.keys(), *request.form.values())):
+        return error_response(400, _("What was sent contains an invisible control character (NUL). Nothing was "
+                                     "changed. Type the text again, without pasting it from another program."))
+    return None
+
+
 def register_security_headers(app) -> None:
+    app.before_request(refuse_control_characters)
     app.after_request(add_security_headers)
     if app.config.get("SESSION_COOKIE_SECURE"):
         @app.after_request

@@ -2,7 +2,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, jsonify, redirect, request, send_file, session, url_for
 
 from marketplace.core.i18n import SESSION_LOCALE_KEY
-from marketplace.core.storage import PRIVATE_PREFIX, get_storage
+from marketplace.core.storage import get_storage
 from marketplace.core.validators import is_safe_redirect_target
 from marketplace.extensions import csrf, db, limiter
 from marketplace.main import bp
@@ -25,10 +25,10 @@ def set_language(locale):
 @bp.route("/media/<path:key>")
 def media(key):
     """Public uploads (logos, product photos); content-hashed names never change, so browsers keep them."""
-    storage = get_storage()
-    if key.startswith(PRIVATE_PREFIX) or not storage.exists(key):
+    path = get_storage().servable_path(key)
+    if path is None:
         abort(404)
-    return send_file(storage.local_path(key), max_age=MEDIA_MAX_AGE)
+    return send_file(path, max_age=MEDIA_MAX_AGE)
 
 
 @bp.route("/healthz")

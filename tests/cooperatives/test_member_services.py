@@ -141,7 +141,7 @@ def test_export_reimports_into_another_cooperative(app):
     source, target = create_cooperative(), create_cooperative()
     create_member(source, full_name="Suparmi", public_name_consent=True)
     create_member(source, full_name="Joko", status=MemberStatus.LEFT, left_on=date(2024, 1, 1))
-    exported = "".join(member_csv.export_member_rows(owner_of(source), source, include_national_id=True))
+    exported = "".join(member_csv.export_member_rows(owner_of(source), source))
     assert exported.startswith("\ufeffnomor_anggota,")
     assert "keluar" in exported and ",ya" in exported
     assert member_csv.import_members(owner_of(target), target, exported) == 2
@@ -151,8 +151,9 @@ def test_export_leaves_out_the_nik_for_those_who_may_not_see_it(app):
     cooperative = create_cooperative()
     create_member(cooperative, national_id="3314015708900001")
     clerk = add_staff(cooperative, "staff")
-    exported = "".join(member_csv.export_member_rows(clerk, cooperative, include_national_id=False))
+    exported = "".join(member_csv.export_member_rows(clerk, cooperative))
     assert "3314015708900001" not in exported and ",nik," not in exported
+    assert "nomor_rekening" not in exported  # account numbers only for those who handle money
 
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)

@@ -3,6 +3,7 @@ from datetime import date
 
 from marketplace.accounts.models import AccountKind
 from marketplace.cooperatives.models import Cooperative, CooperativeDocument, CooperativeStatus, Member
+from marketplace.core.storage import get_private_storage
 from marketplace.extensions import db
 from tests.factories import create_cooperative, create_member, create_user, owner_of, picture_bytes
 from tests.helpers import AuthActions, csrf_token_from, page_text, post_form, signed_in
@@ -124,7 +125,7 @@ def test_documents_upload_accepts_pdf_and_photos_only(app):
         "csrf_token": token, "kind": "nib", "document": (io.BytesIO(b"%PDF-1.4\n1 0 obj"), "NIB koperasi.pdf")})
     assert accepted.status_code == 302
     document = db.session.scalar(db.select(CooperativeDocument))
-    assert document.storage_key.startswith("private/")
+    assert get_private_storage().local_path(document.storage_key).is_file()  # kept apart from public uploads
     download = client.get(f"/manage/{cooperative.slug}/documents/{document.id}")
     assert download.data.startswith(b"%PDF")
 

@@ -27,3 +27,12 @@ def test_the_default_database_is_sqlite_in_the_instance_folder(tmp_path, monkeyp
     config = type("Dev", (DevelopmentConfig,), {"SECRET_KEY": "k" * 32, "SQLALCHEMY_DATABASE_URI": None})
     app = create_app(config)
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'pasar_koperasi.db'}"
+
+
+def test_production_refuses_to_start_without_knowing_its_own_host_name(database_url):
+    config = type("NoHosts", (ProductionConfig,), {"SECRET_KEY": "k" * 32, "SQLALCHEMY_DATABASE_URI": database_url,
+                                                   "SERVER_NAME": None, "TRUSTED_HOSTS": None})
+    with pytest.raises(ConfigurationError, match="TRUSTED_HOSTS"):
+        create_app(config)
+    trusted = type("Trusted", (config,), {"TRUSTED_HOSTS": ["pasarkoperasi.id"]})
+    assert create_app(trusted).config["TRUSTED_HOSTS"] == ["pasarkoperasi.id"]

@@ -30,11 +30,24 @@ def test_session_cookie_is_httponly_and_samesite_lax(client, app):
 
 def test_production_marks_cookies_secure(database_url):
     config = type("ProductionTest", (ProductionConfig,),
-                  {"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": database_url})
+                  {"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": database_url, "TRUSTED_HOSTS": ["localhost"]})
     app = create_app(config)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
     assert "Strict-Transport-Security" in app.test_client().get("/healthz").headers
+
+
+def test_with_trusted_hosts_a_forged_host_header_gets_no_page_and_no_reset_link(app, outbox):
+    create_user(email="ana@contoh.id")
+    app.config["TRUSTED_HOSTS"] = ["pasarkoperasi.id"]
+    try:
+        client = app.test_client()
+        forged = client.post("/password/forgot", data={"email": "ana@contoh.id"},
+                             headers={"Host": "jahat.example"})
+        assert forged.status_code == 400 and outbox == []
+        assert client.get("/login", headers={"Host": "pasarkoperasi.id"}).status_code == 200
+    finally:
+        app.config["TRUSTED_HOSTS"] = None
 
 
 def test_remember_me_sets_a_lasting_cookie_only_when_asked(client, app):

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.cooperatives.models import Cooperative, CooperativeAudit, Gender, Member, MemberStatus, PayoutMethod
-from marketplace.cooperatives.permissions import Capability, require_capability
+from marketplace.cooperatives.permissions import Capability, can, require_capability
 from marketplace.cooperatives.services.members import MemberDetails, iterate_members, member_problems
 from marketplace.core.audit import record_audit
 from marketplace.core.csv_files import BYTE_ORDER_MARK, ImportPreview, csv_line, read_table
@@ -180,10 +180,16 @@ _EXPORT_WORDS = {"status": {v: k for k, v in _STATUS_WORDS.items() if k != "nona
                  "payout_method": {v: k for k, v in _PAYOUT_WORDS.items() if k != "e-wallet"}}
 
 
-def export_member_rows(actor: User, cooperative: Cooperative, *, include_national_id: bool) -> Iterator[str]:
-    """The registry as CSV lines, generated batch by batch; the NIK only for those who may see it."""
+def export_member_rows(actor: User, cooperative: Cooperative) -> Iterator[str]:
+    """The registry as CSV lines, generated batch by batch; the NIK only for those who may see it, and bank
+    account numbers only for those who handle the cooperative's money."""
     require_capability(actor, cooperative, Capability.VIEW_MEMBERS)
-    columns = [column for column in COLUMNS if include_national_id or column != "nik"]
+    hidden = set()
+    if not can(actor, cooperative, Capability.VIEW_NATIONAL_IDS):
+        hidden.add("nik")
+    if not can(actor, cooperative, Capability.MANAGE_MONEY):
+        hidden.add("nomor_rekening")
+    columns = [column for column in COLUMNS if column not in hidden]
     yield BYTE_ORDER_MARK + csv_line(columns)
     for member in iterate_members(cooperative):
         cells = []

@@ -1,5 +1,6 @@
 """Registering a cooperative, keeping its profile, and its verification status."""
 
+import secrets
 from dataclasses import dataclass, fields
 from datetime import date
 
@@ -25,7 +26,7 @@ from marketplace.core.errors import DomainError, InvalidDetails, NotFound, NotPe
 from marketplace.core.images import InvalidImage, open_verified_image, store_image
 from marketplace.core.mail import send_mail_after_commit
 from marketplace.core.regions import is_regency_of
-from marketplace.core.storage import PRIVATE_PREFIX, get_storage
+from marketplace.core.storage import get_private_storage
 from marketplace.core.text import unique_slug
 from marketplace.core.timeutil import local_today, utcnow, zone_of_province
 from marketplace.core.unit_of_work import refused_by_database
@@ -204,8 +205,9 @@ def add_document(actor: User, cooperative: Cooperative, *, kind: DocumentKind, f
         image_format = image.format or ""
         content_type = Image.MIME[image_format]
         extension = image_format.lower().replace("jpeg", "jpg")
-    key = f"{PRIVATE_PREFIX}documents/{cooperative.id}/{utcnow():%Y%m%d%H%M%S%f}.{extension}"
-    get_storage().save(key, data)
+    # A random name: a document's address can be neither guessed nor derived from when it was uploaded.
+    key = f"documents/{cooperative.id}/{secrets.token_urlsafe(24)}.{extension}"
+    get_private_storage().save(key, data)
     document = CooperativeDocument(
         cooperative_id=cooperative.id, kind=kind, original_filename=filename[:255] or f"document.{extension}",
         storage_key=key, content_type=content_type, size_bytes=len(data), uploaded_by_id=actor.id,

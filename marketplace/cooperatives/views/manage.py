@@ -1,6 +1,6 @@
 """The staff's pages: register, dashboard, profile, logo, documents, staff and roles."""
 
-from flask import flash, redirect, render_template, request, send_file, session, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -21,7 +21,7 @@ from marketplace.cooperatives.services.members import active_member_count
 from marketplace.cooperatives.services.profile import CooperativeDetails, InvalidCooperativeDetails
 from marketplace.cooperatives.views.access import CURRENT_COOPERATIVE_KEY, cooperative_for, region_choices
 from marketplace.core.errors import DomainError
-from marketplace.core.storage import get_storage
+from marketplace.core.storage import get_private_storage
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import attach_field_errors, errors_text, render_form
 
@@ -132,8 +132,13 @@ def documents(slug):
 def download_document(slug, document_id):
     cooperative = cooperative_for(slug, Capability.VIEW_DOCUMENTS)
     document = profile_services.document_of(current_user, cooperative, document_id)
-    return send_file(get_storage().local_path(document.storage_key), mimetype=document.content_type,
-                     download_name=document.original_filename, as_attachment=False, max_age=0)
+    path = get_private_storage().local_path(document.storage_key)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=document.content_type, download_name=document.original_filename,
+                         as_attachment=False, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"  # never kept by a shared cache or proxy
+    return response
 
 
 @bp.route("/manage/<slug>/resubmit", methods=["POST"])

@@ -21,7 +21,7 @@ from marketplace.cooperatives.services.members import InvalidMemberDetails, Memb
 from marketplace.cooperatives.views.access import cooperative_for
 from marketplace.core.csv_files import decode_upload
 from marketplace.core.errors import DomainError
-from marketplace.core.identifiers import mask_national_id
+from marketplace.core.identifiers import mask_account_number, mask_national_id
 from marketplace.core.pagination import paginate
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.unit_of_work import unit_of_work
@@ -72,6 +72,8 @@ def member(slug, member_id):
     if Capability.MANAGE_MEMBERS not in capabilities:
         return render_template("cooperatives/member_detail.html", cooperative=cooperative, member=member,
                                show_national_id=Capability.VIEW_NATIONAL_IDS in capabilities,
+                               show_account_number=Capability.MANAGE_MONEY in capabilities,
+                               mask_account=mask_account_number,
                                mask=mask_national_id)
     form = MemberForm(obj=MemberDetails.of(member))
     if form.validate_on_submit():
@@ -116,8 +118,7 @@ def invite_member_account(slug, member_id):
 @login_required
 def export_members(slug):
     cooperative = cooperative_for(slug, Capability.VIEW_MEMBERS)
-    include_national_id = Capability.VIEW_NATIONAL_IDS in capabilities_of(current_user, cooperative)
-    rows = member_csv.export_member_rows(current_user, cooperative, include_national_id=include_national_id)
+    rows = member_csv.export_member_rows(current_user, cooperative)
     return Response(stream_with_context(rows), mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="anggota-{cooperative.slug}.csv"',
         "Cache-Control": "no-store",
