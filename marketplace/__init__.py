@@ -95,7 +95,7 @@ def register_search_index_hooks() -> None:
 def _configure_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from marketplace.accounts.models import User
+    from marketplace.accounts.services import user_for_session
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to open this page.")
@@ -104,13 +104,7 @@ def _configure_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_user_id: str):
-        user_id, _, fingerprint = session_user_id.partition(".")
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.session_fingerprint != fingerprint:
-            return None
-        return user
+        return user_for_session(session_user_id)
 
 
 def _import_models() -> None:

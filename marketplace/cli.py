@@ -28,9 +28,13 @@ def create_admin_command(email: str, name: str, password: str) -> None:
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command() -> None:
-    """Load demo data. Safe to run again: what exists already is left as it is."""
+    """Load demo data. Safe to run again: what exists already is left as it is. Never in production."""
     from marketplace.demo import seed_demo
 
+    if current_app.config["APP_ENV"] == "production":
+        # The demo accounts, an administrator among them, share a published password.
+        raise click.ClickException("seed-demo refuses to run with APP_ENV=production: its accounts (an "
+                                   "administrator among them) have a published password.")
     with unit_of_work():
         report = seed_demo(password=current_app.config["DEMO_PASSWORD"])
     for line in report:
@@ -68,6 +72,8 @@ def seed_bench_command(cooperatives: int, products: int) -> None:
     """Load a large data set for speed measurements (marked bench-; never use on a real database)."""
     from marketplace.bench_data import seed_bench
 
+    if current_app.config["APP_ENV"] == "production":
+        raise click.ClickException("seed-bench refuses to run with APP_ENV=production.")
     click.echo(seed_bench(cooperatives=cooperatives, products=products))
 
 

@@ -47,7 +47,8 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=_env_int("REMEMBER_COOKIE_DAYS", 30))
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
 
-    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; forms left open all day still post
+    # A form's token lasts a working day: a page left open since the morning still posts; a stolen token expires.
+    WTF_CSRF_TIME_LIMIT = _env_int("CSRF_TIME_LIMIT_SECONDS", 12 * 60 * 60)
 
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"

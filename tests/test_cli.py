@@ -42,3 +42,13 @@ def test_load_regions_adds_nothing_when_the_table_is_current(app):
     result = app.test_cli_runner().invoke(args=["load-regions"])
     assert result.exit_code == 0
     assert result.output.startswith("0 regions")
+
+
+def test_seed_demo_refuses_to_run_in_production(app):
+    app.config["APP_ENV"] = "production"
+    try:
+        result = app.test_cli_runner().invoke(args=["seed-demo"])
+    finally:
+        app.config["APP_ENV"] = "testing"
+    assert result.exit_code != 0 and "production" in result.output
+    assert db.session.query(User).count() == 0

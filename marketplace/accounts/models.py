@@ -55,10 +55,16 @@ class User(UserMixin, db.Model):
         sa.CheckConstraint("preferred_locale in ('id', 'en')", name="known_locale"),
     )
 
+    # The sign-in session this request came with (not stored on the user's row): set when a person signs in,
+    # and by the loader on each request.
+    # A type comment, not an annotation: the ORM would take an annotated attribute for a column.
+    sign_in_token = None  # type: str | None
+
     def get_id(self) -> str:
-        # The session remembers the password it was opened with: changing the password ends
-        # every other session and every "remember me" cookie.
-        return f"{self.id}.{self.session_fingerprint}"
+        # What the session cookie (and a "remember me" cookie) carries: the account, a fingerprint of the
+        # password it was opened with (changing the password ends every other session), and the sign-in
+        # session, which signing out ends on the server.
+        return f"{self.id}.{self.session_fingerprint}.{self.sign_in_token or ''}"
 
     @property
     def session_fingerprint(self) -> str:
@@ -79,12 +85,31 @@ class User(UserMixin, db.Model):
         return f"<User {self.email} {self.kind}>"
 
 
+class SignInSession(db.Model):
+    """One signed-in browser. Signing out ends it here, on the server: a copied session or "remember me" cookie
+    stops working at once. Only a hash of its token is kept, so the table gives no one a way in."""
+
+    __tablename__ = "sign_in_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @staticmethod
+    def hash_of(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
 @register_audit_actions
 class AccountAudit(LabelledEnum):
     """What the audit log records of accounts."""
 
     USER_REGISTERED = "user.registered", _l("Account registered")
     USER_LOGGED_IN = "user.logged_in", _l("Signed in")
+    USER_LOGGED_OUT = "user.logged_out", _l("Signed out")
+    USER_SIGNED_OUT_EVERYWHERE = "user.signed_out_everywhere", _l("Signed out on every device")
     USER_LOGIN_FAILED = "user.login_failed", _l("Failed sign-in")
     USER_PASSWORD_CHANGED = "user.password_changed", _l("Password changed")
     USER_PASSWORD_RESET_REQUESTED = "user.password_reset_requested", _l("Password reset asked for")

@@ -1,6 +1,8 @@
 """Accounts: registration, sign-in, passwords. Each function states the rule it enforces."""
 
 import hmac
+import secrets
+from typing import cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -8,7 +10,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from marketplace.accounts.models import SELF_REGISTERED_KINDS, AccountAudit, AccountKind, User
+from marketplace.accounts.models import SELF_REGISTERED_KINDS, AccountAudit, AccountKind, SignInSession, User
 from marketplace.core.audit import SYSTEM, record_audit
 from marketplace.core.errors import Conflict, DomainError, NotPermitted
 from marketplace.core.mail import send_mail_after_commit
@@ -146,8 +148,46 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def record_login(user: User) -> None:
+    """A successful sign-in opens a sign-in session of its own (see `SignInSession`)."""
     user.last_login_at = utcnow()
+    token = secrets.token_urlsafe(32)
+    db.session.add(SignInSession(user_id=user.id, token_hash=SignInSession.hash_of(token)))
+    user.sign_in_token = token
     record_audit(AccountAudit.USER_LOGGED_IN, actor=user, target=user)
+
+
+def user_for_session(session_user_id: str) -> User | None:
+    """The active account whose open sign-in session and password the session cookie names; None otherwise
+    (signed out, signed out everywhere, password changed, account deactivated). One query per request."""
+    user_id, _separator, rest = session_user_id.partition(".")
+    fingerprint, _separator, token = rest.partition(".")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.scalar(sa.select(User).join(SignInSession, SignInSession.user_id == User.id).where(
+        User.id == int(user_id), SignInSession.token_hash == SignInSession.hash_of(token),
+        SignInSession.ended_at.is_(None)))
+    if user is None or not hmac.compare_digest(user.session_fingerprint, fingerprint):
+        return None
+    user.sign_in_token = token
+    return user
+
+
+def sign_out(user: User) -> None:
+    """Ends this browser's sign-in session on the server, not only its cookie."""
+    if user.sign_in_token:
+        db.session.execute(sa.update(SignInSession).where(
+            SignInSession.token_hash == SignInSession.hash_of(user.sign_in_token), SignInSession.ended_at.is_(None))
+            .values(ended_at=utcnow()))
+    record_audit(AccountAudit.USER_LOGGED_OUT, actor=user, target=user)
+
+
+def sign_out_everywhere(user: User) -> int:
+    """Ends every sign-in session of the account (a lost phone, a shared computer); returns how many."""
+    result = db.session.execute(sa.update(SignInSession).where(
+        SignInSession.user_id == user.id, SignInSession.ended_at.is_(None)).values(ended_at=utcnow()))
+    ended = cast(sa.CursorResult, result).rowcount
+    record_audit(AccountAudit.USER_SIGNED_OUT_EVERYWHERE, actor=user, target=user, sessions=ended)
+    return ended
 
 
 def change_password(user: User, *, current_password: str, new_password: str) -> None:

@@ -68,9 +68,23 @@ def logout():
         if not current_user.is_authenticated:
             return redirect(url_for("storefront.home"))
         return render_template("accounts/logout.html")
+    if current_user.is_authenticated:
+        with unit_of_work():
+            services.sign_out(current_user)
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("storefront.home"))
+
+
+@bp.route("/account/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    """For a lost phone or a shared computer: every browser signed in to this account is signed out."""
+    with unit_of_work():
+        services.sign_out_everywhere(current_user)
+    logout_user()
+    flash(_("You have been signed out on every device. Sign in again here."), "info")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -38,7 +38,7 @@ def test_a_buyer_registers_switches_language_and_signs_out(page: Page, base_url)
     page.screenshot(path=f"{SCREENSHOTS}/account-en-phone.png", full_page=True)
 
     open_menu(page)
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.locator(".flash")).to_contain_text("You have signed out.")
     # The language stays with the browser session after signing out.
     expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -15,7 +15,7 @@ from marketplace.core.csv_files import csv_line, decode_upload
 from marketplace.core.storage import get_private_storage, get_storage
 from marketplace.extensions import db
 from tests.factories import add_staff, create_cooperative, create_member, create_product, create_user, owner_of
-from tests.helpers import csrf_token_from, page_text, signed_in
+from tests.helpers import AuthActions, csrf_token_from, page_text, post_form, signed_in
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -166,3 +166,42 @@ def test_plain_staff_see_a_members_account_number_masked_and_export_none(app):
     assert "002101000123456" not in "".join(member_csv.export_member_rows(clerk, cooperative))
     owner = owner_of(cooperative)
     assert "002101000123456" in "".join(member_csv.export_member_rows(owner, cooperative))
+
+
+# 10. Signing out ends the session on the server --------------------------------------------------------------------
+
+def copy_of_the_browser(app, client):
+    """A second browser holding a copy of the first one's cookies (a stolen or copied cookie)."""
+    thief = app.test_client()
+    for name in ("session", "remember_token"):
+        cookie = client.get_cookie(name)
+        if cookie is not None:
+            thief.set_cookie(name, cookie.value)
+    return thief
+
+
+def test_a_copied_cookie_stops_working_when_its_owner_signs_out(app):
+    buyer = create_user(email="budi@contoh.id")
+    client = app.test_client()
+    AuthActions(client).login(buyer, remember="y")
+    thief = copy_of_the_browser(app, client)
+    assert thief.get("/account").status_code == 200
+    AuthActions(client).logout()
+    assert thief.get("/account").status_code == 302  # to the sign-in page
+    assert client.get("/account").status_code == 302
+
+
+def test_sign_out_everywhere_ends_every_browser_and_a_new_sign_in_works(app):
+    buyer = create_user(email="budi@contoh.id")
+    laptop, phone = app.test_client(), app.test_client()
+    AuthActions(laptop).login(buyer)
+    AuthActions(phone).login(buyer)
+    response = post_form(phone, "/account/sign-out-everywhere", {}, token_from="/account", follow_redirects=True)
+    assert "setiap perangkat" in page_text(response)
+    assert laptop.get("/account").status_code == 302 and phone.get("/account").status_code == 302
+    AuthActions(laptop).login(buyer)
+    assert laptop.get("/account").status_code == 200
+
+
+def test_form_tokens_have_a_lifetime(app):
+    assert 0 < app.config["WTF_CSRF_TIME_LIMIT"] <= 24 * 60 * 60
