@@ -35,8 +35,11 @@ class Config:
 
     UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT")  # default: <instance>/uploads
     PRIVATE_UPLOAD_ROOT = os.environ.get("PRIVATE_UPLOAD_ROOT")  # default: <instance>/private_uploads
-    # Pictures above this many pixels are refused before they are decoded (decompression bombs).
-    IMAGE_MAX_PIXELS = _env_int("IMAGE_MAX_PIXELS", 40_000_000)
+    # Pictures above this many pixels are refused before they are decoded (decompression bombs, and the CPU and
+    # memory a huge picture costs a worker). 24 million is a 6000×4000 camera photo; a product photo needs less.
+    IMAGE_MAX_PIXELS = _env_int("IMAGE_MAX_PIXELS", 24_000_000)
+    # Uploads (photos, logos, documents, spreadsheets) per signed-in account, on top of the size limits.
+    UPLOAD_RATE_LIMIT = os.environ.get("UPLOAD_RATE_LIMIT", "30 per minute; 300 per hour")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -30,3 +30,20 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def _account_or_address() -> str:
+    """Limits on uploads count per account (several people may share one office's address)."""
+    from flask_login import current_user
+
+    if current_user.is_authenticated:
+        return f"account:{current_user.id}"
+    return get_remote_address()
+
+
+def limit_uploads(view):
+    """Decorate a view that receives files: the account's uploads are limited (UPLOAD_RATE_LIMIT)."""
+    from flask import current_app
+
+    return limiter.limit(lambda: current_app.config["UPLOAD_RATE_LIMIT"], key_func=_account_or_address,
+                         methods=["POST"])(view)

@@ -5,6 +5,7 @@ resized to a few widths and stored as WebP with a JPEG fallback under content-ha
 import hashlib
 import io
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app, url_for
@@ -13,6 +14,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from marketplace.core.errors import DomainError
 from marketplace.core.storage import get_storage
+from marketplace.core.unit_of_work import after_commit
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 ACCEPTED_CONTENT_TYPES = "image/jpeg,image/png,image/webp"
@@ -44,7 +46,9 @@ class StoredImage:
         return cls(data["base_key"], tuple(data["widths"]), data["width"], data["height"])
 
 
-def open_verified_image(data: bytes) -> Image.Image:
+def open_verified_image(data: bytes, *, needed_width: int | None = None) -> Image.Image:
+    """The picture, checked before it is decoded (format, pixel count), then decoded — a JPEG only at the
+    smallest scale that still gives `needed_width` pixels, so a large photo costs a fraction of its size."""
     max_pixels = current_app.config["IMAGE_MAX_PIXELS"]
     try:
         with warnings.catch_warnings():
@@ -55,6 +59,9 @@ def open_verified_image(data: bytes) -> Image.Image:
             if image.width * image.height > max_pixels:
                 raise InvalidImage(_("This picture has too many pixels. Use one under %(megapixels)d megapixels.",
                                      megapixels=max_pixels // 1_000_000), code="too_many_pixels")
+            if needed_width and image.format == "JPEG":
+                # Either side may become the width once EXIF orientation is applied.
+                image.draft("RGB", (needed_width, needed_width))
             image.load()
     except InvalidImage:
         raise
@@ -71,7 +78,12 @@ def store_image(data: bytes, *, prefix: str, widths: tuple[int, ...]) -> StoredI
     """Check, clean and store a picture in every width up to its own; raises InvalidImage."""
     if not data:
         raise InvalidImage(_("The file is empty."), code="empty_file")
-    image = ImageOps.exif_transpose(open_verified_image(data))
+    largest = max(widths)
+    image = ImageOps.exif_transpose(open_verified_image(data, needed_width=largest))
+    factor = image.width // (2 * largest)
+    if factor >= 2:
+        # A cheap box reduction first, so the copies below (colour mode, variants) are small.
+        image = image.reduce(factor)
     has_alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
     image = image.convert("RGBA" if has_alpha else "RGB")
     digest = hashlib.sha256(data).hexdigest()[:24]
@@ -85,6 +97,24 @@ def store_image(data: bytes, *, prefix: str, widths: tuple[int, ...]) -> StoredI
         storage.save(f"{base_key}-{width}.webp", _encode(variant, "WEBP"))
         storage.save(f"{base_key}-{width}.jpg", _encode(_flatten(variant), "JPEG"))
     return StoredImage(base_key, tuple(kept_widths), image.width, image.height)
+
+
+def discard_image_after_commit(stored: StoredImage | None, *, still_used: Callable[[str], bool]) -> None:
+    """Once the action that dropped a picture has committed, delete its files unless a record still uses the
+    same picture (names are content hashes: two products may share one). A removed photo or a replaced logo is
+    then no longer served to anyone."""
+    if stored is None:
+        return
+
+    def delete_if_unused() -> None:
+        if still_used(stored.base_key):
+            return
+        storage = get_storage()
+        for width in stored.widths:
+            for extension in ("webp", "jpg"):
+                storage.delete(stored.key(width, extension))
+
+    after_commit(delete_if_unused)
 
 
 def _flatten(image: Image.Image) -> Image.Image:

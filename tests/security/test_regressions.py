@@ -8,14 +8,24 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.accounts.models import AccountKind
-from marketplace.catalog.services import product_csv
+from marketplace.catalog.services import images, product_csv
 from marketplace.cooperatives.models import DocumentKind, Member, PayoutMethod
 from marketplace.cooperatives.services import member_csv, profile
 from marketplace.core.csv_files import csv_line, decode_upload
+from marketplace.core.images import InvalidImage, open_verified_image, store_image
 from marketplace.core.storage import get_private_storage, get_storage
+from marketplace.core.unit_of_work import unit_of_work
 from marketplace.extensions import db
-from tests.factories import add_staff, create_cooperative, create_member, create_product, create_user, owner_of
-from tests.helpers import AuthActions, csrf_token_from, page_text, post_form, signed_in
+from tests.factories import (
+    add_staff,
+    create_cooperative,
+    create_member,
+    create_product,
+    create_user,
+    owner_of,
+    picture_bytes,
+)
+from tests.helpers import AuthActions, csrf_token_from, page_text, post_form, refused, signed_in
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -205,3 +215,76 @@ def test_sign_out_everywhere_ends_every_browser_and_a_new_sign_in_works(app):
 
 def test_form_tokens_have_a_lifetime(app):
     assert 0 < app.config["WTF_CSRF_TIME_LIMIT"] <= 24 * 60 * 60
+
+
+# 9. A removed photo or a replaced logo is no longer served -----------------------------------------------------------
+
+def test_a_removed_photo_is_deleted_after_the_commit_unless_another_product_shows_it(app, client):
+    cooperative = create_cooperative()
+    owner = owner_of(cooperative)
+    first, second = create_product(cooperative), create_product(cooperative)
+    shared, own = picture_bytes(size=(300, 200)), picture_bytes(size=(320, 200))
+    with unit_of_work():
+        shared_on_first = images.add_product_image(owner, first, shared)
+        images.add_product_image(owner, second, shared)
+        own_photo = images.add_product_image(owner, first, own)
+    own_key, shared_key = own_photo.stored.key(320), shared_on_first.stored.key(300)
+    assert client.get(f"/media/{own_key}").status_code == 200
+    with unit_of_work():
+        images.remove_product_image(owner, first, own_photo.id)
+        images.remove_product_image(owner, first, shared_on_first.id)
+    assert client.get(f"/media/{own_key}").status_code == 404
+    assert client.get(f"/media/{shared_key}").status_code == 200  # the second product still shows it
+
+
+def test_a_photo_removal_that_is_rolled_back_keeps_its_files(app, client):
+    product = create_product()
+    owner = owner_of(product.cooperative)
+    with unit_of_work():
+        photo = images.add_product_image(owner, product, picture_bytes(size=(300, 200)))
+    key = photo.stored.key(300)
+    with pytest.raises(RuntimeError), unit_of_work():
+        images.remove_product_image(owner, product, photo.id)
+        raise RuntimeError("a later step failed")
+    assert client.get(f"/media/{key}").status_code == 200
+
+
+def test_a_replaced_logo_is_no_longer_served(app, client):
+    cooperative = create_cooperative()
+    with unit_of_work():
+        profile.set_logo(owner_of(cooperative), cooperative, picture_bytes(size=(400, 400)))
+    old_key = cooperative.logo_image.key(96)
+    with unit_of_work():
+        profile.set_logo(owner_of(cooperative), cooperative, picture_bytes(size=(410, 400)))
+    assert client.get(f"/media/{old_key}").status_code == 404
+    assert client.get(f"/media/{cooperative.logo_image.key(96)}").status_code == 200
+
+
+# 7. One upload cannot cost a worker seconds and hundreds of megabytes ------------------------------------------------
+
+def test_a_small_file_of_too_many_pixels_is_refused_before_it_is_decoded(app):
+    huge = picture_bytes("PNG", size=(6300, 6300))
+    assert len(huge) < 1_000_000  # small on the wire, 40 megapixels once decoded
+    with refused("too_many_pixels", InvalidImage):
+        store_image(huge, prefix="test", widths=(160, 1280))
+
+
+def test_a_large_camera_jpeg_is_decoded_at_a_reduced_scale(app):
+    photo = picture_bytes("JPEG", size=(5600, 4200))
+    assert open_verified_image(photo, needed_width=1280).size == (2800, 2100)  # JPEG draft: half the scale
+    stored = store_image(photo, prefix="test", widths=(160, 1280))
+    assert stored.widths == (160, 1280) and (stored.width, stored.height) == (2800, 2100)
+
+
+def test_uploads_are_limited_per_account(app):
+    product = create_product()
+    client = signed_in(app, owner_of(product.cooperative))
+    url = f"/manage/{product.cooperative.slug}/products/{product.id}/photos"
+    app.config["UPLOAD_RATE_LIMIT"] = "2 per minute"
+    try:
+        statuses = [client.post(url, data={"csrf_token": csrf_token_from(client, url), "alt_text": "foto",
+                                           "photo": (io.BytesIO(picture_bytes(size=(200 + n, 200))), "a.jpg")}
+                                ).status_code for n in range(3)]
+    finally:
+        app.config["UPLOAD_RATE_LIMIT"] = "30 per minute; 300 per hour"
+    assert statuses == [302, 302, 429]

@@ -8,7 +8,7 @@ from marketplace.catalog.models import CatalogAudit, Product, ProductImage
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError, NotFound
-from marketplace.core.images import store_image
+from marketplace.core.images import discard_image_after_commit, store_image
 from marketplace.extensions import db
 
 MAX_IMAGES = 8
@@ -27,6 +27,12 @@ def add_product_image(actor: User, product: Product, data: bytes, alt_text: str 
     record_audit(CatalogAudit.PRODUCT_IMAGE_ADDED, actor=actor, target=product)
     _reorder_done(product)
     return image
+
+
+def product_photo_in_use(base_key: str) -> bool:
+    """Whether any product still shows this picture (the same file uploaded for two products is kept once)."""
+    return db.session.scalar(sa.select(ProductImage.id).where(
+        ProductImage.image["base_key"].as_string() == base_key).limit(1)) is not None
 
 
 def _reorder_done(product: Product) -> None:
@@ -69,6 +75,7 @@ def remove_product_image(actor: User, product: Product, image_id: int) -> None:
     removed = _image_of(product, image_id)
     remaining = [image for image in product.images if image.id != removed.id]
     db.session.delete(removed)
+    discard_image_after_commit(removed.stored, still_used=product_photo_in_use)
     for position, item in enumerate(remaining):
         item.position = position
     record_audit(CatalogAudit.PRODUCT_IMAGE_REMOVED, actor=actor, target=product)

@@ -20,11 +20,13 @@ from marketplace.catalog.models import (
     StockLot,
     Unit,
 )
+from marketplace.catalog.services.images import product_photo_in_use
 from marketplace.catalog.services.pricing import MAX_UNIT_PRICE, tier_pairs, tier_problems
 from marketplace.cooperatives.models import Cooperative, Member
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import Conflict, InvalidDetails, NotFound, TransitionNotAllowed
+from marketplace.core.images import discard_image_after_commit
 from marketplace.core.text import unique_slug
 from marketplace.core.unit_of_work import refused_by_database
 from marketplace.extensions import db
@@ -203,6 +205,8 @@ def delete_product(actor: User, product: Product) -> None:
         raise Conflict(_("This product has received stock, which stays on record. Archive it instead."))
     record_audit(CatalogAudit.PRODUCT_DELETED, actor=actor, target=product.cooperative, sku=product.sku,
                  name=product.name)
+    for image in product.images:
+        discard_image_after_commit(image.stored, still_used=product_photo_in_use)
     db.session.delete(product)
     db.session.flush()
 

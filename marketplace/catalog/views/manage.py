@@ -32,6 +32,7 @@ from marketplace.core.pagination import paginate
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import attach_field_errors, errors_text, flash_refusal, render_form
+from marketplace.extensions import limit_uploads
 
 
 def _product(slug: str, product_id: int):
@@ -208,6 +209,7 @@ def adjust_stock(slug, product_id):
 
 
 @bp.route("/manage/<slug>/products/<int:product_id>/photos", methods=["GET", "POST"])
+@limit_uploads
 @login_required
 def photos(slug, product_id):
     cooperative, product = _product(slug, product_id)
@@ -265,6 +267,7 @@ def product_import_template(slug):
 
 
 @bp.route("/manage/<slug>/products/import", methods=["GET", "POST"])
+@limit_uploads
 @login_required
 def import_products(slug):
     cooperative = cooperative_for(slug, Capability.MANAGE_CATALOG)

@@ -23,7 +23,7 @@ from marketplace.cooperatives.models import (
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError, InvalidDetails, NotFound, NotPermitted, TransitionNotAllowed
-from marketplace.core.images import InvalidImage, open_verified_image, store_image
+from marketplace.core.images import InvalidImage, discard_image_after_commit, open_verified_image, store_image
 from marketplace.core.mail import send_mail_after_commit
 from marketplace.core.regions import is_regency_of
 from marketplace.core.storage import get_private_storage
@@ -176,10 +176,18 @@ def update_cooperative(actor: User, cooperative: Cooperative, details: Cooperati
     return changed
 
 
+def _logo_in_use(base_key: str) -> bool:
+    return db.session.scalar(sa.select(Cooperative.id).where(
+        Cooperative.logo["base_key"].as_string() == base_key).limit(1)) is not None
+
+
 def set_logo(actor: User, cooperative: Cooperative, data: bytes) -> None:
     require_capability(actor, cooperative, Capability.EDIT_PROFILE)
     stored = store_image(data, prefix="logos", widths=LOGO_WIDTHS)
+    replaced = cooperative.logo_image
     cooperative.logo = stored.as_dict()
+    if replaced is not None and replaced.base_key != stored.base_key:
+        discard_image_after_commit(replaced, still_used=_logo_in_use)
     record_audit(CooperativeAudit.COOPERATIVE_LOGO_CHANGED, actor=actor, target=cooperative)
 
 

@@ -24,6 +24,7 @@ from marketplace.core.errors import DomainError
 from marketplace.core.storage import get_private_storage
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import attach_field_errors, errors_text, render_form
+from marketplace.extensions import limit_uploads
 
 
 def _cooperative_form(**kwargs) -> CooperativeForm:
@@ -90,6 +91,7 @@ def edit_profile(slug):
 
 
 @bp.route("/manage/<slug>/logo", methods=["POST"])
+@limit_uploads
 @login_required
 def upload_logo(slug):
     cooperative = cooperative_for(slug, Capability.EDIT_PROFILE)
@@ -108,6 +110,7 @@ def upload_logo(slug):
 
 
 @bp.route("/manage/<slug>/documents", methods=["GET", "POST"])
+@limit_uploads
 @login_required
 def documents(slug):
     cooperative = cooperative_for(slug, Capability.VIEW_DOCUMENTS)

@@ -26,6 +26,7 @@ from marketplace.core.pagination import paginate
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import attach_field_errors, errors_text, render_form
+from marketplace.extensions import limit_uploads
 
 
 @bp.route("/manage/<slug>/members")
@@ -134,6 +135,7 @@ def member_import_template(slug):
 
 
 @bp.route("/manage/<slug>/members/import", methods=["GET", "POST"])
+@limit_uploads
 @login_required
 def import_members(slug):
     """Step 1: upload and see every row checked. Step 2 (import_members_confirm) writes them all."""
