@@ -97,11 +97,14 @@ def _empty_all_tables() -> None:
 
 @pytest.fixture
 def app(session_app):
+    settings = dict(session_app.config)  # a test may change settings; the next one starts from these
     with session_app.app_context():
         yield session_app
         db.session.rollback()
         _empty_all_tables()
         db.session.remove()
+    session_app.config.clear()
+    session_app.config.update(settings)
     session_app.extensions["mail_outbox"] = []
     limiter.reset()
 
