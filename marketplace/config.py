@@ -67,6 +67,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 50 per hour")
     PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per minute; 20 per hour")
+    REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "5 per minute; 30 per hour")
 
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND")  # smtp, file or memory; smtp when MAIL_SERVER is set
     MAIL_SERVER = os.environ.get("MAIL_SERVER")

@@ -154,7 +154,8 @@ def _ensure_user(email: str, name: str, kind: AccountKind, phone: str, password:
     if user is not None:
         report.append(f"exists  {email}")
         return user
-    user = User(email=email, name=name, kind=kind, phone=phone, password_hash=account_services.hash_password(password))
+    user = User(email=email, name=name, kind=kind, phone=phone, password_hash=account_services.hash_password(password),
+                email_verified_at=utcnow())
     db.session.add(user)
     record_audit(AccountAudit.USER_CREATED_BY_CLI, target=user, kind=str(kind), demo=True)
     report.append(f"created {email} ({kind.value}), password: {password}")

@@ -19,8 +19,12 @@ def create_user(
     password: str = DEFAULT_PASSWORD,
     locale: str = "id",
     active: bool = True,
+    verified: bool = True,
 ) -> User:
+    from marketplace.core.timeutil import utcnow
+
     user = User(
+        email_verified_at=utcnow() if verified else None,
         email=email or f"orang{next(_sequence)}@contoh.id",
         name=name,
         kind=kind,

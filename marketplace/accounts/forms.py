@@ -125,3 +125,7 @@ class ResetPasswordForm(FlaskForm):
     def __init__(self, *args, account_email: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.account_email = account_email
+
+
+class ConfirmEmailForm(FlaskForm):
+    """Only the button of the confirmation page (and its CSRF token)."""

@@ -49,6 +49,9 @@ class User(UserMixin, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when the person opened the link sent to their address: only then may they register a cooperative
+    # (and, later, order).
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
@@ -69,6 +72,10 @@ class User(UserMixin, db.Model):
     @property
     def session_fingerprint(self) -> str:
         return hashlib.sha256(self.password_hash.encode()).hexdigest()[:12]
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -115,5 +122,6 @@ class AccountAudit(LabelledEnum):
     USER_PASSWORD_RESET_REQUESTED = "user.password_reset_requested", _l("Password reset asked for")
     USER_PASSWORD_RESET = "user.password_reset", _l("Password reset")
     USER_PROFILE_UPDATED = "user.profile_updated", _l("Profile updated")
+    USER_EMAIL_VERIFIED = "user.email_verified", _l("Email address confirmed")
     USER_CREATED_BY_CLI = "user.created_by_cli", _l("Account created by the operator")
     USER_DEACTIVATED = "user.deactivated", _l("Account deactivated")

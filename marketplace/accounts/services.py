@@ -18,6 +18,8 @@ from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 
 PASSWORD_RESET_SALT = "password-reset"
+EMAIL_VERIFICATION_SALT = "email-verification"
+EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 60 * 60
 
 # The handful of passwords every list of leaked passwords starts with, plus this site's own words.
 COMMON_PASSWORDS = frozenset(
@@ -97,6 +99,7 @@ def register_user(
 def create_admin(*, email: str, name: str, password: str) -> User:
     """Administrators are made from the command line by someone who already runs the server."""
     user = _create_user(email=email, name=name, password=password, kind=AccountKind.ADMIN)
+    user.email_verified_at = utcnow()  # the operator vouches for the address
     record_audit(AccountAudit.USER_CREATED_BY_CLI, actor=SYSTEM, target=user, kind=str(AccountKind.ADMIN))
     return user
 
@@ -244,6 +247,38 @@ def request_password_reset(email: str, *, reset_url_for) -> None:
         valid_minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
     )
     record_audit(AccountAudit.USER_PASSWORD_RESET_REQUESTED, target=user)
+
+
+def _verification_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=EMAIL_VERIFICATION_SALT)
+
+
+def request_email_verification(user: User, *, verify_url_for) -> None:
+    """Email a signed link that confirms the address (sent after the commit). `verify_url_for(token)` builds it."""
+    if user.email_verified:
+        return
+    token = _verification_serializer().dumps({"user": user.id, "email": user.email})
+    send_mail_after_commit(user.email, "email_verification", locale=user.preferred_locale, user=user,
+                           verify_url=verify_url_for(token), valid_days=EMAIL_VERIFICATION_MAX_AGE // 86400)
+
+
+def verify_email(token: str) -> User:
+    """The link's account, its address confirmed; the link must be recent and for the address the account
+    has now."""
+    try:
+        payload = _verification_serializer().loads(token, max_age=EMAIL_VERIFICATION_MAX_AGE)
+    except SignatureExpired:
+        raise InvalidToken(_("This confirmation link has expired. Sign in and ask for a new one."),
+                           code="verification_link_expired") from None
+    except BadSignature:
+        raise InvalidToken(_("This confirmation link is not valid."), code="verification_link_not_valid") from None
+    user = db.session.get(User, payload.get("user")) if isinstance(payload, dict) else None
+    if user is None or not user.active or user.email != payload.get("email"):
+        raise InvalidToken(_("This confirmation link is not valid."), code="verification_link_not_valid")
+    if not user.email_verified:
+        user.email_verified_at = utcnow()
+        record_audit(AccountAudit.USER_EMAIL_VERIFIED, actor=user, target=user)
+    return user
 
 
 def user_for_reset_token(token: str) -> User:

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from marketplace.accounts import bp, services
 from marketplace.accounts.forms import (
     ChangePasswordForm,
+    ConfirmEmailForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -76,6 +77,32 @@ def logout():
     return redirect(url_for("storefront.home"))
 
 
+@bp.route("/account/verify/<token>", methods=["GET", "POST"])
+def verify_email(token):
+    """The link in the confirmation email. Opening it shows a button (a GET never writes); the button confirms."""
+    form = ConfirmEmailForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                user = services.verify_email(token)
+        except DomainError as error:
+            flash(error.message, "error")
+            return redirect(url_for("accounts.account" if current_user.is_authenticated else "accounts.login"))
+        flash(_("Your email address %(email)s is confirmed. Thank you.", email=user.email), "success")
+        return redirect(url_for("accounts.account" if current_user.is_authenticated else "accounts.login"))
+    return render_template("accounts/verify_email.html", form=form)
+
+
+@bp.route("/account/verify", methods=["POST"])
+@login_required
+@limiter.limit(_reset_limit, methods=["POST"])
+def resend_verification():
+    with unit_of_work():
+        services.request_email_verification(current_user, verify_url_for=_verify_url)
+    flash(_("We have sent a new confirmation link to %(email)s.", email=current_user.email), "info")
+    return redirect(url_for("accounts.account"))
+
+
 @bp.route("/account/sign-out-everywhere", methods=["POST"])
 @login_required
 def sign_out_everywhere():
@@ -87,7 +114,16 @@ def sign_out_everywhere():
     return redirect(url_for("accounts.login"))
 
 
+def _register_limit() -> str:
+    return current_app.config["REGISTER_RATE_LIMIT"]
+
+
+def _verify_url(token: str) -> str:
+    return url_for("accounts.verify_email", token=token, _external=True)
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_register_limit, methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("storefront.home"))
@@ -104,6 +140,7 @@ def register():
                     locale=session.get(SESSION_LOCALE_KEY, current_app.config["BABEL_DEFAULT_LOCALE"]),
                 )
                 services.record_login(user)
+                services.request_email_verification(user, verify_url_for=_verify_url)
         except DomainError as error:
             form.email.errors.append(error.message)
         else:

@@ -30,9 +30,9 @@ def test_a_buyer_registers_switches_language_and_signs_out(page: Page, base_url)
     page.get_by_label("Kata sandi", exact=True).fill("selendang-sutra-9")
     page.get_by_label("Ulangi kata sandi").fill("selendang-sutra-9")
     page.get_by_role("button", name="Buat akun").click()
-    expect(page.locator(".flash")).to_contain_text("Akun Anda sudah siap")
+    expect(page.locator(".flashes .flash")).to_contain_text("Akun Anda sudah siap")
 
-    page.get_by_role("button", name="EN").click()  # signed in: a small form, so it can be kept
+    page.get_by_role("button", name="EN", exact=True).click()  # signed in: a small form, so it can be kept
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text("My account")
     page.screenshot(path=f"{SCREENSHOTS}/account-en-phone.png", full_page=True)

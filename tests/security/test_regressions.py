@@ -7,17 +7,19 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from marketplace.accounts.models import AccountKind
+from marketplace.accounts.models import AccountKind, User
 from marketplace.catalog.services import images, product_csv
 from marketplace.cooperatives.models import DocumentKind, Member, PayoutMethod
 from marketplace.cooperatives.services import member_csv, profile
 from marketplace.core.csv_files import csv_line, decode_upload
+from marketplace.core.errors import NotPermitted
 from marketplace.core.images import InvalidImage, open_verified_image, store_image
 from marketplace.core.storage import get_private_storage, get_storage
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.extensions import db
 from tests.factories import (
     add_staff,
+    cooperative_details,
     create_cooperative,
     create_member,
     create_product,
@@ -288,3 +290,48 @@ def test_uploads_are_limited_per_account(app):
     finally:
         app.config["UPLOAD_RATE_LIMIT"] = "30 per minute; 300 per hour"
     assert statuses == [302, 302, 429]
+
+
+# 11. Addresses are confirmed before an account can register a cooperative; registration is rate-limited ------------
+
+REGISTRATION = {"name": "Siti Aminah", "email": "siti@contoh.id", "phone": "", "kind": "cooperative_staff",
+                "password": "anyaman-bambu-99", "confirm": "anyaman-bambu-99"}
+
+
+def test_a_new_account_confirms_its_address_by_the_emailed_link_before_registering_a_cooperative(app, outbox):
+    client = app.test_client()
+    post_form(client, "/register", REGISTRATION)
+    siti = db.session.scalar(sa.select(User).where(User.email == "siti@contoh.id"))
+    assert siti.email_verified_at is None
+    with pytest.raises(NotPermitted) as refusal:
+        profile.register_cooperative(siti, cooperative_details())
+    assert refusal.value.code == "email_not_verified"
+    link = outbox[-1].get_content().split("http://localhost")[1].split()[0]
+    assert client.get(link).status_code == 200  # a page with a button: opening a link changes nothing
+    db.session.refresh(siti)
+    assert siti.email_verified_at is None
+    post_form(client, link, {}, token_from=link)
+    db.session.refresh(siti)
+    assert siti.email_verified_at is not None
+    assert profile.register_cooperative(siti, cooperative_details()).id is not None
+
+
+def test_a_confirmation_link_for_an_address_the_account_no_longer_has_is_refused(app, outbox):
+    client = app.test_client()
+    post_form(client, "/register", REGISTRATION)
+    link = outbox[-1].get_content().split("http://localhost")[1].split()[0]
+    siti = db.session.scalar(sa.select(User).where(User.email == "siti@contoh.id"))
+    siti.email = "siti.baru@contoh.id"
+    db.session.commit()
+    response = post_form(client, link, {}, token_from=link, follow_redirects=True)
+    assert "tidak berlaku" in page_text(response)
+    db.session.refresh(siti)
+    assert siti.email_verified_at is None
+
+
+def test_registration_is_rate_limited(app):
+    app.config["RATELIMIT_ENABLED"] = True
+    client = app.test_client()
+    statuses = [post_form(client, "/register", {**REGISTRATION, "email": f"orang{n}@contoh.id"}).status_code
+                for n in range(7)]
+    assert 429 in statuses

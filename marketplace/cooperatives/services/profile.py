@@ -134,6 +134,9 @@ def register_cooperative(owner: User, details: CooperativeDetails) -> Cooperativ
     """
     if owner.is_admin:
         raise NotPermitted(_("Platform administrators cannot register a cooperative themselves."))
+    if not owner.email_verified:
+        raise NotPermitted(_("Confirm your email address first: open the link we sent you, or ask for a new one "
+                             "on My account."), code="email_not_verified")
     problems = _problems(details, None)
     if problems:
         raise InvalidCooperativeDetails(problems)
