@@ -149,3 +149,28 @@ def picture_bytes(format_name="JPEG", size=(800, 600), mode="RGB", exif=None) ->
     kwargs = {"exif": exif} if exif is not None else {}
     image.save(buffer, format_name, **kwargs)
     return buffer.getvalue()
+
+
+def pdf_bytes(*, title: str = "SK Pengesahan Badan Hukum", author: str = "Sekretaris Koperasi") -> bytes:
+    """A real one-page PDF, with the author and title a scanner or word processor would leave in it."""
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    document = canvas.Canvas(buffer)
+    document.setTitle(title)
+    document.setAuthor(author)
+    document.drawString(72, 760, title)
+    document.save()
+    return buffer.getvalue()
+
+
+def gps_exif(orientation: int | None = None) -> bytes:
+    """EXIF as a phone writes it: where the photo was taken (Sragen), the camera, and its orientation."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x8825] = {1: "S", 2: (7.0, 33.0, 0.0), 3: "E", 4: (110.0, 25.0, 0.0)}  # GPSInfo
+    exif[0x010F] = "PhoneMaker"
+    if orientation:
+        exif[0x0112] = orientation
+    return exif.tobytes()

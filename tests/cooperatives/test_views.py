@@ -5,7 +5,7 @@ from marketplace.accounts.models import AccountKind
 from marketplace.cooperatives.models import Cooperative, CooperativeDocument, CooperativeStatus, Member
 from marketplace.core.storage import get_private_storage
 from marketplace.extensions import db
-from tests.factories import create_cooperative, create_member, create_user, owner_of, picture_bytes
+from tests.factories import create_cooperative, create_member, create_user, owner_of, pdf_bytes, picture_bytes
 from tests.helpers import AuthActions, csrf_token_from, page_text, post_form, signed_in
 
 REGISTRATION = {
@@ -122,7 +122,7 @@ def test_documents_upload_accepts_pdf_and_photos_only(app):
     assert refused.status_code == 422
     assert "Unggah dokumen sebagai berkas PDF" in page_text(refused)
     accepted = client.post(f"/manage/{cooperative.slug}/documents", data={
-        "csrf_token": token, "kind": "nib", "document": (io.BytesIO(b"%PDF-1.4\n1 0 obj"), "NIB koperasi.pdf")})
+        "csrf_token": token, "kind": "nib", "document": (io.BytesIO(pdf_bytes()), "NIB koperasi.pdf")})
     assert accepted.status_code == 302
     document = db.session.scalar(db.select(CooperativeDocument))
     assert get_private_storage().local_path(document.storage_key).is_file()  # kept apart from public uploads

@@ -5,17 +5,8 @@ from PIL import Image
 
 from marketplace.core.images import InvalidImage, StoredImage, store_image
 from marketplace.core.storage import get_storage
-from tests.factories import picture_bytes
+from tests.factories import gps_exif, picture_bytes
 from tests.helpers import refused
-
-
-def gps_exif(orientation: int | None = None) -> bytes:
-    exif = Image.Exif()
-    exif[0x8825] = {1: "S", 2: (7.0, 33.0, 0.0), 3: "E", 4: (110.0, 25.0, 0.0)}  # GPSInfo: Sragen
-    exif[0x010F] = "PhoneMaker"
-    if orientation:
-        exif[0x0112] = orientation
-    return exif.tobytes()
 
 
 def test_a_photo_is_stored_in_each_width_as_webp_and_jpeg_without_metadata(app):

@@ -4,14 +4,17 @@ import csv
 import io
 from pathlib import Path
 
+import pypdf
 import pytest
 import sqlalchemy as sa
+from PIL import Image
 
 from marketplace.accounts.models import AccountKind, User
 from marketplace.catalog.services import images, product_csv
 from marketplace.cooperatives.models import DocumentKind, Member, PayoutMethod
 from marketplace.cooperatives.services import member_csv, profile
 from marketplace.core.csv_files import csv_line, decode_upload
+from marketplace.core.documents import InvalidDocument
 from marketplace.core.errors import NotPermitted
 from marketplace.core.images import InvalidImage, open_verified_image, store_image
 from marketplace.core.storage import get_private_storage, get_storage
@@ -24,12 +27,14 @@ from tests.factories import (
     create_member,
     create_product,
     create_user,
+    gps_exif,
     owner_of,
+    pdf_bytes,
     picture_bytes,
 )
 from tests.helpers import AuthActions, csrf_token_from, page_text, post_form, refused, signed_in
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf_bytes(author="Sekretaris Koperasi")
 
 
 # 1. Private documents stay private -------------------------------------------------------------------------------
@@ -39,7 +44,7 @@ def test_a_verification_document_is_stored_outside_the_public_uploads_under_a_ra
     document = profile.add_document(owner_of(cooperative), cooperative, kind=DocumentKind.NIB, filename="nib.pdf",
                                     data=PDF)
     path = get_private_storage().local_path(document.storage_key)
-    assert path.read_bytes() == PDF
+    assert path.read_bytes().startswith(b"%PDF-")
     public_root = get_storage().root.resolve()
     assert public_root not in path.resolve().parents
     name = Path(document.storage_key).stem
@@ -335,3 +340,28 @@ def test_registration_is_rate_limited(app):
     statuses = [post_form(client, "/register", {**REGISTRATION, "email": f"orang{n}@contoh.id"}).status_code
                 for n in range(7)]
     assert 429 in statuses
+
+
+# 13. Documents: a PDF must open, and what a document says about its author stays behind ---------------------------
+
+def test_a_pdf_that_does_not_open_is_refused_whatever_its_first_bytes(app):
+    cooperative = create_cooperative()
+    for broken in (b"%PDF-1.4\n1 0 obj", PDF[: len(PDF) // 2], b"%PDF-" + b"\x00" * 200):
+        with refused("damaged_pdf", InvalidDocument):
+            profile.add_document(owner_of(cooperative), cooperative, kind=DocumentKind.NIB, filename="nib.pdf",
+                                 data=broken)
+
+
+def test_a_stored_pdf_loses_its_author_and_a_stored_photo_its_gps_position(app):
+    cooperative = create_cooperative()
+    owner = owner_of(cooperative)
+    pdf = profile.add_document(owner, cooperative, kind=DocumentKind.NIB, filename="nib.pdf", data=PDF)
+    stored_pdf = get_private_storage().read(pdf.storage_key)
+    assert pypdf.PdfReader(io.BytesIO(PDF)).metadata.author == "Sekretaris Koperasi"
+    assert not (pypdf.PdfReader(io.BytesIO(stored_pdf)).metadata or {}).get("/Author")
+    assert b"Sekretaris Koperasi" not in stored_pdf
+    photo = profile.add_document(owner, cooperative, kind=DocumentKind.NPWP, filename="npwp.jpg",
+                                 data=picture_bytes(exif=gps_exif()))
+    with Image.open(io.BytesIO(get_private_storage().read(photo.storage_key))) as stored_photo:
+        assert not stored_photo.getexif().get_ifd(0x8825)
+        assert photo.content_type == "image/jpeg"

@@ -6,7 +6,6 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from PIL import Image
 
 from marketplace.accounts.models import User
 from marketplace.cooperatives.models import (
@@ -22,8 +21,9 @@ from marketplace.cooperatives.models import (
 )
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
+from marketplace.core.documents import clean_document
 from marketplace.core.errors import DomainError, InvalidDetails, NotFound, NotPermitted, TransitionNotAllowed
-from marketplace.core.images import InvalidImage, discard_image_after_commit, open_verified_image, store_image
+from marketplace.core.images import discard_image_after_commit, store_image
 from marketplace.core.mail import send_mail_after_commit
 from marketplace.core.regions import is_regency_of
 from marketplace.core.storage import get_private_storage
@@ -194,34 +194,19 @@ def set_logo(actor: User, cooperative: Cooperative, data: bytes) -> None:
     record_audit(CooperativeAudit.COOPERATIVE_LOGO_CHANGED, actor=actor, target=cooperative)
 
 
-DOCUMENT_TYPES = {b"%PDF-": "application/pdf"}
-DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
-
-
 def add_document(actor: User, cooperative: Cooperative, *, kind: DocumentKind, filename: str,
                  data: bytes) -> CooperativeDocument:
-    """Verification documents are PDF files or photos; they are stored privately."""
+    """Verification documents are PDF files that open, or real photos, cleaned of their author's metadata
+    (`core.documents`); they are stored privately under random names."""
     require_capability(actor, cooperative, Capability.EDIT_PROFILE)
-    if not data:
-        raise DomainError(_("The file is empty."))
-    if len(data) > DOCUMENT_MAX_BYTES:
-        raise DomainError(_("A document may be at most %(megabytes)d MB.", megabytes=DOCUMENT_MAX_BYTES // 2**20))
-    content_type = next((kind_ for magic, kind_ in DOCUMENT_TYPES.items() if data.startswith(magic)), None)
-    extension = "pdf"
-    if content_type is None:
-        try:
-            image = open_verified_image(data)  # a photo of the document must be a real picture
-        except InvalidImage:
-            raise DomainError(_("Upload the document as a PDF file or as a JPEG, PNG or WebP photo.")) from None
-        image_format = image.format or ""
-        content_type = Image.MIME[image_format]
-        extension = image_format.lower().replace("jpeg", "jpg")
+    clean = clean_document(data)
     # A random name: a document's address can be neither guessed nor derived from when it was uploaded.
-    key = f"documents/{cooperative.id}/{secrets.token_urlsafe(24)}.{extension}"
-    get_private_storage().save(key, data)
+    key = f"documents/{cooperative.id}/{secrets.token_urlsafe(24)}.{clean.extension}"
+    get_private_storage().save(key, clean.data)
     document = CooperativeDocument(
-        cooperative_id=cooperative.id, kind=kind, original_filename=filename[:255] or f"document.{extension}",
-        storage_key=key, content_type=content_type, size_bytes=len(data), uploaded_by_id=actor.id,
+        cooperative_id=cooperative.id, kind=kind, storage_key=key, content_type=clean.content_type,
+        original_filename=filename[:255] or f"document.{clean.extension}", size_bytes=len(clean.data),
+        uploaded_by_id=actor.id,
     )
     db.session.add(document)
     record_audit(CooperativeAudit.COOPERATIVE_DOCUMENT_ADDED, actor=actor, target=cooperative, kind=str(kind))
