@@ -46,6 +46,11 @@ class StoredImage:
         return cls(data["base_key"], tuple(data["widths"]), data["width"], data["height"])
 
 
+def _too_many_pixels(max_pixels: int) -> InvalidImage:
+    return InvalidImage(_("This picture has too many pixels. Use one under %(megapixels)d megapixels.",
+                          megapixels=max_pixels // 1_000_000), code="too_many_pixels")
+
+
 def open_verified_image(data: bytes, *, needed_width: int | None = None) -> Image.Image:
     """The picture, checked before it is decoded (format, pixel count), then decoded — a JPEG only at the
     smallest scale that still gives `needed_width` pixels, so a large photo costs a fraction of its size."""
@@ -57,15 +62,17 @@ def open_verified_image(data: bytes, *, needed_width: int | None = None) -> Imag
             if image.format not in ACCEPTED_FORMATS:
                 raise InvalidImage(_("Only JPEG, PNG or WebP pictures are accepted."), code="unsupported_format")
             if image.width * image.height > max_pixels:
-                raise InvalidImage(_("This picture has too many pixels. Use one under %(megapixels)d megapixels.",
-                                     megapixels=max_pixels // 1_000_000), code="too_many_pixels")
+                raise _too_many_pixels(max_pixels)
             if needed_width and image.format == "JPEG":
                 # Either side may become the width once EXIF orientation is applied.
                 image.draft("RGB", (needed_width, needed_width))
             image.load()
     except InvalidImage:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own guard, for pictures so large that even their header is suspicious.
+        raise _too_many_pixels(max_pixels) from None
+    except UnidentifiedImageError:
         raise InvalidImage(_("This file is not a picture we can read. Use a JPEG, PNG or WebP photo."),
                            code="not_a_picture") from None
     except (OSError, SyntaxError, ValueError):

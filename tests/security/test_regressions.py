@@ -2,6 +2,7 @@
 
 import csv
 import io
+import threading
 from pathlib import Path
 
 import pypdf
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from PIL import Image
 
 from marketplace.accounts.models import AccountKind, User
+from marketplace.catalog.models import Product
 from marketplace.catalog.services import images, product_csv
 from marketplace.cooperatives.models import DocumentKind, Member, PayoutMethod
 from marketplace.cooperatives.services import member_csv, profile
@@ -22,6 +24,7 @@ from marketplace.core.unit_of_work import unit_of_work
 from marketplace.extensions import db
 from tests.factories import (
     add_staff,
+    category,
     cooperative_details,
     create_cooperative,
     create_member,
@@ -365,3 +368,57 @@ def test_a_stored_pdf_loses_its_author_and_a_stored_photo_its_gps_position(app):
     with Image.open(io.BytesIO(get_private_storage().read(photo.storage_key))) as stored_photo:
         assert not stored_photo.getexif().get_ifd(0x8825)
         assert photo.content_type == "image/jpeg"
+
+
+def test_a_decompression_bomb_caught_by_pillow_itself_says_too_many_pixels(app, monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100_000)  # Pillow refuses above twice this, while opening
+    app.config["IMAGE_MAX_PIXELS"] = 10**9
+    with refused("too_many_pixels", InvalidImage):
+        store_image(picture_bytes("PNG", size=(1000, 1000)), prefix="test", widths=(96,))
+
+
+# 4. Double submits and races: the database's refusal becomes the form's message, never a 500 -----------------------
+
+def submit_at_once(app, clients: list, url: str, data: dict) -> list:
+    """The same form sent by several browsers at the same moment (real threads, each its own request)."""
+    tokens = [csrf_token_from(client, url) for client in clients]
+    db.session.commit()
+    start = threading.Barrier(len(clients))
+    responses: list = [None] * len(clients)
+
+    def send(index: int) -> None:
+        with app.app_context():
+            start.wait()
+            response = clients[index].post(url, data={**data, "csrf_token": tokens[index]})
+            responses[index] = (response.status_code, page_text(response))
+
+    threads = [threading.Thread(target=send, args=(index,)) for index in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return responses
+
+
+def test_the_same_product_saved_four_times_at_once_is_created_once(app):
+    cooperative = create_cooperative()
+    owner = owner_of(cooperative)
+    form = {"name": "Keranjang anyaman bambu", "sku": "ANY-01", "unit": "pcs", "base_price": "85.000",
+            "min_order_quantity": "1", "availability": "ready_stock", "category_id": category().id}
+    responses = submit_at_once(app, [signed_in(app, owner) for _ in range(4)],
+                               f"/manage/{cooperative.slug}/products/new", form)
+    statuses = sorted(status for status, _page in responses)
+    assert statuses == [302, 422, 422, 422], statuses
+    assert all("SKU" in page for status, page in responses if status == 422)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Product)) == 1
+
+
+def test_the_same_member_number_saved_at_once_is_added_once(app):
+    cooperative = create_cooperative()
+    owner = owner_of(cooperative)
+    form = {"member_number": "A-001", "full_name": "Suparmi", "joined_on": "2021-02-09", "status": "active",
+            "payout_method": "cash", "gender": "P"}
+    responses = submit_at_once(app, [signed_in(app, owner) for _ in range(3)],
+                               f"/manage/{cooperative.slug}/members/new", form)
+    assert sorted(status for status, _page in responses) == [302, 422, 422], responses
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Member)) == 1
