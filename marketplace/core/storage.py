@@ -70,9 +70,10 @@ class PrivateStorage(LocalStorage):
         self.legacy = LocalStorage(legacy_root)
 
     def _path(self, key: str) -> Path:
-        if key.startswith(LEGACY_PRIVATE_PREFIX):
-            return self.legacy._path(key)
-        return super()._path(key)
+        path = super()._path(key)
+        if key.startswith(LEGACY_PRIVATE_PREFIX) and not path.exists():
+            return self.legacy._path(key)  # not yet moved out of the public root
+        return path
 
     def servable_path(self, key: str) -> Path | None:
         return None
