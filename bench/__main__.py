@@ -22,6 +22,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.upload_cost import measure_all as measure_uploads
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PAGES = [  # (label, path, wrk script): the page cache answers repeated anonymous pages, as in production
@@ -103,12 +105,22 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="pasar-bench-"))
     database = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.db'}"
     env = {**os.environ, "FLASK_APP": "marketplace", "APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
-           "DATABASE_URL": database, "INSTANCE_PATH": str(workdir), "SESSION_COOKIE_SECURE": "0"}
+           "DATABASE_URL": database, "INSTANCE_PATH": str(workdir), "SESSION_COOKIE_SECURE": "0",
+           "TRUSTED_HOSTS": "127.0.0.1"}
     print(f"database: {database.split('@')[-1]}")
     started = time.perf_counter()
     run([str(BIN / "flask"), "db", "upgrade"], env)
+    # seed-bench refuses a production configuration: this throwaway database is loaded as development.
     print(run([str(BIN / "flask"), "seed-bench", "--cooperatives", str(arguments.cooperatives),
-               "--products", str(arguments.products)], env), f"({time.perf_counter() - started:.0f} s)")
+               "--products", str(arguments.products)], {**env, "APP_ENV": "development"}),
+          f"({time.perf_counter() - started:.0f} s)")
+
+    print("\none accepted upload, checked, cleaned and stored in every width (a fresh process each)")
+    uploads = measure_uploads()
+    print(f"{'picture':30} {'pixels':>11} {'file KB':>8} {'seconds':>8} {'CPU s':>6} {'peak MB':>8}")
+    for upload in uploads:
+        print(f"{upload['case']:30} {upload['pixels']:11,d} {upload['file_kb']:8d} {upload['seconds']:8.2f} "
+              f"{upload['cpu_seconds']:6.2f} {upload['peak_mb']:8d}")
 
     print("\nsearch service, no HTTP (30 runs each)")
     print(f"{'query':58} {'p50 ms':>8} {'p95 ms':>8}")
@@ -155,7 +167,8 @@ def main() -> None:
         print(f"{label:26} {rate:9.0f} {rate / baseline:11.3f} {p50:8.1f} {p95:8.1f} {errors:7d}")
     print("\npeak memory per worker (VmHWM): " + ", ".join(f"{value:.0f} MB" for value in memory))
     report = {"database": database.split("://")[0], "cooperatives": arguments.cooperatives,
-              "products": arguments.products, "service": service, "pages": results, "worker_peak_mb": memory}
+              "products": arguments.products, "service": service, "pages": results, "worker_peak_mb": memory,
+              "uploads": uploads}
     out = ROOT / "test-artifacts" / "bench.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False))

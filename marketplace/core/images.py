@@ -86,7 +86,8 @@ def store_image(data: bytes, *, prefix: str, widths: tuple[int, ...]) -> StoredI
     if not data:
         raise InvalidImage(_("The file is empty."), code="empty_file")
     largest = max(widths)
-    image = ImageOps.exif_transpose(open_verified_image(data, needed_width=largest))
+    image = open_verified_image(data, needed_width=largest)
+    ImageOps.exif_transpose(image, in_place=True)  # no second full-size copy
     factor = image.width // (2 * largest)
     if factor >= 2:
         # A cheap box reduction first, so the copies below (colour mode, variants) are small.
