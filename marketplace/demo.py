@@ -23,7 +23,7 @@ from marketplace.cooperatives.models import (
     StaffMembership,
     StaffRole,
 )
-from marketplace.core.audit import record_audit
+from marketplace.core.audit import SYSTEM, record_audit
 from marketplace.core.timeutil import utcnow
 from marketplace.demo_catalog import seed_demo_catalog
 from marketplace.extensions import db
@@ -157,7 +157,7 @@ def _ensure_user(email: str, name: str, kind: AccountKind, phone: str, password:
     user = User(email=email, name=name, kind=kind, phone=phone, password_hash=account_services.hash_password(password),
                 email_verified_at=utcnow())
     db.session.add(user)
-    record_audit(AccountAudit.USER_CREATED_BY_CLI, target=user, kind=str(kind), demo=True)
+    record_audit(AccountAudit.USER_CREATED_BY_CLI, actor=SYSTEM, target=user, kind=str(kind), demo=True)
     report.append(f"created {email} ({kind.value}), password: {password}")
     return user
 
