@@ -140,13 +140,14 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from marketplace.core.images import image_srcset, image_url
-    from marketplace.core.money import format_number, format_rupiah
+    from marketplace.core.money import format_number, format_percent, format_rupiah
     from marketplace.core.security import register_security_headers
     from marketplace.core.timeutil import format_date_local, format_datetime_local
     from marketplace.storefront.navigation import navigation_for
 
     app.add_template_filter(format_rupiah, "rupiah")
     app.add_template_filter(format_number, "number")
+    app.add_template_filter(format_percent, "percent")
     app.add_template_filter(format_datetime_local, "datetime")
     app.add_template_filter(format_date_local, "date")
     app.add_template_global(image_srcset)

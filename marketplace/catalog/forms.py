@@ -29,7 +29,14 @@ from marketplace.catalog.models import (
     Unit,
 )
 from marketplace.catalog.services.products import MAX_QUANTITY, ProductDetails
-from marketplace.core.forms import RupiahField, empty_to_none, enum_choices, optional_int, strip_whitespace
+from marketplace.core.forms import (
+    PercentField,
+    RupiahField,
+    empty_to_none,
+    enum_choices,
+    optional_int,
+    strip_whitespace,
+)
 
 IMAGE_TYPES = ["jpg", "jpeg", "png", "webp"]
 TIER_ROWS = 5
@@ -66,6 +73,9 @@ class ProductForm(FlaskForm):
         _l("Enter how many units the members can make in a week.")))
     weight_grams = IntegerField(_l("Weight per unit (grams)"), validators=_quantity(_l("Enter a weight in grams.")))
     local_content = BooleanField(_l("Domestic product (produk dalam negeri)"))
+    tkdn_basis_points = PercentField(_l("TKDN (%) where certified"))
+    tkdn_certificate_number = StringField(_l("TKDN certificate number"), filters=[empty_to_none],
+                                          validators=[Optional(), Length(max=60)])
     description = TextAreaField(_l("Description"), filters=[strip_whitespace], validators=[Length(max=5000)])
     producer_ids = SelectMultipleField(_l("Made by (members)"), coerce=optional_int, validate_choice=False)
 
@@ -77,7 +87,7 @@ class ProductForm(FlaskForm):
     bpom_md_number = StringField(_l("BPOM MD number"), filters=[empty_to_none],
                                  validators=[Optional(), Length(max=60)])
     bpom_md_expires_on = DateField(_l("BPOM MD valid until"), validators=[Optional()])
-    sni_number = StringField(_l("SNI certificate number"), filters=[empty_to_none],
+    sni_number = StringField(_l("SNI product certificate (SPPT-SNI) number"), filters=[empty_to_none],
                              validators=[Optional(), Length(max=60)])
     sni_expires_on = DateField(_l("SNI certificate valid until"), validators=[Optional()])
 
@@ -94,7 +104,8 @@ class ProductForm(FlaskForm):
 
     def fill_from(self, details: ProductDetails) -> None:
         for name in ("name", "category_id", "sku", "base_price", "min_order_quantity", "lead_time_days",
-                     "weekly_capacity", "weight_grams", "local_content", "description", "producer_ids"):
+                     "weekly_capacity", "weight_grams", "local_content", "description", "producer_ids",
+                     "tkdn_basis_points", "tkdn_certificate_number"):
             self[name].data = getattr(details, name)
         self.unit.data, self.availability.data = details.unit.value, details.availability.value
         for entry, (quantity, price) in zip(self.tiers.entries, details.tiers, strict=False):
@@ -109,6 +120,7 @@ class ProductForm(FlaskForm):
             min_order_quantity=self.min_order_quantity.data, description=self.description.data or "",
             weight_grams=self.weight_grams.data, lead_time_days=self.lead_time_days.data,
             weekly_capacity=self.weekly_capacity.data, local_content=self.local_content.data,
+            tkdn_basis_points=self.tkdn_basis_points.data, tkdn_certificate_number=self.tkdn_certificate_number.data,
             tiers=[(entry.form.min_quantity.data, entry.form.unit_price.data) for entry in self.tiers.entries
                    if entry.form.min_quantity.data is not None],
             certifications={kind: (self[f"{kind.value}_number"].data, self[f"{kind.value}_expires_on"].data)

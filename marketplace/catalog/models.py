@@ -47,6 +47,11 @@ class Unit(LabelledEnum):
     BOX = "box", _l("box")
     BOTTLE = "botol", _l("bottle")
     SHEET = "lembar", _l("sheet")
+    PAIR = "pasang", _l("pair (pasang)")
+    SACK = "sak", _l("sack (sak)")
+    CARTON = "dus", _l("carton (dus)")
+    OUTFIT = "stel", _l("outfit (stel)")
+    REAM = "rim", _l("ream (rim, 500 sheets)")
 
 
 class ProductStatus(LabelledEnum):
@@ -83,6 +88,10 @@ class Product(db.Model):
     # Kept equal to the sum of the lots' remaining quantities by the stock service, in the same transaction.
     stock_on_hand: Mapped[int] = mapped_column(default=0)
     local_content: Mapped[bool] = mapped_column(default=False)
+    # TKDN (tingkat komponen dalam negeri): the certified share of domestic content, in basis points (4356 is
+    # 43,56%), with its certificate number; government buyers report it.
+    tkdn_basis_points: Mapped[int | None]
+    tkdn_certificate_number: Mapped[str | None] = mapped_column(sa.String(60))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -105,6 +114,8 @@ class Product(db.Model):
         sa.CheckConstraint("weight_grams is null or weight_grams > 0", name="weight_positive"),
         sa.CheckConstraint("lead_time_days is null or lead_time_days >= 0", name="lead_time_not_negative"),
         sa.CheckConstraint("weekly_capacity is null or weekly_capacity > 0", name="capacity_positive"),
+        sa.CheckConstraint("tkdn_basis_points is null or tkdn_basis_points between 0 and 10000",
+                           name="tkdn_is_a_percentage"),
         sa.Index("ix_products_cooperative_status", "cooperative_id", "status"),
         sa.Index("ix_products_status_category", "status", "category_id"),
     )

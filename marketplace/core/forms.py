@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, StringField
 from wtforms.validators import ValidationError
 
+from marketplace.core.money import format_percent, parse_percent
 from marketplace.core.validators import normalize_indonesian_phone
 
 # Language names are written in their own language, so nobody needs to read a foreign one to switch.
@@ -81,6 +82,30 @@ class RupiahField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         return f"{self.data:,}".replace(",", ".") if isinstance(self.data, int) else ""
+
+
+class PercentField(StringField):
+    """A percentage typed the Indonesian way (`43,56` or `43.56`, with or without `%`) → basis points (4356)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        render_kw = {"inputmode": "decimal", "autocomplete": "off", **kwargs.pop("render_kw", {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0].strip() if valuelist else ""
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = parse_percent(text)
+        except ValueError:
+            self.data = None
+            raise ValueError(str(_l("Enter a percentage between 0 and 100, like 43,56."))) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_percent(self.data).rstrip("%") if isinstance(self.data, int) else ""
 
 
 def optional_int(value):

@@ -29,6 +29,26 @@ def round_rupiah(value: Decimal | int) -> int:
     return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def parse_percent(text: str) -> int:
+    """`43,56`, `43.56`, `43,56 %` or `43` percent → basis points (4356); ValueError for anything else, or more
+    than two decimals, or outside 0–100 %."""
+    cleaned = text.replace("%", "").replace(" ", "").replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except ArithmeticError:
+        raise ValueError(f"not a percentage: {text!r}") from None
+    if not value.is_finite() or value.as_tuple().exponent < -2 or not 0 <= value <= 100:  # type: ignore[operator]
+        raise ValueError(f"not a percentage between 0 and 100 with at most two decimals: {text!r}")
+    return int(value * 100)
+
+
+def format_percent(basis_points: int | None) -> str:
+    """4356 basis points → `43,56%` (Indonesian decimal comma)."""
+    if basis_points is None:
+        return "—"
+    return f"{format_decimal(Decimal(basis_points) / 100, format='#,##0.##', locale=RUPIAH_LOCALE)}%"
+
+
 def percent_of(amount: int, basis_points: int) -> int:
     """`basis_points` of `amount`, in whole rupiah: 150 basis points is 1.5%."""
     return round_rupiah(Decimal(amount) * Decimal(basis_points) / Decimal(10_000))

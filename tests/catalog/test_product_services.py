@@ -192,3 +192,25 @@ def test_a_draft_is_deleted_from_its_page_and_a_stocked_one_is_kept(app):
     stranger = signed_in(app, owner_of(create_cooperative()))
     assert post_form(stranger, f"/manage/{slug}/products/{stocked_id}/delete", {},
                      token_from="/").status_code == 403
+
+
+def test_a_tkdn_percentage_needs_its_certificate_number_and_a_domestic_product(app):
+    cooperative = create_cooperative()
+    owner = owner_of(cooperative)
+    for changes, field in (({"tkdn_basis_points": 4356, "local_content": True}, "tkdn_certificate_number"),
+                           ({"tkdn_certificate_number": "TKDN-2026/0456", "local_content": True}, "tkdn_basis_points"),
+                           ({"tkdn_basis_points": 4356, "tkdn_certificate_number": "TKDN-2026/0456"}, "local_content")):
+        with pytest.raises(InvalidProductDetails) as refusal:
+            products.create_product(owner, cooperative, product_details(**changes))
+        assert field in refusal.value.field_errors
+    product = products.create_product(owner, cooperative, product_details(
+        tkdn_basis_points=4356, tkdn_certificate_number="TKDN-2026/0456", local_content=True))
+    assert (product.tkdn_basis_points, product.tkdn_certificate_number) == (4356, "TKDN-2026/0456")
+
+
+def test_the_database_refuses_a_tkdn_above_one_hundred_percent(app):
+    product = create_product()
+    product.tkdn_basis_points = 10_001
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()

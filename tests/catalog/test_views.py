@@ -4,7 +4,7 @@ import pytest
 
 from marketplace.accounts.models import AccountKind
 from marketplace.catalog.models import Product, ProductStatus, StockLot
-from marketplace.catalog.services import stock
+from marketplace.catalog.services import product_csv, stock
 from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 from tests.factories import (
@@ -208,3 +208,25 @@ def test_a_product_file_that_is_not_text_is_refused(app):
                                       "file": (io.BytesIO(b"\x81\x8d\x8f\x90\x9d"), "produk.csv")})
     assert response.status_code == 422
     assert "tidak dapat dibaca sebagai teks" in page_text(response)
+
+
+def test_a_tkdn_typed_the_indonesian_way_is_kept_and_shown_on_the_product_page(app, client):
+    cooperative = create_cooperative()
+    owner_client = signed_in(app, owner_of(cooperative))
+    response = post_form(owner_client, f"/manage/{cooperative.slug}/products/new", {
+        **GOOD_PRODUCT, "category_id": category().id, "unit": "pasang", "local_content": "y",
+        "tkdn_basis_points": "43,56", "tkdn_certificate_number": "TKDN-2026/0456"})
+    assert response.status_code == 302
+    product = db.session.scalar(db.select(Product))
+    assert (product.unit.value, product.tkdn_basis_points) == ("pasang", 4356)
+    bad = post_form(owner_client, f"/manage/{cooperative.slug}/products/{product.id}", {
+        **GOOD_PRODUCT, "category_id": category().id, "tkdn_basis_points": "120", "local_content": "y"})
+    assert bad.status_code == 422 and "antara 0 dan 100" in page_text(bad)
+    product.status = ProductStatus.ACTIVE
+    db.session.commit()
+    page = page_text(client.get(f"/products/{product.slug}"))
+    assert "TKDN 43,56%" in page and "pasang" in page
+    exported = "".join(product_csv.export_product_rows(owner_of(cooperative), cooperative))
+    assert '"43,56",TKDN-2026/0456' in exported
+    preview = product_csv.preview_product_import(owner_of(cooperative), cooperative, exported)
+    assert preview.is_valid and preview.rows[0].details.tkdn_basis_points == 4356

@@ -30,13 +30,15 @@ from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
 from marketplace.core.csv_files import BYTE_ORDER_MARK, ImportPreview, csv_line, read_table
 from marketplace.core.errors import DomainError
+from marketplace.core.money import format_percent, parse_percent
 from marketplace.core.unit_of_work import refused_by_database
 from marketplace.extensions import db
 
 MAX_IMPORT_ROWS = 5000
 COLUMNS = ["sku", "nama", "kategori", "satuan", "harga", "minimal_order", "harga_grosir", "status", "ketersediaan",
-           "lama_produksi_hari", "kapasitas_per_minggu", "berat_gram", "produk_dalam_negeri", "halal_nomor",
-           "halal_berlaku_sampai", "pirt_nomor", "bpom_md_nomor", "sni_nomor", "deskripsi"]
+           "lama_produksi_hari", "kapasitas_per_minggu", "berat_gram", "produk_dalam_negeri", "tkdn_persen",
+           "tkdn_nomor", "halal_nomor", "halal_berlaku_sampai", "pirt_nomor", "bpom_md_nomor", "sni_nomor",
+           "deskripsi"]
 REQUIRED = ("sku", "nama", "kategori", "satuan", "harga")
 _YES = {"ya", "y", "yes", "1", "true"}
 _NO = {"tidak", "t", "no", "0", "false", ""}
@@ -109,6 +111,7 @@ def _parse(values: dict[str, str], categories: dict[str, int]) -> tuple[ProductD
     lead_time = parse("lama_produksi_hari", _whole_number, _("lama_produksi_hari must be a whole number."))
     capacity = parse("kapasitas_per_minggu", _whole_number, _("kapasitas_per_minggu must be a whole number."))
     weight = parse("berat_gram", _whole_number, _("berat_gram must be a whole number."))
+    tkdn = parse("tkdn_persen", parse_percent, _("tkdn_persen must be a percentage between 0 and 100, like 43,56."))
     halal_expiry = parse("halal_berlaku_sampai", date.fromisoformat,
                          _("halal_berlaku_sampai must be a date like 2027-12-31."))
     local_text = get("produk_dalam_negeri").lower()
@@ -127,7 +130,7 @@ def _parse(values: dict[str, str], categories: dict[str, int]) -> tuple[ProductD
         name=get("nama"), category_id=category_id, unit=unit, base_price=price, sku=get("sku"),
         availability=availability, min_order_quantity=moq, description=get("deskripsi"), weight_grams=weight,
         lead_time_days=lead_time, weekly_capacity=capacity, local_content=local_text in _YES, tiers=tiers,
-        certifications=certifications)
+        tkdn_basis_points=tkdn, tkdn_certificate_number=get("tkdn_nomor") or None, certifications=certifications)
     return details, status, []
 
 
@@ -195,6 +198,8 @@ def _row_of(product: Product) -> list:
         product.min_order_quantity, "; ".join(f"{t.min_quantity}:{t.unit_price}" for t in product.tiers),
         product.status.value, _AVAILABILITY_WORD[product.availability], product.lead_time_days or "",
         product.weekly_capacity or "", product.weight_grams or "", "ya" if product.local_content else "tidak",
+        format_percent(product.tkdn_basis_points).rstrip("%") if product.tkdn_basis_points is not None else "",
+        product.tkdn_certificate_number or "",
         halal.number if halal else "", halal.expires_on.isoformat() if halal and halal.expires_on else "",
         *(certifications[kind].number if kind in certifications else ""
           for kind in (CertificationKind.PIRT, CertificationKind.BPOM_MD, CertificationKind.SNI)),
@@ -222,6 +227,7 @@ def export_product_rows(actor: User, cooperative: Cooperative, batch_size: int =
 
 def import_template() -> str:
     example = ["TSJ-ANY-01", "Keranjang anyaman bambu", "anyaman", "pcs", "85000", "1", "12:78000; 50:70000",
-               "active", "stok", "", "", "450", "ya", "", "", "", "", "", "Keranjang serbaguna dari bambu apus."]
+               "active", "stok", "", "", "450", "ya", "", "", "", "", "", "", "",
+               "Keranjang serbaguna dari bambu apus."]
     return BYTE_ORDER_MARK + csv_line(COLUMNS) + csv_line(example)
 

@@ -52,6 +52,8 @@ class ProductDetails:
     lead_time_days: int | None = None
     weekly_capacity: int | None = None
     local_content: bool = False
+    tkdn_basis_points: int | None = None
+    tkdn_certificate_number: str | None = None
     tiers: list[tuple[int, int]] = field(default_factory=list)
     certifications: dict[CertificationKind, tuple[str, date | None]] = field(default_factory=dict)
     producer_ids: list[int] = field(default_factory=list)
@@ -63,7 +65,8 @@ class ProductDetails:
             sku=product.sku, availability=product.availability, min_order_quantity=product.min_order_quantity,
             description=product.description, weight_grams=product.weight_grams,
             lead_time_days=product.lead_time_days, weekly_capacity=product.weekly_capacity,
-            local_content=product.local_content,
+            local_content=product.local_content, tkdn_basis_points=product.tkdn_basis_points,
+            tkdn_certificate_number=product.tkdn_certificate_number,
             tiers=tier_pairs(product),
             certifications={cert.kind: (cert.number, cert.expires_on) for cert in product.certifications},
             producer_ids=[member.id for member in product.producers],
@@ -93,6 +96,12 @@ def product_problems(cooperative: Cooperative, details: ProductDetails, product:
             Member.id.in_(details.producer_ids), Member.cooperative_id == cooperative.id)))
         if found != set(details.producer_ids):
             problems["producer_ids"] = _("Producers must be members of this cooperative.")
+    if details.tkdn_basis_points is not None and not details.tkdn_certificate_number:
+        problems["tkdn_certificate_number"] = _("Enter the number of the TKDN certificate for this percentage.")
+    elif details.tkdn_certificate_number and details.tkdn_basis_points is None:
+        problems["tkdn_basis_points"] = _("Enter the TKDN percentage the certificate states.")
+    if details.tkdn_basis_points is not None and not details.local_content:
+        problems["local_content"] = _("A product with a TKDN certificate is a domestic product: tick the box.")
     for kind, (number, expires_on) in details.certifications.items():
         if expires_on and not number:
             problems[f"{kind.value}_number"] = _("Enter the certificate number for this expiry date.")
@@ -106,7 +115,8 @@ def product_problems(cooperative: Cooperative, details: ProductDetails, product:
 
 def _apply(product: Product, details: ProductDetails) -> None:
     for name in ("name", "category_id", "unit", "base_price", "sku", "availability", "min_order_quantity",
-                 "description", "weight_grams", "lead_time_days", "weekly_capacity", "local_content"):
+                 "description", "weight_grams", "lead_time_days", "weekly_capacity", "local_content",
+                 "tkdn_basis_points", "tkdn_certificate_number"):
         setattr(product, name, getattr(details, name))
     # Keep the rows of tiers that stay, so the flush never inserts a quantity before deleting its old row.
     existing_tiers = {tier.min_quantity: tier for tier in product.tiers}
