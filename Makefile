@@ -29,7 +29,7 @@ bench: $(VENV)/.installed-test  ## speed at 100,000 products: ratios to a hello-
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 translations: $(VENV)/.installed  ## extract messages, update the catalogs, compile them
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --no-location --sort-output \
 		-o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --width 100
 	$(BIN)/pybabel compile -d translations

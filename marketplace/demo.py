@@ -38,7 +38,7 @@ DEMO_USERS = [
     ("pengurus@darulfalah-mojokerto.id", "Abdul Rohman", AccountKind.COOPERATIVE_STAFF, "+6281331000007"),
     ("koperasi@dharmawanita-tangerang.id", "Ratna Dewi Anggraini", AccountKind.COOPERATIVE_STAFF,
      "+6281288000008"),
-    ("up2k.kebonsari@gmail.com", "Sartini Wulandari", AccountKind.COOPERATIVE_STAFF, "+6282233000009"),
+    ("up2k.kebonsari@gmail.com", "Suwarni Handayani", AccountKind.COOPERATIVE_STAFF, "+6282233000009"),
     ("suparmi@tunassukowati.id", "Suparmi", AccountKind.BUYER, "+6281329000010"),
 ]
 
@@ -71,7 +71,7 @@ DEMO_COOPERATIVES = [
              status=CooperativeStatus.VERIFIED),
         [("TSJ-001", "Suparmi", Gender.FEMALE, "Banaran", "anyaman bambu", date(2020, 11, 20)),
          ("TSJ-002", "Joko Susilo", Gender.MALE, "Banaran", "mebel kayu jati", date(2020, 11, 20)),
-         ("TSJ-003", "Sri Wahyuningsih", Gender.FEMALE, "Krikilan", "batik tulis", date(2021, 2, 9)),
+         ("TSJ-003", "Dwi Astuti", Gender.FEMALE, "Krikilan", "batik tulis", date(2021, 2, 9)),
          ("TSJ-004", "Slamet Riyadi", Gender.MALE, "Trobayan", "ukiran kayu", date(2021, 2, 9)),
          ("TSJ-005", "Tukiyem", Gender.FEMALE, "Banaran", "anyaman pandan", date(2021, 6, 1)),
          ("TSJ-006", "Wagiman", Gender.MALE, "Sambirejo", "gerabah", date(2022, 1, 15))],
@@ -125,7 +125,8 @@ DEMO_COOPERATIVES = [
     DemoCooperative(
         "koperasi@dharmawanita-tangerang.id",
         dict(slug="koperasi-wanita-dharma-wanita-kabupaten-tangerang",
-             name="Koperasi Wanita Dharma Wanita Kabupaten Tangerang", cooperative_type=CooperativeType.MARKETING,
+             name="Koperasi Wanita Dharma Wanita Persatuan Kabupaten Tangerang",
+             cooperative_type=CooperativeType.MARKETING,
              nik_koperasi="3603040808000032", legal_decree_number="518/BH/XI/DISKOP/2009",
              legal_decree_date=date(2009, 8, 8), nib="8120004417736", npwp="021987654451000",
              street_address="Jl. H. Abdul Hamid, Kec. Tigaraksa", province_code="36", regency_code="36.03",
@@ -143,8 +144,8 @@ DEMO_COOPERATIVES = [
              description="Usaha ekonomi keluarga PKK: keripik, sambal pecel dan tas anyaman. "
                          "Sedang bersiap menjadi koperasi.",
              founded_year=2024, member_count=18, status=CooperativeStatus.PENDING),
-        [("UP-01", "Sartini Wulandari", Gender.FEMALE, "Kebonsari", "keripik singkong", date(2024, 9, 18)),
-         ("UP-02", "Endang Purwaningsih", Gender.FEMALE, "Kebonsari", "sambal pecel", date(2024, 9, 18))],
+        [("UP-01", "Suwarni Handayani", Gender.FEMALE, "Kebonsari", "keripik singkong", date(2024, 9, 18)),
+         ("UP-02", "Endang Lestari", Gender.FEMALE, "Kebonsari", "sambal pecel", date(2024, 9, 18))],
     ),
 ]
 

@@ -46,7 +46,7 @@ DEMO_PRODUCTS = {
         ("SD-MDU-02", "Madu hutan murni 500 gram", "madu", Unit.BOTTLE, 95_000, 1, [(24, 88_000)],
          Availability.READY_STOCK, None, None, "drops", ("#d9901a", "#fbe3a3"),
          {CertificationKind.HALAL: ("ID35110000987650321", None),
-          CertificationKind.PIRT: ("2063524010123-26", date(2031, 1, 1))},
+          CertificationKind.PIRT: ("2063524010123-31", date(2031, 1, 1))},
          "Madu dari peternak lebah binaan pesantren."),
         ("SD-PPK-03", "Pupuk organik granul 25 kg", "pupuk-organik", Unit.SACK, 65_000, 10, [(100, 58_000)],
          Availability.READY_STOCK, None, None, "dots", ("#4d6b2f", "#a7c17a"), {},
@@ -58,7 +58,7 @@ DEMO_PRODUCTS = {
          "Sepatu kulit sapi asli buatan santri Mojokerto. Ukuran 38 sampai 45."),
         ("AH-KUE-02", "Kue kering nastar 500 gram", "kue-dan-camilan", Unit.PACK, 75_000, 1, [(20, 68_000)],
          Availability.READY_STOCK, None, None, "dots", ("#e8b04a", "#fff1c9"),
-         {CertificationKind.PIRT: ("2063576010456-25", date(2030, 6, 1))},
+         {CertificationKind.PIRT: ("2063576010456-30", date(2030, 6, 1))},
          "Nastar selai nanas, renyah, tanpa pengawet."),
     ],
     "koperasi-wanita-dharma-wanita-kabupaten-tangerang": [

@@ -12,20 +12,22 @@ ROOT = Path(__file__).resolve().parent.parent
 PO_FILE = ROOT / "translations/id/LC_MESSAGES/messages.po"
 MO_FILE = ROOT / "translations/id/LC_MESSAGES/messages.mo"
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
+            "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
 
 
-def source_messages() -> set[str]:
+def source_messages() -> set[tuple[str, str | None]]:
+    """(message, context) for every translatable string; a context tells apart words spelt alike ("Order")."""
     found = set()
     methods = [
         ("marketplace/**.py", "python"),
         ("templates/**.html", "jinja2"),
         ("templates/**.txt", "jinja2"),
     ]
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+    for _filename, _lineno, message, _comments, context in extract_from_dir(
         ROOT, method_map=methods, keywords=KEYWORDS
     ):
-        found.add(message if isinstance(message, str) else message[0])
+        found.add((message if isinstance(message, str) else message[0], context))
     return found
 
 
@@ -37,8 +39,8 @@ def indonesian_catalog():
 def test_every_message_in_the_code_has_an_indonesian_translation():
     catalog = indonesian_catalog()
     untranslated = sorted(
-        message for message in source_messages()
-        if not (entry := catalog.get(message)) or entry.fuzzy
+        f"{context}|{message}" if context else message for message, context in source_messages()
+        if not (entry := catalog.get(message, context=context)) or entry.fuzzy
         or not (all(entry.string) if isinstance(entry.string, tuple) else entry.string)
     )
     assert untranslated == [], "run `make translations` and translate these in messages.po"

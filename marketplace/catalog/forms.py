@@ -2,6 +2,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -189,7 +190,8 @@ class CategoryForm(FlaskForm):
     name_en = StringField(_l("Name in English"), filters=[strip_whitespace],
                           validators=[DataRequired(message=_l("Enter the name.")), Length(max=80)])
     parent_id = SelectField(_l("Under"), coerce=optional_int, validate_choice=False)
-    position = IntegerField(_l("Order"), default=0, validators=[Optional(), NumberRange(min=0, max=999)])
+    position = IntegerField(lazy_pgettext("position in a list", "Order"), default=0,
+                            validators=[Optional(), NumberRange(min=0, max=999)])
     is_active = BooleanField(_l("Shown to buyers"), default=True)
 
     def __init__(self, *args, parent_choices=(), **kwargs):

@@ -136,7 +136,7 @@ def compare(shortlist_id):
 
 
 def _filename(shortlist, extension: str) -> str:
-    return f"daftar-pendek-{slugify(shortlist.name, max_length=50)}.{extension}"
+    return f"daftar-pilihan-{slugify(shortlist.name, max_length=50)}.{extension}"
 
 
 @bp.route("/shortlists/<int:shortlist_id>/export.csv")

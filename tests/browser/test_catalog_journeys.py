@@ -45,7 +45,7 @@ def test_staff_put_a_product_on_sale_from_a_phone(page: Page, base_url, tmp_path
     page.get_by_label("Dari anggota").select_option(index=1)
     expect(page.get_by_label("Dari anggota")).to_contain_text("Suparmi")
     page.get_by_label("Jumlah diterima").fill("40")
-    page.get_by_role("button", name="Catat setoran").click()
+    page.get_by_role("button", name="Catat setoran barang").click()
     expect(page.locator(".flash")).to_contain_text("40 unit diterima")
     assert_fits_the_screen(page)
     page.screenshot(path=f"{SCREENSHOTS}/stock-phone.png", full_page=True)

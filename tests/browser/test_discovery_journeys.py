@@ -32,14 +32,14 @@ def test_an_officer_searches_filters_shortlists_and_compares(page: Page, base_ur
     page.screenshot(path=f"{SCREENSHOTS}/search-phone.png", full_page=True)
 
     page.get_by_role("link", name="Batik Paciran").click()
-    page.get_by_role("button", name="Simpan ke daftar pendek baru").click()
-    expect(page.locator(".flash")).to_contain_text("Ditambahkan ke “Daftar pendek saya”")
+    page.get_by_role("button", name="Simpan ke daftar pilihan baru").click()
+    expect(page.locator(".flash")).to_contain_text("Ditambahkan ke “Daftar pilihan saya”")
     page.goto(base_url + "/search?q=kemeja")
     page.get_by_role("link", name="Kemeja batik seragam").click()
-    page.get_by_role("button", name="Simpan ke daftar pendek").click()
+    page.get_by_role("button", name="Simpan ke daftar pilihan").click()
 
     page.goto(base_url + "/shortlists")
-    page.get_by_role("link", name="Daftar pendek saya").click()
+    page.get_by_role("link", name="Daftar pilihan saya").click()
     uniform = page.locator(".shortlist-item", has_text="Kemeja batik seragam")
     uniform.get_by_label("Jumlah yang dibutuhkan").fill("120")
     uniform.get_by_role("button", name="Simpan").click()
@@ -52,7 +52,7 @@ def test_an_officer_searches_filters_shortlists_and_compares(page: Page, base_ur
     with page.expect_download() as download:
         page.goto(page.url.split("/compare")[0])
         page.get_by_role("link", name="PDF").click()
-    assert download.value.suggested_filename == "daftar-pendek-daftar-pendek-saya.pdf"
+    assert download.value.suggested_filename == "daftar-pilihan-daftar-pilihan-saya.pdf"
 
 
 def test_the_supplier_directory_on_a_phone(page: Page, base_url):

@@ -38,8 +38,8 @@ def test_the_price_bands_cover_every_quantity_from_the_minimum_order(table):
 
 def test_tier_rules_name_each_mistake(app):
     with app.test_request_context():
-        assert tier_problems(100_000, 1, [(1, 90_000)]) == ["Tingkat grosir dimulai dari 2 unit atau lebih."]
-        assert "di bawah minimal order" in " ".join(tier_problems(100_000, 24, [(12, 90_000)]))
+        assert tier_problems(100_000, 1, [(1, 90_000)]) == ["Jenjang harga grosir dimulai dari 2 unit atau lebih."]
+        assert "di bawah minimal pembelian" in " ".join(tier_problems(100_000, 24, [(12, 90_000)]))
         assert "harus naik" in " ".join(tier_problems(100_000, 1, [(50, 90_000), (12, 80_000)]))
         assert "lebih rendah" in " ".join(tier_problems(100_000, 1, [(12, 90_000), (50, 95_000)]))
         assert "lebih rendah" in " ".join(tier_problems(100_000, 1, [(12, 100_000)]))

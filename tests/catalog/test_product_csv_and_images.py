@@ -44,7 +44,7 @@ def test_a_file_with_a_bad_row_changes_nothing_and_reports_every_line(app):
     for expected in ("kategori harus kode", "satuan harus", "harga harus", "status harus", "ketersediaan harus"):
         assert expected in bad
     uniform = " ".join(preview.rows[2].errors)
-    assert "di bawah minimal order" in uniform and "lama produksi" in uniform
+    assert "di bawah minimal pembelian" in uniform and "lama produksi" in uniform
     with pytest.raises(product_csv.ProductImportRefused):
         product_csv.import_products(owner_of(cooperative), cooperative, text)
     db.session.refresh(existing)

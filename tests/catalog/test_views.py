@@ -43,12 +43,12 @@ def test_staff_create_a_product_with_tiers_through_the_form(app):
 @pytest.mark.parametrize("changes, message", [
     ({"base_price": "dua ratus"}, "Masukkan jumlah dalam rupiah tanpa desimal"),
     ({"base_price": ""}, "Masukkan harga."),
-    ({"tiers-0-unit_price": ""}, "Setiap tingkat grosir memerlukan jumlah dan harga"),
+    ({"tiers-0-unit_price": ""}, "Setiap jenjang harga grosir memerlukan jumlah dan harga"),
     ({"tiers-1-unit_price": "90000"}, "harus lebih rendah"),
-    ({"min_order_quantity": "24"}, "di bawah minimal order"),
+    ({"min_order_quantity": "24"}, "di bawah minimal pembelian"),
     ({"availability": "made_to_order"}, "memerlukan lama produksi"),
     ({"category_id": "999999"}, "Pilih kategori dari daftar"),
-    ({"min_order_quantity": "0"}, "Masukkan minimal order"),
+    ({"min_order_quantity": "0"}, "Masukkan minimal pembelian"),
 ])
 def test_bad_product_input_is_explained_and_nothing_is_saved(app, changes, message):
     cooperative = create_cooperative()

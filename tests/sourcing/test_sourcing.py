@@ -124,4 +124,4 @@ def test_the_comparison_flags_a_quantity_below_the_minimum_order(app):
     item = shortlists.add_to_shortlist(buyer, shortlist, product_id=product.id)
     shortlists.update_item(buyer, shortlist, item.id, note="", wanted_quantity=10)
     page = page_text(signed_in(app, buyer).get(f"/shortlists/{shortlist.id}/compare"))
-    assert "di bawah minimal order" in page and "Rp 1.850.000" in page
+    assert "di bawah minimal pembelian" in page and "Rp 1.850.000" in page
