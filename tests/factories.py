@@ -48,7 +48,8 @@ def cooperative_details(**overrides):
         name=f"Koperasi Produsen Maju Bersama {number}", cooperative_type=CooperativeType.PRODUCER,
         street_address="Jl. Solo-Purwodadi Km. 14", province_code="33", regency_code="33.14",
         phone="+6281329000002", email=f"koperasi{number}@contoh.id",
-        nik_koperasi=f"3314{number:012d}", legal_decree_number=f"AHU-{number:07d}.AH.01.26.TAHUN 2021",
+        nik_koperasi=f"3314{number:012d}", nik_valid_until=date(2027, 3, 31),
+        legal_decree_number=f"AHU-{number:07d}.AH.01.26.TAHUN 2021",
         legal_decree_date=date(2021, 2, 9), nib=f"91{number:011d}", npwp=f"91{number:013d}",
         member_count=25, last_rat_on=date(2026, 3, 14),
     )

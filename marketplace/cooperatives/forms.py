@@ -9,6 +9,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -21,6 +22,8 @@ from marketplace.cooperatives.models import (
     CooperativeType,
     DocumentKind,
     Gender,
+    LegalForm,
+    MembershipArea,
     MemberStatus,
     PayoutMethod,
     StaffRole,
@@ -34,11 +37,16 @@ from marketplace.core.identifiers import (
     parse_national_id,
     parse_nib,
     parse_nik_koperasi,
+    parse_nitku,
     parse_npwp,
     parse_postal_code,
 )
 
 IMAGE_TYPES = ["jpg", "jpeg", "png", "webp"]
+
+
+def _optional_enum(value):
+    return value or None
 
 
 def _required(message):
@@ -48,7 +56,12 @@ def _required(message):
 class CooperativeForm(FlaskForm):
     name = StringField(_l("Name of the cooperative"), filters=[strip_whitespace],
                        validators=[_required(_l("Enter the cooperative's name.")), Length(max=160)])
-    cooperative_type = SelectField(_l("Type"), choices=enum_choices(CooperativeType))
+    legal_form = RadioField(_l("Legal form"), choices=enum_choices(LegalForm), default=LegalForm.COOPERATIVE.value)
+    cooperative_type = SelectField(_l("Line of business (jenis koperasi)"), choices=enum_choices(CooperativeType))
+    membership_area = SelectField(_l("Where members come from (wilayah keanggotaan)"), coerce=_optional_enum,
+                                  choices=[SelectChoice("", _l("— choose —")), *enum_choices(MembershipArea)],
+                                  validate_choice=False)
+    is_syariah = BooleanField(_l("Runs on sharia principles (pola syariah)"))
     is_pesantren = BooleanField(_l("This is a pesantren cooperative (Kopontren)"))
     pesantren_name = StringField(_l("Name of the pesantren"), filters=[empty_to_none],
                                  validators=[Optional(), Length(max=160)])
@@ -56,8 +69,9 @@ class CooperativeForm(FlaskForm):
     opop_level = StringField(_l("OPOP level, as on the programme's certificate"), filters=[empty_to_none],
                              validators=[Optional(), Length(max=60)])
 
-    nik_koperasi = StringField(_l("NIK koperasi"), filters=[empty_to_none], validators=[
+    nik_koperasi = StringField(_l("NIK koperasi (if the cooperative has one)"), filters=[empty_to_none], validators=[
         Optional(), Parsed(parse_nik_koperasi, _l("The NIK koperasi has 16 digits."))])
+    nik_valid_until = DateField(_l("NIK koperasi certificate valid until"), validators=[Optional()])
     legal_decree_number = StringField(
         _l("Legal entity decree number (badan hukum)"), filters=[empty_to_none],
         validators=[Optional(), Parsed(parse_legal_decree_number, _l(
@@ -67,7 +81,13 @@ class CooperativeForm(FlaskForm):
                       validators=[Optional(), Parsed(parse_nib, _l("The NIB has 13 digits."))])
     npwp = StringField(_l("NPWP"), filters=[empty_to_none], validators=[
         Optional(), Parsed(parse_npwp, _l("The NPWP has 15 digits (01.234.567.8-901.000) or 16 digits."))])
+    nitku = StringField(_l("NITKU (if known)"), filters=[empty_to_none], validators=[
+        Optional(), Parsed(parse_nitku, _l("The NITKU has 22 digits: the 16-digit NPWP and 6 more."))])
     is_pkp = BooleanField(_l("Registered for VAT (PKP)"))
+    pp55_certificate_number = StringField(_l("Surat Keterangan PP 55/2022 number"), filters=[empty_to_none],
+                                          validators=[Optional(), Length(max=60)])
+    pp55_valid_from = DateField(_l("Valid from"), validators=[Optional()])
+    pp55_valid_until = DateField(_l("Valid until"), validators=[Optional()])
 
     street_address = StringField(_l("Street address"), filters=[strip_whitespace],
                                  validators=[_required(_l("Enter the address.")), Length(max=255)])
@@ -105,6 +125,8 @@ class CooperativeForm(FlaskForm):
     def details(self) -> CooperativeDetails:
         values = {name: self[name].data for name in CooperativeDetails.__dataclass_fields__}
         values["cooperative_type"] = CooperativeType(values["cooperative_type"])
+        values["legal_form"] = LegalForm(values["legal_form"])
+        values["membership_area"] = MembershipArea(values["membership_area"]) if values["membership_area"] else None
         values["member_count"] = values["member_count"] or 0
         values["description"] = values["description"] or ""
         values["pesantren_name"] = values["pesantren_name"] if values["is_pesantren"] else None

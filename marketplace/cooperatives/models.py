@@ -33,7 +33,22 @@ class CooperativeType(LabelledEnum):
     MARKETING = "pemasaran", _l("Marketing cooperative (pemasaran)")
     SERVICES = "jasa", _l("Services cooperative (jasa)")
     SAVINGS_AND_LOAN = "simpan_pinjam", _l("Savings and loan cooperative (simpan pinjam)")
-    PRE_COOPERATIVE = "pra_koperasi", _l("Pre-cooperative group (not yet a legal body)")
+    MULTI_PURPOSE = "serba_usaha", _l("Multi-purpose cooperative (serba usaha)")
+
+
+class LegalForm(LabelledEnum):
+    """Whether the group is a cooperative with legal-entity status, or a group on its way to becoming one."""
+
+    COOPERATIVE = "koperasi", _l("Cooperative with legal-entity status (badan hukum)")
+    PRE_COOPERATIVE = "pra_koperasi", _l("Pre-cooperative group (UP2K, PKK, KUBE…), not yet a legal body")
+
+
+class MembershipArea(LabelledEnum):
+    """Where members may come from (wilayah keanggotaan): it decides which office supervises the cooperative."""
+
+    REGENCY = "kabupaten_kota", _l("One regency or city (supervised by its cooperative office)")
+    PROVINCE = "provinsi", _l("Several regencies in one province (supervised by the province)")
+    NATIONAL = "nasional", _l("Several provinces (supervised by the ministry)")
 
 
 class CooperativeStatus(LabelledEnum):
@@ -49,20 +64,32 @@ class Cooperative(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(90), unique=True)
     name: Mapped[str] = mapped_column(sa.String(160))
+    legal_form: Mapped[LegalForm] = mapped_column(enum_column(LegalForm, "legal_form"),
+                                                  default=LegalForm.COOPERATIVE, server_default="koperasi")
+    # The line of business (jenis koperasi).
     cooperative_type: Mapped[CooperativeType] = mapped_column(enum_column(CooperativeType, "cooperative_type"),
                                                               index=True)
+    is_syariah: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # pola syariah
+    membership_area: Mapped[MembershipArea | None] = mapped_column(enum_column(MembershipArea, "membership_area"))
     is_pesantren: Mapped[bool] = mapped_column(default=False, index=True)
     pesantren_name: Mapped[str | None] = mapped_column(sa.String(160))
     opop_participant: Mapped[bool] = mapped_column(default=False, index=True)
     opop_level: Mapped[str | None] = mapped_column(sa.String(60))
 
-    # Legal identity. Digits only; each unique when given. A pre-cooperative group has none yet.
+    # Legal identity. Digits only; each unique when given. A pre-cooperative group has none yet. The NIK koperasi
+    # comes later in a cooperative's life (after RATs reported for years in a row) and is renewed yearly.
     nik_koperasi: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
+    nik_valid_until: Mapped[date | None]
     legal_decree_number: Mapped[str | None] = mapped_column(sa.String(100))
     legal_decree_date: Mapped[date | None]
     nib: Mapped[str | None] = mapped_column(sa.String(13), unique=True)
-    npwp: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
+    npwp: Mapped[str | None] = mapped_column(sa.String(16), unique=True)  # always the 16-digit form
+    nitku: Mapped[str | None] = mapped_column(sa.String(22), unique=True)  # the NPWP + a place-of-business code
     is_pkp: Mapped[bool] = mapped_column(default=False)
+    # Surat Keterangan PP 55/2022: while valid, government buyers withhold the 0.5% final tax instead of PPh 22.
+    pp55_certificate_number: Mapped[str | None] = mapped_column(sa.String(60))
+    pp55_valid_from: Mapped[date | None]
+    pp55_valid_until: Mapped[date | None]
 
     street_address: Mapped[str] = mapped_column(sa.String(255))
     province_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), index=True)
@@ -106,6 +133,15 @@ class Cooperative(db.Model):
     @property
     def is_public(self) -> bool:
         return self.status == CooperativeStatus.VERIFIED
+
+    @property
+    def is_legal_body(self) -> bool:
+        return self.legal_form == LegalForm.COOPERATIVE
+
+    @property
+    def can_receive_government_orders(self) -> bool:
+        """Government buyers order from legal bodies only: a pre-cooperative group must first become one."""
+        return self.is_legal_body
 
     @property
     def time_zone(self) -> ZoneInfo:
@@ -176,10 +212,15 @@ class Invitation(db.Model):
 
 
 class DocumentKind(LabelledEnum):
+    DEED = "akta_pendirian", _l("Deed of establishment (akta pendirian)")
     LEGAL_DECREE = "legal_decree", _l("Legal entity decree (SK badan hukum)")
     NIB = "nib", _l("Business registration (NIB)")
     NPWP = "npwp", _l("Tax number card (NPWP)")
-    RAT_MINUTES = "rat_minutes", _l("Minutes of the last RAT")
+    SPPKP = "sppkp", _l("VAT registration (SPPKP)")
+    PP55_CERTIFICATE = "pp55", _l("Small-business final tax certificate (Surat Keterangan PP 55/2022)")
+    NIK_CERTIFICATE = "nik_koperasi", _l("NIK koperasi certificate")
+    BANK_PROOF = "bank_account", _l("Proof of the settlement bank account")
+    RAT_MINUTES = "rat_minutes", _l("Minutes of the RAT (berita acara RAT)")
     OTHER = "other", _l("Other document")
 
 

@@ -29,8 +29,15 @@ def parse_nib(raw: str) -> str:
 
 
 def parse_npwp(raw: str) -> str:
-    """NPWP: the 15-digit form (01.234.567.8-901.000) or the 16-digit form used since 2024."""
-    return _digits(raw, lengths=(15, 16), name="NPWP")
+    """NPWP, stored in the 16-digit form used since 2024: an entity's old 15-digit NPWP (01.234.567.8-901.000)
+    becomes `0` + those 15 digits, so one taxpayer typed either way is one taxpayer."""
+    digits = _digits(raw, lengths=(15, 16), name="NPWP")
+    return f"0{digits}" if len(digits) == 15 else digits
+
+
+def parse_nitku(raw: str) -> str:
+    """NITKU: the 16-digit NPWP and a 6-digit place-of-business code (`000000` for the head office)."""
+    return _digits(raw, lengths=(22,), name="NITKU")
 
 
 def format_npwp(digits: str | None) -> str:

@@ -13,9 +13,10 @@ def test_a_cooperative_registers_and_is_verified_then_listed(page: Page, base_ur
     sign_in(page, base_url, "sri@tunassukowati.id")
     page.goto(base_url + "/cooperatives/register")
     page.get_by_label("Nama koperasi").fill("Koperasi Produsen Tunas Sukowati Jaya")
-    page.get_by_label("NIK koperasi").fill("3314020210000017")
+    page.get_by_label("Wilayah keanggotaan").select_option(value="kabupaten_kota")
     page.get_by_label("Nomor SK badan hukum").fill("AHU-0003127.AH.01.26.TAHUN 2020")
     page.get_by_label("Tanggal SK").fill("2020-11-12")
+    page.get_by_label("NIB").fill("9120002731945")  # a young cooperative: no NIK koperasi yet
     page.get_by_label("Alamat jalan").fill("Jl. Solo-Purwodadi Km. 14, Banaran, Kalijambe")
     page.get_by_label("Provinsi").select_option(label="Jawa Tengah")
     regency = page.get_by_label("Kabupaten atau kota")

@@ -6,7 +6,7 @@ from marketplace.accounts.models import AccountKind
 from marketplace.cooperatives.models import (
     Cooperative,
     CooperativeStatus,
-    CooperativeType,
+    LegalForm,
     StaffMembership,
     StaffRole,
 )
@@ -14,9 +14,10 @@ from marketplace.cooperatives.services import profile
 from marketplace.cooperatives.services.profile import InvalidCooperativeDetails, badges_of, rat_is_recent
 from marketplace.core.audit import AuditEvent
 from marketplace.core.errors import NotPermitted, TransitionNotAllowed
+from marketplace.core.identifiers import parse_npwp
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.extensions import db
-from tests.factories import add_staff, cooperative_details, create_cooperative, create_user
+from tests.factories import add_staff, cooperative_details, create_cooperative, create_user, owner_of
 from tests.helpers import refused
 
 
@@ -57,20 +58,28 @@ def test_an_unknown_region_is_refused(app):
         create_cooperative(province_code="33", regency_code="33.99")
 
 
-def test_a_legal_cooperative_needs_its_identity_but_a_pre_cooperative_does_not(app):
+def test_a_legal_cooperative_needs_its_decree_and_nib_but_a_pre_cooperative_does_not(app):
     with pytest.raises(InvalidCooperativeDetails) as refused:
-        create_cooperative(nik_koperasi=None, legal_decree_number=None, legal_decree_date=None)
-    assert set(refused.value.field_errors) == {"nik_koperasi", "legal_decree_number", "legal_decree_date"}
-    group = create_cooperative(cooperative_type=CooperativeType.PRE_COOPERATIVE, nik_koperasi=None,
+        create_cooperative(legal_decree_number=None, legal_decree_date=None, nib=None, membership_area=None)
+    assert set(refused.value.field_errors) == {"legal_decree_number", "legal_decree_date", "nib", "membership_area"}
+    young = create_cooperative(nik_koperasi=None, nik_valid_until=None)  # no NIK koperasi yet: still welcome
+    assert young.nik_koperasi is None and young.can_receive_government_orders
+    group = create_cooperative(legal_form=LegalForm.PRE_COOPERATIVE, nik_koperasi=None, nik_valid_until=None,
                                legal_decree_number=None, legal_decree_date=None, nib=None, npwp=None,
-                               status="pending")
-    assert group.nik_koperasi is None
+                               membership_area=None, status="pending")
+    assert group.nik_koperasi is None and not group.can_receive_government_orders
 
 
 @pytest.mark.parametrize("overrides, field", [
     ({"is_pesantren": True, "pesantren_name": None}, "pesantren_name"),
     ({"opop_participant": True}, "opop_participant"),
     ({"is_pkp": True, "npwp": None}, "npwp"),
+    ({"nik_valid_until": None}, "nik_valid_until"),
+    ({"nik_koperasi": None}, "nik_koperasi"),
+    ({"nitku": "1234567890123456000000"}, "nitku"),
+    ({"pp55_certificate_number": "KET-00123/PP55/WPJ.11/2026"}, "pp55_certificate_number"),
+    ({"pp55_certificate_number": "KET-1", "pp55_valid_from": date(2026, 1, 1), "pp55_valid_until": date(2025, 1, 1)},
+     "pp55_valid_until"),
     ({"last_rat_on": date(2099, 1, 1)}, "last_rat_on"),
     ({"bank_name": "BRI", "bank_account_number": None, "bank_account_holder": None}, "bank_account_number"),
 ])
@@ -153,7 +162,7 @@ def test_badges_are_derived_from_the_record(app):
     cooperative = create_cooperative(is_pesantren=True, pesantren_name="PP Sunan Drajat", opop_participant=True,
                                      last_rat_on=date(2026, 1, 25))
     kinds = [badge.kind for badge in badges_of(cooperative, today=date(2026, 11, 23))]
-    assert kinds == ["verified", "rat", "kopontren", "opop"]
+    assert kinds == ["verified", "rat", "nik", "kopontren", "opop"]  # the NIK certificate runs to March 2027
     assert badges_of(cooperative, today=date(2026, 11, 23))[1].label == "RAT 2026"
     cooperative.status = CooperativeStatus.SUSPENDED
     assert [badge.kind for badge in badges_of(cooperative, today=date(2028, 1, 1))] == ["kopontren", "opop"]
@@ -165,3 +174,31 @@ def test_a_duplicate_that_slips_past_the_check_is_still_refused_by_the_database(
     with pytest.raises(InvalidCooperativeDetails):
         create_cooperative(nik_koperasi=first.nik_koperasi)
     assert db.session.query(Cooperative).count() == 1
+
+
+def test_one_taxpayer_typed_in_either_npwp_form_is_one_taxpayer(app):
+    create_cooperative(npwp=parse_npwp("01.234.567.8-901.000"))
+    with pytest.raises(InvalidCooperativeDetails) as refused:
+        create_cooperative(npwp=parse_npwp("0012 3456 7890 1000"))
+    assert "npwp" in refused.value.field_errors
+    assert parse_npwp("01.234.567.8-901.000") == "0012345678901000"
+
+
+@pytest.mark.parametrize("changes", [
+    {"bank_account_number": "002101000999999"}, {"is_pkp": True}, {"npwp": "0912345670527999"},
+    {"pp55_certificate_number": "KET-1", "pp55_valid_from": date(2026, 1, 1), "pp55_valid_until": date(2026, 12, 31)},
+])
+def test_changing_the_bank_account_or_the_tax_identity_sends_a_verified_cooperative_back(app, changes):
+    cooperative = create_cooperative(bank_name="BRI", bank_account_number="002101000123456",
+                                     bank_account_holder="Kop Tunas", npwp="0912345670527000")
+    details = profile.CooperativeDetails.of(cooperative)
+    for name, value in changes.items():
+        setattr(details, name, value)
+    profile.update_cooperative(owner_of(cooperative), cooperative, details)
+    assert cooperative.status == CooperativeStatus.PENDING
+
+
+def test_the_nik_koperasi_is_a_badge_while_its_certificate_is_valid(app):
+    cooperative = create_cooperative(nik_valid_until=date(2027, 3, 31))
+    assert "nik" in {badge.kind for badge in badges_of(cooperative, today=date(2027, 3, 31))}
+    assert "nik" not in {badge.kind for badge in badges_of(cooperative, today=date(2027, 4, 1))}

@@ -2,14 +2,15 @@ import io
 from datetime import date
 
 from marketplace.accounts.models import AccountKind
-from marketplace.cooperatives.models import Cooperative, CooperativeDocument, CooperativeStatus, Member
+from marketplace.cooperatives.models import Cooperative, CooperativeDocument, CooperativeStatus, LegalForm, Member
 from marketplace.core.storage import get_private_storage
 from marketplace.extensions import db
 from tests.factories import create_cooperative, create_member, create_user, owner_of, pdf_bytes, picture_bytes
 from tests.helpers import AuthActions, csrf_token_from, page_text, post_form, signed_in
 
 REGISTRATION = {
-    "name": "Koperasi Produsen Tunas Sukowati Jaya", "cooperative_type": "produsen",
+    "name": "Koperasi Produsen Tunas Sukowati Jaya", "legal_form": "koperasi", "cooperative_type": "produsen",
+    "membership_area": "kabupaten_kota", "nik_valid_until": "2027-03-31",
     "nik_koperasi": "3314-0202-1000-0017", "legal_decree_number": "AHU-0003127.AH.01.26.TAHUN 2020",
     "legal_decree_date": "2020-11-12", "nib": "9120002731945", "npwp": "91.234.567.0-527.000",
     "street_address": "Jl. Solo-Purwodadi Km. 14", "province_code": "33", "regency_code": "33.14",
@@ -26,7 +27,7 @@ def test_registering_a_cooperative_through_the_form(app):
     cooperative = db.session.scalar(db.select(Cooperative))
     assert response.headers["Location"] == f"/manage/{cooperative.slug}"
     assert (cooperative.nik_koperasi, cooperative.npwp, cooperative.phone) == (
-        "3314020210000017", "912345670527000", "+6281329000002")
+        "3314020210000017", "0912345670527000", "+6281329000002")  # the 16-digit form
     assert cooperative.status == CooperativeStatus.PENDING
     dashboard = page_text(client.get(response.headers["Location"]))
     assert "Menunggu verifikasi" in dashboard and "Unggah dokumen legalitas" in dashboard
@@ -293,3 +294,13 @@ def test_bad_input_on_small_forms_is_flashed_not_a_server_error(app):
     update = post_form(client, f"/shortlists/{shortlist.id}/items/{item.id}", {"wanted_quantity": "-5"},
                        token_from=f"/shortlists/{shortlist.id}", follow_redirects=True)
     assert update.status_code == 200 and "Masukkan jumlah 1 atau lebih." in page_text(update)
+
+
+def test_a_pre_cooperative_group_says_on_its_profile_that_it_cannot_take_government_orders_yet(app, client):
+    group = create_cooperative(legal_form=LegalForm.PRE_COOPERATIVE, nik_koperasi=None, nik_valid_until=None,
+                               legal_decree_number=None, legal_decree_date=None, nib=None, npwp=None,
+                               membership_area=None)
+    page = page_text(client.get(f"/cooperatives/{group.slug}"))
+    assert "belum berbadan hukum" in page and "surat pesanan" in page
+    admin = signed_in(app, create_user(kind=AccountKind.ADMIN))
+    assert "Kelompok prakoperasi" in page_text(admin.get(f"/admin/cooperatives/{group.id}"))

@@ -15,6 +15,8 @@ from marketplace.cooperatives.models import (
     CooperativeStatus,
     CooperativeType,
     DocumentKind,
+    LegalForm,
+    MembershipArea,
     StaffMembership,
     StaffRole,
     rat_recent_since,
@@ -33,7 +35,11 @@ from marketplace.core.unit_of_work import refused_by_database
 from marketplace.extensions import db
 
 LOGO_WIDTHS = (96, 192, 384)
-LEGAL_IDENTITY_FIELDS = ("nik_koperasi", "legal_decree_number", "legal_decree_date", "nib", "npwp")
+# What a verification checks: changing any of it sends a verified cooperative back to verification (money will
+# flow to the bank account, taxes follow the tax identity).
+VERIFIED_FIELDS = ("legal_form", "nik_koperasi", "nik_valid_until", "legal_decree_number", "legal_decree_date", "nib",
+                   "npwp", "nitku", "is_pkp", "pp55_certificate_number", "pp55_valid_from", "pp55_valid_until",
+                   "bank_name", "bank_account_number", "bank_account_holder")
 
 
 class InvalidCooperativeDetails(InvalidDetails):
@@ -51,16 +57,24 @@ class CooperativeDetails:
     regency_code: str
     phone: str
     email: str
+    legal_form: LegalForm = LegalForm.COOPERATIVE
+    membership_area: MembershipArea | None = MembershipArea.REGENCY
+    is_syariah: bool = False
     is_pesantren: bool = False
     pesantren_name: str | None = None
     opop_participant: bool = False
     opop_level: str | None = None
     nik_koperasi: str | None = None
+    nik_valid_until: date | None = None
     legal_decree_number: str | None = None
     legal_decree_date: date | None = None
     nib: str | None = None
     npwp: str | None = None
+    nitku: str | None = None
     is_pkp: bool = False
+    pp55_certificate_number: str | None = None
+    pp55_valid_from: date | None = None
+    pp55_valid_until: date | None = None
     postal_code: str | None = None
     bank_name: str | None = None
     bank_account_number: str | None = None
@@ -79,14 +93,29 @@ def _problems(details: CooperativeDetails, cooperative: Cooperative | None) -> d
     problems: dict[str, str] = {}
     if not is_regency_of(details.regency_code, details.province_code):
         problems["regency_code"] = _("Choose a regency or city in the chosen province.")
-    is_legal_body = details.cooperative_type != CooperativeType.PRE_COOPERATIVE
-    if is_legal_body:
+    if details.legal_form == LegalForm.COOPERATIVE:
+        # The legal entity is the SK AHU with its deed; the business licence is the NIB. The NIK koperasi comes
+        # only after years of reported RATs, so a young cooperative has none.
         required = {
-            "nik_koperasi": _("A cooperative with legal status has a NIK koperasi."),
-            "legal_decree_number": _("Enter the number of the legal entity decree."),
+            "legal_decree_number": _("Enter the number of the legal entity decree (SK AHU)."),
             "legal_decree_date": _("Enter the date of the legal entity decree."),
+            "nib": _("A cooperative with legal status has a NIB."),
+            "membership_area": _("Choose where the members come from."),
         }
         problems.update({name: message for name, message in required.items() if not getattr(details, name)})
+    if details.nik_koperasi and not details.nik_valid_until:
+        problems["nik_valid_until"] = _("Enter until when the NIK koperasi certificate is valid.")
+    if details.nik_valid_until and not details.nik_koperasi:
+        problems["nik_koperasi"] = _("Enter the NIK koperasi this validity date belongs to.")
+    if details.nitku and (not details.npwp or not details.nitku.startswith(details.npwp)):
+        problems["nitku"] = _("A NITKU is the cooperative's 16-digit NPWP followed by 6 digits.")
+    pp55 = (details.pp55_certificate_number, details.pp55_valid_from, details.pp55_valid_until)
+    if any(pp55) and not all(pp55):
+        problems["pp55_certificate_number"] = _("Enter the PP 55/2022 certificate's number and both its dates.")
+    elif all(pp55) and details.pp55_valid_until < details.pp55_valid_from:  # type: ignore[operator]
+        problems["pp55_valid_until"] = _("The certificate ends before it starts.")
+    if all(pp55) and not details.npwp:
+        problems["npwp"] = _("A cooperative with a PP 55/2022 certificate has an NPWP.")
     if details.is_pesantren and not details.pesantren_name:
         problems["pesantren_name"] = _("Enter the name of the pesantren.")
     if details.opop_participant and not details.is_pesantren:
@@ -171,10 +200,11 @@ def update_cooperative(actor: User, cooperative: Cooperative, details: Cooperati
     with _explaining_duplicates(details, cooperative):
         for name in changed:
             setattr(cooperative, name, getattr(details, name))
-    identity_changed = sorted(set(changed) & set(LEGAL_IDENTITY_FIELDS))
+    identity_changed = sorted(set(changed) & set(VERIFIED_FIELDS))
     if identity_changed and cooperative.status == CooperativeStatus.VERIFIED:
         _set_status(cooperative, CooperativeStatus.PENDING, actor=actor,
-                    reason=_("The legal identity changed and must be verified again."))
+                    reason=_("The legal identity, tax identity or bank account changed and must be verified "
+                             "again."))
     record_audit(CooperativeAudit.COOPERATIVE_UPDATED, actor=actor, target=cooperative, fields=changed)
     return changed
 
@@ -303,6 +333,11 @@ def badges_of(cooperative: Cooperative, today: date | None = None) -> list[Badge
         badges.append(Badge("verified", _("Verified")))
     if cooperative.last_rat_on is not None and rat_is_recent(cooperative, today):
         badges.append(Badge("rat", _("RAT %(year)d", year=cooperative.last_rat_on.year)))
+    if cooperative.nik_koperasi and cooperative.nik_valid_until and cooperative.nik_valid_until >= (
+            today or local_today(cooperative.time_zone)):
+        badges.append(Badge("nik", _("NIK koperasi")))
+    if cooperative.is_syariah:
+        badges.append(Badge("syariah", _("Syariah")))
     if cooperative.is_pesantren:
         badges.append(Badge("kopontren", _("Kopontren")))
     if cooperative.opop_participant:
