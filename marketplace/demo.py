@@ -180,7 +180,7 @@ def _ensure_cooperative(demo: DemoCooperative, report: list[str]) -> Cooperative
         cooperative.verified_at = now
     db.session.add(cooperative)
     owner = account_services.find_user_by_email(demo.owner_email)
-    db.session.add(StaffMembership(cooperative=cooperative, user_id=owner.id, role=StaffRole.OWNER))
+    db.session.add(StaffMembership(cooperative=cooperative, user_id=owner.id, role=StaffRole.BOARD))
     record_audit(CooperativeAudit.COOPERATIVE_REGISTERED, actor=owner, target=cooperative, demo=True)
     report.append(f"created {cooperative.name} ({cooperative.status.value})")
     return cooperative

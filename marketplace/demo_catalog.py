@@ -116,7 +116,7 @@ def seed_demo_catalog() -> list[str]:
         if cooperative is None:
             continue
         owner = db.session.scalar(sa.select(StaffMembership).where(
-            StaffMembership.cooperative_id == cooperative.id, StaffMembership.role == StaffRole.OWNER)).user
+            StaffMembership.cooperative_id == cooperative.id, StaffMembership.role == StaffRole.BOARD)).user
         members = list(db.session.scalars(sa.select(Member).where(Member.cooperative_id == cooperative.id)
                                           .order_by(Member.id)))
         for index, (sku, name, category, unit, price, moq, tiers, availability, lead, capacity, pattern, colours,

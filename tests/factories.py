@@ -138,7 +138,7 @@ def owner_of(cooperative) -> User:
     from marketplace.cooperatives.models import StaffMembership, StaffRole
 
     return db.session.scalar(db.select(StaffMembership).where(
-        StaffMembership.cooperative_id == cooperative.id, StaffMembership.role == StaffRole.OWNER)).user
+        StaffMembership.cooperative_id == cooperative.id, StaffMembership.role == StaffRole.BOARD)).user
 
 
 def picture_bytes(format_name="JPEG", size=(800, 600), mode="RGB", exif=None) -> bytes:

@@ -153,9 +153,13 @@ class Cooperative(db.Model):
 
 
 class StaffRole(LabelledEnum):
-    OWNER = "owner", _l("Owner (board)")
-    ADMIN = "admin", _l("Administrator")
+    """A cooperative has no owner: its organs are the members' meeting, the board (pengurus) and the supervisors
+    (pengawas); the board may appoint managers (pengelola). UU 25/1992 art. 21, 32."""
+
+    BOARD = "board", _l("Board (pengurus)")
+    MANAGER = "manager", _l("Manager (pengelola)")
     STAFF = "staff", _l("Staff")
+    SUPERVISOR = "supervisor", _l("Supervisor (pengawas): reads everything, changes nothing")
 
 
 class StaffMembership(db.Model):

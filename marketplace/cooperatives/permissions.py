@@ -14,6 +14,8 @@ class Capability(StrEnum):
     VIEW_DASHBOARD = "view_dashboard"
     VIEW_MEMBERS = "view_members"
     VIEW_NATIONAL_IDS = "view_national_ids"
+    VIEW_ACCOUNT_NUMBERS = "view_account_numbers"
+    VIEW_CATALOG = "view_catalog"
     VIEW_DOCUMENTS = "view_documents"
     EDIT_PROFILE = "edit_profile"
     MANAGE_CATALOG = "manage_catalog"
@@ -23,15 +25,19 @@ class Capability(StrEnum):
     MANAGE_STAFF = "manage_staff"
 
 
-_EVERY_STAFF_ROLE = {Capability.VIEW_DASHBOARD, Capability.VIEW_MEMBERS, Capability.MANAGE_CATALOG,
-                     Capability.MANAGE_ORDERS}
-_BOARD = _EVERY_STAFF_ROLE | {Capability.VIEW_NATIONAL_IDS, Capability.VIEW_DOCUMENTS, Capability.EDIT_PROFILE,
-                              Capability.MANAGE_MEMBERS, Capability.MANAGE_MONEY}
+_EVERY_STAFF_ROLE = {Capability.VIEW_DASHBOARD, Capability.VIEW_MEMBERS, Capability.VIEW_CATALOG,
+                     Capability.MANAGE_CATALOG, Capability.MANAGE_ORDERS}
+_READ_EVERYTHING = {Capability.VIEW_DASHBOARD, Capability.VIEW_MEMBERS, Capability.VIEW_CATALOG,
+                    Capability.VIEW_NATIONAL_IDS, Capability.VIEW_ACCOUNT_NUMBERS, Capability.VIEW_DOCUMENTS}
+_MANAGEMENT = _EVERY_STAFF_ROLE | _READ_EVERYTHING | {Capability.EDIT_PROFILE, Capability.MANAGE_MEMBERS,
+                                                      Capability.MANAGE_MONEY}
 
 ROLE_CAPABILITIES: dict[StaffRole, frozenset[Capability]] = {
-    StaffRole.OWNER: frozenset(_BOARD | {Capability.MANAGE_STAFF}),
-    StaffRole.ADMIN: frozenset(_BOARD),
+    StaffRole.BOARD: frozenset(_MANAGEMENT | {Capability.MANAGE_STAFF}),
+    StaffRole.MANAGER: frozenset(_MANAGEMENT),
     StaffRole.STAFF: frozenset(_EVERY_STAFF_ROLE),
+    # Pengawas oversee: they read members, catalog, documents (and later orders, ledgers, SHU); they change nothing.
+    StaffRole.SUPERVISOR: frozenset(_READ_EVERYTHING),
 }
 
 # Platform administrators verify and monitor: they may look, not run the cooperative.

@@ -3,9 +3,9 @@
 import pytest
 
 from marketplace.accounts.models import AccountKind
-from marketplace.cooperatives.models import CooperativeDocument, Member
+from marketplace.cooperatives.models import CooperativeDocument, Invitation, Member
 from marketplace.extensions import db
-from tests.factories import add_staff, create_cooperative, create_member, create_user
+from tests.factories import add_staff, create_cooperative, create_member, create_user, owner_of
 from tests.helpers import AuthActions, csrf_token_from
 
 PEOPLE = ("owner", "board", "clerk", "other_owner", "buyer", "platform_admin")
@@ -48,7 +48,7 @@ def world(app, tmp_path):
     create_cooperative(other_owner)
     people = {
         "owner": owner,
-        "board": add_staff(cooperative, "admin"),
+        "board": add_staff(cooperative, "manager"),
         "clerk": add_staff(cooperative, "staff"),
         "other_owner": other_owner,
         "buyer": create_user(kind=AccountKind.BUYER),
@@ -119,3 +119,47 @@ def test_only_the_board_sees_a_members_full_nik(app, world):
         page = client.get(f"/manage/{values['slug']}/members").get_data(as_text=True)
         assert (national_id in page) is full, name
         assert full or f"3314••••••••{national_id[-4:]}" in page
+
+
+def test_a_supervisor_reads_everything_and_changes_nothing(app):
+    from datetime import date
+
+    from marketplace.catalog.models import Product
+    from marketplace.catalog.services import stock
+    from tests.factories import category, create_product
+
+    cooperative = create_cooperative()
+    member = create_member(cooperative, national_id="3314015708900001", payout_method="bank",
+                           payout_provider="BRI", payout_account_number="002101000123456")
+    product = create_product(cooperative, name="Tas pandan")
+    stock.receive_stock(owner_of(cooperative), product, member_id=member.id, quantity=5,
+                        received_on=date(2026, 11, 1))
+    supervisor = add_staff(cooperative, "supervisor")
+    client = app.test_client()
+    AuthActions(client).login(supervisor)
+    slug = cooperative.slug
+    for path in (f"/manage/{slug}", f"/manage/{slug}/members", f"/manage/{slug}/members/{member.id}",
+                 f"/manage/{slug}/products", f"/manage/{slug}/products/{product.id}",
+                 f"/manage/{slug}/products/{product.id}/stock", f"/manage/{slug}/documents",
+                 f"/manage/{slug}/members/export.csv", f"/manage/{slug}/products/export.csv", f"/manage/{slug}/staff"):
+        assert client.get(path).status_code == 200, path
+    member_page = client.get(f"/manage/{slug}/members/{member.id}").get_data(as_text=True)
+    assert "3314015708900001" in member_page and "002101000123456" in member_page  # reads in full
+    token = csrf_token_from(client, f"/manage/{slug}/products")
+    refusals = [
+        client.post(f"/manage/{slug}/products/new", data={"csrf_token": token, "name": "X", "sku": "X-1",
+                                                          "category_id": category().id}),
+        client.post(f"/manage/{slug}/products/{product.id}", data={"csrf_token": token, "name": "Diubah",
+                                                                   "sku": "Y", "unit": "pcs", "base_price": "1",
+                                                                   "min_order_quantity": "1",
+                                                                   "availability": "ready_stock",
+                                                                   "category_id": category().id}),
+        client.post(f"/manage/{slug}/members/new", data={"csrf_token": token, "member_number": "Z-1"}),
+        client.post(f"/manage/{slug}/profile", data={"csrf_token": token, "name": "Diubah"}),
+    ]
+    assert [response.status_code for response in refusals] == [403] * len(refusals)
+    invite = client.post(f"/manage/{slug}/staff", data={"csrf_token": token, "email": "x@contoh.id", "role": "staff"})
+    assert invite.status_code == 403 and "Hanya pengurus" in invite.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Product, product.id).name == "Tas pandan"
+    assert db.session.query(Invitation).count() == 0

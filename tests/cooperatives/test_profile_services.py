@@ -27,7 +27,7 @@ def test_registration_makes_the_person_owner_of_a_pending_cooperative(app):
     assert cooperative.status == CooperativeStatus.PENDING
     assert cooperative.slug == "koperasi-tunas-sukowati-jaya"
     membership = db.session.scalar(db.select(StaffMembership))
-    assert (membership.user_id, membership.role) == (owner.id, StaffRole.OWNER)
+    assert (membership.user_id, membership.role) == (owner.id, StaffRole.BOARD)
     assert db.session.scalar(db.select(AuditEvent.action)) == "cooperative.registered"
 
 
@@ -99,7 +99,7 @@ def test_only_the_board_edits_the_profile(app):
     clerk = add_staff(cooperative, "staff")
     with pytest.raises(NotPermitted):
         profile.update_cooperative(clerk, cooperative, cooperative_details(name="Nama Baru"))
-    board_member = add_staff(cooperative, "admin")
+    board_member = add_staff(cooperative, "manager")
     details = profile.CooperativeDetails.of(cooperative)
     details.description = "Anyaman bambu dan mebel jati."
     assert profile.update_cooperative(board_member, cooperative, details) == ["description"]

@@ -18,7 +18,7 @@ def test_an_owner_invites_staff_who_join_with_the_invited_email(app, outbox):
     cooperative = create_cooperative()
     with unit_of_work():  # the email leaves once the invitation is saved
         invitation = staff.invite_staff(owner_of(cooperative), cooperative, email="Dewi@Contoh.id",
-                                        role=StaffRole.ADMIN, accept_url_for=link)
+                                        role=StaffRole.MANAGER, accept_url_for=link)
     assert invitation.email == "dewi@contoh.id"
     assert outbox[0]["To"] == "dewi@contoh.id"
     token = outbox[0].get_content().split("/invitations/")[1].split()[0]
@@ -28,14 +28,14 @@ def test_an_owner_invites_staff_who_join_with_the_invited_email(app, outbox):
     dewi = create_user(email="dewi@contoh.id", kind=AccountKind.BUYER)
     staff.accept_invitation(dewi, token)
     membership = db.session.scalar(db.select(StaffMembership).where(StaffMembership.user_id == dewi.id))
-    assert membership.role == StaffRole.ADMIN
+    assert membership.role == StaffRole.MANAGER
     with pytest.raises(staff.InvalidInvitation):
         staff.accept_invitation(dewi, token)
 
 
 def test_only_owners_invite(app):
     cooperative = create_cooperative()
-    board_member = add_staff(cooperative, "admin")
+    board_member = add_staff(cooperative, "manager")
     with pytest.raises(NotPermitted):
         staff.invite_staff(board_member, cooperative, email="a@contoh.id", role=StaffRole.STAFF, accept_url_for=link)
 
@@ -53,8 +53,8 @@ def test_a_new_invitation_replaces_the_open_one_to_the_same_address(app):
     owner = owner_of(cooperative)
     first = staff.invite_staff(owner, cooperative, email="a@contoh.id", role=StaffRole.STAFF, accept_url_for=link)
     first_token = staff.invitation_token(first)
-    staff.invite_staff(owner, cooperative, email="a@contoh.id", role=StaffRole.ADMIN, accept_url_for=link)
-    assert [invitation.role for invitation in staff.open_invitations(cooperative)] == [StaffRole.ADMIN]
+    staff.invite_staff(owner, cooperative, email="a@contoh.id", role=StaffRole.MANAGER, accept_url_for=link)
+    assert [invitation.role for invitation in staff.open_invitations(cooperative)] == [StaffRole.MANAGER]
     with pytest.raises(staff.InvalidInvitation):
         staff.invitation_for_token(first_token)
 
@@ -76,11 +76,11 @@ def test_the_last_owner_can_be_neither_demoted_nor_removed(app):
     cooperative = create_cooperative()
     owner = owner_of(cooperative)
     membership = db.session.scalar(db.select(StaffMembership).where(StaffMembership.user_id == owner.id))
-    with refused("last_owner", Conflict):
-        staff.change_staff_role(owner, cooperative, membership.id, StaffRole.ADMIN)
+    with refused("last_board_member", Conflict):
+        staff.change_staff_role(owner, cooperative, membership.id, StaffRole.MANAGER)
     with pytest.raises(Conflict):
         staff.remove_staff(owner, cooperative, membership.id)
-    second_owner = add_staff(cooperative, "owner")
+    second_owner = add_staff(cooperative, "board")
     staff.remove_staff(owner, cooperative, membership.id)  # leaving is allowed once another owner exists
     assert [m.user_id for m in staff.staff_of(cooperative)] == [second_owner.id]
 

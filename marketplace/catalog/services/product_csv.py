@@ -209,7 +209,7 @@ def _row_of(product: Product) -> list:
 
 def export_product_rows(actor: User, cooperative: Cooperative, batch_size: int = 500) -> Iterator[str]:
     """The catalog as CSV lines, batch by batch, in the import's own format."""
-    require_capability(actor, cooperative, Capability.MANAGE_CATALOG)
+    require_capability(actor, cooperative, Capability.VIEW_CATALOG)
     yield BYTE_ORDER_MARK + csv_line(COLUMNS)
     last_id = 0
     while True:

@@ -239,8 +239,8 @@ def change_product_status(actor: User, product: Product, new_status: ProductStat
 
 
 def product_of(actor: User, cooperative: Cooperative, product_id: int) -> Product:
-    """A product of this cooperative for its staff; another cooperative's product is not found."""
-    require_capability(actor, cooperative, Capability.MANAGE_CATALOG)
+    """A product of this cooperative for its staff and supervisors; another cooperative's product is not found."""
+    require_capability(actor, cooperative, Capability.VIEW_CATALOG)
     product = db.session.scalar(sa.select(Product).where(Product.id == product_id,
                                                          Product.cooperative_id == cooperative.id))
     if product is None:

@@ -36,7 +36,8 @@ from marketplace.extensions import limit_uploads
 
 
 def _product(slug: str, product_id: int):
-    cooperative = cooperative_for(slug, Capability.MANAGE_CATALOG)
+    """Read access is enough to open a product (supervisors read); every change is checked by its service."""
+    cooperative = cooperative_for(slug, Capability.VIEW_CATALOG)
     return cooperative, product_services.product_of(current_user, cooperative, product_id)
 
 
@@ -58,7 +59,7 @@ def _product_form(cooperative, **kwargs) -> ProductForm:
 @bp.route("/manage/<slug>/products")
 @login_required
 def products(slug):
-    cooperative = cooperative_for(slug, Capability.MANAGE_CATALOG)
+    cooperative = cooperative_for(slug, Capability.VIEW_CATALOG)
     read = QueryArgs(request.args)
     search, low_stock = read.text("q"), read.flag("low")
     status = read.choice("status", (item.value for item in ProductStatus))
@@ -252,7 +253,7 @@ def photo_action(slug, product_id, image_id, action):
 @bp.route("/manage/<slug>/products/export.csv")
 @login_required
 def export_products(slug):
-    cooperative = cooperative_for(slug, Capability.MANAGE_CATALOG)
+    cooperative = cooperative_for(slug, Capability.VIEW_CATALOG)
     rows = product_csv.export_product_rows(current_user, cooperative)
     return Response(stream_with_context(rows), mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="produk-{cooperative.slug}.csv"', "Cache-Control": "no-store"})

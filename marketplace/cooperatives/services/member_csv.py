@@ -187,7 +187,7 @@ def export_member_rows(actor: User, cooperative: Cooperative) -> Iterator[str]:
     hidden = set()
     if not can(actor, cooperative, Capability.VIEW_NATIONAL_IDS):
         hidden.add("nik")
-    if not can(actor, cooperative, Capability.MANAGE_MONEY):
+    if not can(actor, cooperative, Capability.VIEW_ACCOUNT_NUMBERS):
         hidden.add("nomor_rekening")
     columns = [column for column in COLUMNS if column not in hidden]
     yield BYTE_ORDER_MARK + csv_line(columns)

@@ -157,7 +157,7 @@ def _taken_identifiers(details: CooperativeDetails, cooperative: Cooperative | N
 
 
 def register_cooperative(owner: User, details: CooperativeDetails) -> Cooperative:
-    """Anyone signed in (but a platform admin) may register a cooperative; they become its first owner.
+    """Anyone signed in (but a platform admin) may register a cooperative; they take its board role here.
 
     The cooperative starts `pending`: it can prepare its catalog but is not public until verified.
     """
@@ -173,7 +173,7 @@ def register_cooperative(owner: User, details: CooperativeDetails) -> Cooperativ
                               status_changed_at=utcnow(), **vars(details))
     with _explaining_duplicates(details, None):
         db.session.add(cooperative)
-        db.session.add(StaffMembership(cooperative=cooperative, user_id=owner.id, role=StaffRole.OWNER))
+        db.session.add(StaffMembership(cooperative=cooperative, user_id=owner.id, role=StaffRole.BOARD))
     record_audit(CooperativeAudit.COOPERATIVE_REGISTERED, actor=owner, target=cooperative, name=cooperative.name)
     return cooperative
 
@@ -288,7 +288,7 @@ def change_status(admin: User, cooperative: Cooperative, new_status: Cooperative
                   reason: str | None = None) -> None:
     """Platform administrators verify, reject (with a reason), suspend (with a reason) and reinstate.
 
-    The owners are told by email, in their language.
+    The board is told by email, in its members' languages.
     """
     if not admin.is_admin:
         raise NotPermitted(_("Only platform administrators verify or suspend cooperatives."))
@@ -311,7 +311,7 @@ def resubmit_for_verification(actor: User, cooperative: Cooperative) -> None:
 def owners_of(cooperative: Cooperative) -> list[User]:
     return list(db.session.scalars(
         sa.select(User).join(StaffMembership, StaffMembership.user_id == User.id).where(
-            StaffMembership.cooperative_id == cooperative.id, StaffMembership.role == StaffRole.OWNER)
+            StaffMembership.cooperative_id == cooperative.id, StaffMembership.role == StaffRole.BOARD)
     ))
 
 

@@ -1,4 +1,4 @@
-"""The people who run a cooperative: invitations by email, roles, and the rule that an owner remains."""
+"""The people who run a cooperative: invitations by email, roles, and the rule that a board member remains."""
 
 import sqlalchemy as sa
 from flask import current_app
@@ -80,7 +80,7 @@ def invite_staff(actor: User, cooperative: Cooperative, *, email: str, role: Sta
                  locale: str = "id") -> Invitation:
     """Owners invite staff by email; an earlier open invitation to the same address is replaced."""
     if not can(actor, cooperative, Capability.MANAGE_STAFF):
-        raise NotPermitted(_("Only the cooperative's owners invite staff."))
+        raise NotPermitted(_("Only the cooperative's board invites staff."))
     email = normalize_email(email)
     already = db.session.scalar(
         sa.select(StaffMembership).join(User).where(StaffMembership.cooperative_id == cooperative.id,
@@ -182,21 +182,21 @@ def _staff_membership(cooperative: Cooperative, membership_id: int) -> StaffMemb
     return membership
 
 
-def _owner_count(cooperative: Cooperative) -> int:
+def _board_count(cooperative: Cooperative) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(StaffMembership).where(
-        StaffMembership.cooperative_id == cooperative.id, StaffMembership.role == StaffRole.OWNER)) or 0
+        StaffMembership.cooperative_id == cooperative.id, StaffMembership.role == StaffRole.BOARD)) or 0
 
 
 def change_staff_role(actor: User, cooperative: Cooperative, membership_id: int, role: StaffRole) -> None:
-    """Owners change roles; the last owner keeps the role, so a cooperative is never left without one."""
+    """The board changes roles; its last member here keeps the role, so the cooperative is never left without one."""
     if not can(actor, cooperative, Capability.MANAGE_STAFF):
-        raise NotPermitted(_("Only the cooperative's owners change roles."))
+        raise NotPermitted(_("Only the cooperative's board changes roles."))
     membership = _staff_membership(cooperative, membership_id)
     if membership.role == role:
         return
-    if membership.role == StaffRole.OWNER and _owner_count(cooperative) == 1:
-        raise Conflict(_("The cooperative needs at least one owner. Make someone else owner first."),
-                       code="last_owner")
+    if membership.role == StaffRole.BOARD and _board_count(cooperative) == 1:
+        raise Conflict(_("The cooperative needs at least one board member here. Give someone else the board role "
+                         "first."), code="last_board_member")
     old_role = membership.role
     membership.role = role
     record_audit(CooperativeAudit.STAFF_ROLE_CHANGED, actor=actor, target=cooperative, user_id=membership.user_id,
@@ -204,14 +204,14 @@ def change_staff_role(actor: User, cooperative: Cooperative, membership_id: int,
 
 
 def remove_staff(actor: User, cooperative: Cooperative, membership_id: int) -> None:
-    """Owners remove staff; anyone may leave; the last owner can be neither removed nor leave."""
+    """The board removes staff; anyone may leave; the board's last member here can be neither removed nor leave."""
     membership = _staff_membership(cooperative, membership_id)
     leaving_themself = membership.user_id == actor.id
     if not leaving_themself and not can(actor, cooperative, Capability.MANAGE_STAFF):
-        raise NotPermitted(_("Only the cooperative's owners remove staff."))
-    if membership.role == StaffRole.OWNER and _owner_count(cooperative) == 1:
-        raise Conflict(_("The cooperative needs at least one owner. Make someone else owner first."),
-                       code="last_owner")
+        raise NotPermitted(_("Only the cooperative's board removes staff."))
+    if membership.role == StaffRole.BOARD and _board_count(cooperative) == 1:
+        raise Conflict(_("The cooperative needs at least one board member here. Give someone else the board role "
+                         "first."), code="last_board_member")
     record_audit(CooperativeAudit.STAFF_REMOVED, actor=actor, target=cooperative, user_id=membership.user_id,
                  role=str(membership.role))
     db.session.delete(membership)

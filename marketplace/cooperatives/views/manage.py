@@ -20,7 +20,7 @@ from marketplace.cooperatives.services import staff as staff_services
 from marketplace.cooperatives.services.members import active_member_count
 from marketplace.cooperatives.services.profile import CooperativeDetails, InvalidCooperativeDetails
 from marketplace.cooperatives.views.access import CURRENT_COOPERATIVE_KEY, cooperative_for, region_choices
-from marketplace.core.errors import DomainError
+from marketplace.core.errors import DomainError, NotPermitted
 from marketplace.core.storage import get_private_storage
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import attach_field_errors, errors_text, render_form
@@ -171,6 +171,8 @@ def staff(slug):
                     current_user, cooperative, email=form.email.data, role=StaffRole(form.role.data),
                     accept_url_for=lambda token: url_for("cooperatives.invitation", token=token, _external=True),
                     locale=current_user.preferred_locale)
+        except NotPermitted:
+            raise  # someone without the right to invite: the 403 page says why
         except DomainError as error:
             form.email.errors = [error.message]
         else:

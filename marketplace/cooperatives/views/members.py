@@ -73,7 +73,7 @@ def member(slug, member_id):
     if Capability.MANAGE_MEMBERS not in capabilities:
         return render_template("cooperatives/member_detail.html", cooperative=cooperative, member=member,
                                show_national_id=Capability.VIEW_NATIONAL_IDS in capabilities,
-                               show_account_number=Capability.MANAGE_MONEY in capabilities,
+                               show_account_number=Capability.VIEW_ACCOUNT_NUMBERS in capabilities,
                                mask_account=mask_account_number,
                                mask=mask_national_id)
     form = MemberForm(obj=MemberDetails.of(member))
