@@ -81,13 +81,15 @@ def add_staff(cooperative, role: str = "staff", user: User | None = None) -> Use
 def create_member(cooperative, **overrides):
     from datetime import date
 
-    from marketplace.cooperatives.models import Gender, Member
+    from marketplace.cooperatives.models import Gender, LeavingReason, Member
 
     number = next(_sequence)
     values = dict(member_number=f"A-{number:03d}", full_name="Siti Aminah", gender=Gender.FEMALE,
                   national_id=f"331401570890{number:04d}", village="Banaran", skills="anyaman bambu",
                   joined_on=date(2021, 2, 9))
     values.update(overrides)
+    if str(values.get("status")) == "left":
+        values.setdefault("leaving_reason", LeavingReason.RESIGNED)
     member = Member(cooperative_id=cooperative.id, **values)
     db.session.add(member)
     db.session.commit()

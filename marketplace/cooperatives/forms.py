@@ -22,6 +22,7 @@ from marketplace.cooperatives.models import (
     CooperativeType,
     DocumentKind,
     Gender,
+    LeavingReason,
     LegalForm,
     MembershipArea,
     MemberStatus,
@@ -193,6 +194,9 @@ class MemberForm(FlaskForm):
                           validators=[_required(_l("Enter the date the member joined."))])
     status = SelectField(_l("Status"), choices=enum_choices(MemberStatus), default="active")
     left_on = DateField(_l("Left on"), validators=[Optional()])
+    leaving_reason = SelectField(_l("Why the membership ended"), coerce=_optional_enum, validate_choice=False,
+                                 choices=[SelectChoice("", _l("— only when the member left —")),
+                                          *enum_choices(LeavingReason)])
     payout_method = SelectField(_l("How the member is paid"), choices=enum_choices(PayoutMethod),
                                 default="cash")
     payout_provider = StringField(_l("Bank or e-wallet"), filters=[empty_to_none],
@@ -207,6 +211,7 @@ class MemberForm(FlaskForm):
         values = {name: self[name].data for name in MemberDetails.__dataclass_fields__}
         values["gender"] = Gender(values["gender"]) if values["gender"] else None
         values["status"] = MemberStatus(values["status"])
+        values["leaving_reason"] = LeavingReason(values["leaving_reason"]) if values["leaving_reason"] else None
         values["payout_method"] = PayoutMethod(values["payout_method"])
         return MemberDetails(**values)
 

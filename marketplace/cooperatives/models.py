@@ -246,8 +246,17 @@ class CooperativeDocument(db.Model):
 
 class MemberStatus(LabelledEnum):
     ACTIVE = "active", _l("Active")
+    # Still a member (savings, votes at the RAT), not supplying goods for now: illness, migration for work, …
     INACTIVE = "inactive", _l("Inactive")
     LEFT = "left", _l("Left")
+
+
+class LeavingReason(LabelledEnum):
+    """Why membership ended (UU 25/1992 art. 19: a member leaves by resigning, by removal, or by death)."""
+
+    RESIGNED = "resigned", _l("Resigned")
+    REMOVED = "removed", _l("Removed by the cooperative")
+    DECEASED = "deceased", _l("Deceased")
 
 
 class Gender(LabelledEnum):
@@ -281,6 +290,7 @@ class Member(db.Model):
     status: Mapped[MemberStatus] = mapped_column(enum_column(MemberStatus, "member_status"),
                                                  default=MemberStatus.ACTIVE, index=True)
     left_on: Mapped[date | None]
+    leaving_reason: Mapped[LeavingReason | None] = mapped_column(enum_column(LeavingReason, "leaving_reason"))
     payout_method: Mapped[PayoutMethod] = mapped_column(enum_column(PayoutMethod, "payout_method"),
                                                         default=PayoutMethod.CASH)
     payout_provider: Mapped[str | None] = mapped_column(sa.String(80))  # bank or e-wallet name
@@ -298,6 +308,7 @@ class Member(db.Model):
         sa.UniqueConstraint("cooperative_id", "member_number"),
         sa.UniqueConstraint("cooperative_id", "national_id"),
         sa.CheckConstraint("(status = 'left') = (left_on is not null)", name="left_members_have_a_date"),
+        sa.CheckConstraint("(status = 'left') = (leaving_reason is not null)", name="left_members_have_a_reason"),
         sa.Index("ix_members_cooperative_name", "cooperative_id", "full_name"),
     )
 
@@ -305,6 +316,21 @@ class Member(db.Model):
     def public_name(self) -> str | None:
         """The name shown on product pages, only with the member's consent."""
         return self.full_name if self.public_name_consent else None
+
+
+class ConsentChange(db.Model):
+    """When a member gave or withdrew consent to be named publicly, and who recorded it (UU 27/2022 on personal
+    data: consent is shown to have been given, and can be withdrawn)."""
+
+    __tablename__ = "member_consent_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    given: Mapped[bool]
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    recorded_by = relationship("User")
 
 
 @register_audit_actions

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marketplace.cooperatives.models import Cooperative, Member, MemberStatus, PayoutMethod
+from marketplace.cooperatives.models import Cooperative, LeavingReason, Member, MemberStatus, PayoutMethod
 from marketplace.cooperatives.services import member_csv, members
 from marketplace.cooperatives.services.members import InvalidMemberDetails, MemberDetails
 from marketplace.core.errors import NotFound, NotPermitted
@@ -163,3 +163,34 @@ def test_no_file_content_crashes_the_import_check(app, text):
     preview = member_csv.preview_member_import(owner_of(cooperative), cooperative, text)
     assert preview.is_valid or preview.error_count > 0
     assert db.session.query(Member).count() == 0
+
+
+def test_leaving_needs_a_reason_and_only_leaving_has_one(app):
+    cooperative = create_cooperative()
+    owner = owner_of(cooperative)
+    base = dict(member_number="K-1", full_name="Sumarni", joined_on=date(2020, 1, 1))
+    with pytest.raises(InvalidMemberDetails) as refusal:
+        members.add_member(owner, cooperative, MemberDetails(**base, status=MemberStatus.LEFT,
+                                                                     left_on=date(2025, 6, 1)))
+    assert "leaving_reason" in refusal.value.field_errors
+    with pytest.raises(InvalidMemberDetails) as refusal:
+        members.add_member(owner, cooperative, MemberDetails(**base, leaving_reason=LeavingReason.DECEASED))
+    assert "leaving_reason" in refusal.value.field_errors
+    member = members.add_member(owner, cooperative, MemberDetails(
+        **base, status=MemberStatus.LEFT, left_on=date(2025, 6, 1), leaving_reason=LeavingReason.DECEASED))
+    assert member.leaving_reason == LeavingReason.DECEASED
+
+
+def test_consent_to_be_named_keeps_when_it_was_given_and_withdrawn_and_by_whom(app):
+    cooperative = create_cooperative()
+    owner = owner_of(cooperative)
+    member = members.add_member(owner, cooperative, MemberDetails(
+        member_number="K-2", full_name="Sumarni", joined_on=date(2020, 1, 1), public_name_consent=True))
+    details = MemberDetails.of(member)
+    details.public_name_consent = False
+    members.update_member(owner, member, details)
+    details.village = "Banaran"  # another change records no consent
+    members.update_member(owner, member, details)
+    history = members.consent_history(member)
+    assert [change.given for change in history] == [False, True]
+    assert {change.recorded_by_id for change in history} == {owner.id}

@@ -10,9 +10,17 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
-from marketplace.cooperatives.models import Cooperative, CooperativeAudit, Gender, Member, MemberStatus, PayoutMethod
+from marketplace.cooperatives.models import (
+    Cooperative,
+    CooperativeAudit,
+    Gender,
+    LeavingReason,
+    Member,
+    MemberStatus,
+    PayoutMethod,
+)
 from marketplace.cooperatives.permissions import Capability, can, require_capability
-from marketplace.cooperatives.services.members import MemberDetails, iterate_members, member_problems
+from marketplace.cooperatives.services.members import MemberDetails, iterate_members, member_problems, record_consent
 from marketplace.core.audit import record_audit
 from marketplace.core.csv_files import BYTE_ORDER_MARK, ImportPreview, csv_line, read_table
 from marketplace.core.errors import DomainError
@@ -36,6 +44,7 @@ COLUMNS = {
     "tanggal_bergabung": ("joined_on", "joined_on"),
     "status": ("status", "status"),
     "tanggal_keluar": ("left_on", "left_on"),
+    "alasan_keluar": ("leaving_reason", "leaving_reason"),
     "metode_pembayaran": ("payout_method", "payout_method"),
     "bank_atau_dompet": ("payout_provider", "payout_provider"),
     "nomor_rekening": ("payout_account_number", "payout_account_number"),
@@ -46,6 +55,7 @@ REQUIRED_COLUMNS = ("nomor_anggota", "nama_lengkap", "tanggal_bergabung")
 _FIELD_TO_COLUMN = {field_name: column for column, (field_name, _alias) in COLUMNS.items()}
 _ALIASES = {alias: column for column, (_field, alias) in COLUMNS.items()}
 _STATUS_WORDS = {"aktif": "active", "tidak_aktif": "inactive", "nonaktif": "inactive", "keluar": "left"}
+_LEAVING_WORDS = {"mengundurkan_diri": "resigned", "diberhentikan": "removed", "meninggal": "deceased"}
 _PAYOUT_WORDS = {"tunai": "cash", "transfer_bank": "bank", "dompet_digital": "ewallet", "e-wallet": "ewallet"}
 _YES = {"ya", "y", "yes", "1", "true", "benar"}
 _NO = {"tidak", "t", "no", "0", "false", "", "salah"}
@@ -101,6 +111,9 @@ def _parse_row(values: dict[str, str]) -> tuple[MemberDetails | None, list[str]]
                    _("jenis_kelamin must be L or P."))
     status = parse("status", lambda text: MemberStatus(_STATUS_WORDS.get(text.lower(), text.lower())),
                    _("status must be aktif, tidak_aktif or keluar."))
+    leaving_reason = parse("alasan_keluar",
+                           lambda text: LeavingReason(_LEAVING_WORDS.get(text.lower(), text.lower())),
+                           _("alasan_keluar must be mengundurkan_diri, diberhentikan or meninggal."))
     payout = parse("metode_pembayaran", lambda text: PayoutMethod(_PAYOUT_WORDS.get(text.lower(), text.lower())),
                    _("metode_pembayaran must be tunai, transfer_bank or dompet_digital."))
     consent_text = get("nama_boleh_tampil").lower()
@@ -117,6 +130,7 @@ def _parse_row(values: dict[str, str]) -> tuple[MemberDetails | None, list[str]]
         member_number=get("nomor_anggota"), full_name=get("nama_lengkap"), joined_on=joined_on,
         national_id=national_id, gender=gender, village=get("desa") or None, district=get("kecamatan") or None,
         skills=get("keahlian") or None, phone=phone, status=status or MemberStatus.ACTIVE, left_on=left_on,
+        leaving_reason=leaving_reason,
         payout_method=payout or PayoutMethod.CASH, payout_provider=get("bank_atau_dompet") or None,
         payout_account_number=get("nomor_rekening") or None,
         payout_account_holder=get("nama_pemilik_rekening") or None,
@@ -160,8 +174,11 @@ def import_members(actor: User, cooperative: Cooperative, text: str) -> int:
     with refused_by_database(lambda: MemberImportRefused(
             _("Nothing was imported: the registry changed meanwhile. Check the file again."),
             preview_member_import(actor, cooperative, text))):
-        for row in preview.rows:
-            db.session.add(Member(cooperative_id=cooperative.id, **vars(row.details)))
+        imported = [Member(cooperative_id=cooperative.id, **vars(row.details)) for row in preview.rows]
+        db.session.add_all(imported)
+    for member in imported:
+        if member.public_name_consent:
+            record_consent(actor, member)
     record_audit(CooperativeAudit.MEMBERS_IMPORTED, actor=actor, target=cooperative, count=len(preview.rows))
     return len(preview.rows)
 
@@ -177,6 +194,7 @@ def _cell(value) -> str:
 
 
 _EXPORT_WORDS = {"status": {v: k for k, v in _STATUS_WORDS.items() if k != "nonaktif"},
+                 "leaving_reason": {v: k for k, v in _LEAVING_WORDS.items()},
                  "payout_method": {v: k for k, v in _PAYOUT_WORDS.items() if k != "e-wallet"}}
 
 
@@ -202,6 +220,6 @@ def export_member_rows(actor: User, cooperative: Cooperative) -> Iterator[str]:
 
 def import_template() -> str:
     example = ["A-001", "Siti Aminah", "3314015708900001", "P", "Banaran", "Kalijambe", "anyaman bambu",
-               "081234567890", "2021-02-09", "aktif", "", "transfer_bank", "BRI", "002101000123456",
+               "081234567890", "2021-02-09", "aktif", "", "", "transfer_bank", "BRI", "002101000123456",
                "Siti Aminah", "ya"]
     return BYTE_ORDER_MARK + csv_line(list(COLUMNS)) + csv_line(example)

@@ -8,7 +8,16 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
-from marketplace.cooperatives.models import Cooperative, CooperativeAudit, Gender, Member, MemberStatus, PayoutMethod
+from marketplace.cooperatives.models import (
+    ConsentChange,
+    Cooperative,
+    CooperativeAudit,
+    Gender,
+    LeavingReason,
+    Member,
+    MemberStatus,
+    PayoutMethod,
+)
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import InvalidDetails, NotFound
@@ -34,6 +43,7 @@ class MemberDetails:
     phone: str | None = None
     status: MemberStatus = MemberStatus.ACTIVE
     left_on: date | None = None
+    leaving_reason: LeavingReason | None = None
     payout_method: PayoutMethod = PayoutMethod.CASH
     payout_provider: str | None = None
     payout_account_number: str | None = None
@@ -56,6 +66,10 @@ def member_problems(cooperative: Cooperative, details: MemberDetails, member: Me
         problems["left_on"] = _("Enter the date the member left.")
     if details.status != MemberStatus.LEFT and details.left_on is not None:
         problems["left_on"] = _("Only a member who left has a leaving date.")
+    if details.status == MemberStatus.LEFT and details.leaving_reason is None:
+        problems["leaving_reason"] = _("Choose why the membership ended.")
+    if details.status != MemberStatus.LEFT and details.leaving_reason is not None:
+        problems["leaving_reason"] = _("Only a member who left has a reason for leaving.")
     if details.left_on and details.left_on < details.joined_on:
         problems["left_on"] = _("The leaving date is before the joining date.")
     if details.payout_method in (PayoutMethod.BANK, PayoutMethod.EWALLET) and not (
@@ -87,8 +101,21 @@ def add_member(actor: User, cooperative: Cooperative, details: MemberDetails) ->
     member = Member(cooperative_id=cooperative.id, **vars(details))
     with _explaining_duplicates(cooperative, details):
         db.session.add(member)
+    if member.public_name_consent:
+        record_consent(actor, member)
     record_audit(CooperativeAudit.MEMBER_ADDED, actor=actor, target=member, member_number=member.member_number)
     return member
+
+
+def record_consent(actor: User | None, member: Member) -> None:
+    """Keep when the member's consent to be named publicly was given or withdrawn, and who recorded it."""
+    db.session.add(ConsentChange(member_id=member.id, given=member.public_name_consent,
+                                 recorded_by_id=getattr(actor, "id", None)))
+
+
+def consent_history(member: Member) -> list[ConsentChange]:
+    return list(db.session.scalars(sa.select(ConsentChange).where(ConsentChange.member_id == member.id)
+                                   .order_by(ConsentChange.changed_at.desc(), ConsentChange.id.desc())))
 
 
 def _explaining_duplicates(cooperative: Cooperative, details: MemberDetails, member: Member | None = None):
@@ -108,6 +135,8 @@ def update_member(actor: User, member: Member, details: MemberDetails) -> list[s
         with _explaining_duplicates(member.cooperative, details, member):
             for name in changed:
                 setattr(member, name, getattr(details, name))
+        if "public_name_consent" in changed:
+            record_consent(actor, member)
         # Field names only: the audit log must not become a second copy of personal data.
         record_audit(CooperativeAudit.MEMBER_UPDATED, actor=actor, target=member, fields=changed)
     return changed

@@ -74,8 +74,8 @@ def member(slug, member_id):
         return render_template("cooperatives/member_detail.html", cooperative=cooperative, member=member,
                                show_national_id=Capability.VIEW_NATIONAL_IDS in capabilities,
                                show_account_number=Capability.VIEW_ACCOUNT_NUMBERS in capabilities,
-                               mask_account=mask_account_number,
-                               mask=mask_national_id)
+                               mask_account=mask_account_number, mask=mask_national_id,
+                               consents=member_services.consent_history(member))
     form = MemberForm(obj=MemberDetails.of(member))
     if form.validate_on_submit():
         try:
@@ -91,7 +91,7 @@ def member(slug, member_id):
                    if invitation.member_id == member.id]
     return render_form("cooperatives/member_form.html", form, cooperative=cooperative, member=member,
                        account_form=MemberAccountInvitationForm(), invitations=invitations,
-                       confirm_form=ConfirmForm())
+                       confirm_form=ConfirmForm(), consents=member_services.consent_history(member))
 
 
 @bp.route("/manage/<slug>/members/<int:member_id>/account", methods=["POST"])
