@@ -59,7 +59,7 @@ def seed_bench(*, cooperatives: int, products: int, seed: int = 2026) -> str:
             pesantren_name=f"PP Bench {index}" if pesantren else None, opop_participant=pesantren and index % 2 == 0,
             nik_koperasi=f"9{index:015d}", street_address="Jl. Bench", province_code=province, regency_code=regency,
             phone="+6281200000000", email=f"bench{index}@contoh.id", description="", member_count=20,
-            last_rat_on=date(2026, 3, 1) - timedelta(days=index % 900), is_pkp=False, status="verified",
+            last_rat_book_year=2025 - index % 4, is_pkp=False, status="verified",
             status_changed_at=now, verified_at=now, created_at=now, updated_at=now))
     _insert(connection, Cooperative.__table__, cooperative_rows)
     first_member = (db.session.scalar(sa.select(sa.func.max(Member.id))) or 0) + 1

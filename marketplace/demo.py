@@ -21,6 +21,7 @@ from marketplace.cooperatives.models import (
     Member,
     MemberStatus,
     PayoutMethod,
+    RatMeeting,
     StaffMembership,
     StaffRole,
 )
@@ -69,7 +70,7 @@ DEMO_COOPERATIVES = [
              bank_name="BRI", bank_account_number="002101000734561", bank_account_holder="Kop Prod Tunas Sukowati Jaya",
              description="Koperasi para pengrajin Kalijambe, Sragen: anyaman bambu, mebel kayu jati dan batik.\n"
                          "Didampingi Dinas Koperasi UKM Provinsi Jawa Tengah sejak 2021.",
-             founded_year=2020, member_count=48, last_rat_on=date(2026, 3, 14),
+             founded_year=2020, member_count=48, last_rat_book_year=2025,
              status=CooperativeStatus.VERIFIED),
         [("TSJ-001", "Suparmi", Gender.FEMALE, "Banaran", "anyaman bambu", date(2020, 11, 20)),
          ("TSJ-002", "Joko Susilo", Gender.MALE, "Banaran", "mebel kayu jati", date(2020, 11, 20)),
@@ -91,7 +92,7 @@ DEMO_COOPERATIVES = [
              bank_name="Bank Jatim", bank_account_number="0281023456", bank_account_holder="Kopontren Sunan Drajat",
              description="Unit usaha pesantren: air minum dalam kemasan, pupuk organik, madu dan jamu.\n"
                          "Mendampingi kopontren lain dalam program One Pesantren One Product.",
-             founded_year=1996, member_count=320, last_rat_on=date(2026, 1, 25), status=CooperativeStatus.VERIFIED),
+             founded_year=1996, member_count=320, last_rat_book_year=2025, status=CooperativeStatus.VERIFIED),
         [("SD-0001", "Ahmad Syaifuddin", Gender.MALE, "Banjaranyar", "pengemasan air minum", date(2015, 7, 1)),
          ("SD-0002", "Siti Nur Aisyah", Gender.FEMALE, "Banjaranyar", "jamu tradisional", date(2017, 8, 17)),
          ("SD-0003", "Muhammad Rizki Maulana", Gender.MALE, "Paciran", "madu", date(2019, 1, 10)),
@@ -108,7 +109,7 @@ DEMO_COOPERATIVES = [
              street_address="Jl. Empunala No. 45, Kec. Magersari", province_code="35", regency_code="35.76",
              postal_code="61319", phone="+6281217000006", email="pengurus@alhidayah-mojokerto.id",
              description="Santri membuat sepatu dan sandal kulit, serta kue kering untuk oleh-oleh Mojokerto.",
-             founded_year=2019, member_count=62, last_rat_on=date(2025, 12, 20), status=CooperativeStatus.VERIFIED),
+             founded_year=2019, member_count=62, last_rat_book_year=2024, status=CooperativeStatus.VERIFIED),
         [("AH-01", "Nur Hidayati", Gender.FEMALE, "Gunung Gedangan", "kue kering", date(2019, 5, 1)),
          ("AH-02", "Muhammad Faizal Amin", Gender.MALE, "Kedundung", "sepatu kulit", date(2019, 5, 1)),
          ("AH-03", "Lailatul Fitriyah", Gender.FEMALE, "Meri", "bordir", date(2022, 9, 12))],
@@ -123,7 +124,7 @@ DEMO_COOPERATIVES = [
              street_address="Jl. Raya Surodinawan No. 12, Kec. Prajurit Kulon", province_code="35",
              regency_code="35.76", phone="+6281331000007", email="pengurus@darulfalah-mojokerto.id",
              description="Kopontren peserta klinik pelatihan Kota Mojokerto 2023.", founded_year=2023,
-             member_count=35, status=CooperativeStatus.PENDING),
+             member_count=35, last_rat_book_year=2024, status=CooperativeStatus.PENDING),
         [("DF-01", "Abdul Rohman", Gender.MALE, "Surodinawan", "anyaman mendong", date(2023, 7, 1))],
     ),
     DemoCooperative(
@@ -137,7 +138,7 @@ DEMO_COOPERATIVES = [
              street_address="Jl. H. Abdul Hamid, Kec. Tigaraksa", province_code="36", regency_code="36.03",
              postal_code="15720", phone="+6281288000008", email="koperasi@dharmawanita-tangerang.id",
              description="Memasarkan produk ibu-ibu anggota: makanan olahan, batik Tangerang dan kerajinan.",
-             founded_year=2009, member_count=210, last_rat_on=date(2024, 2, 28), status=CooperativeStatus.VERIFIED),
+             founded_year=2009, member_count=210, last_rat_book_year=2021, status=CooperativeStatus.VERIFIED),
         [("DW-101", "Ratna Dewi Anggraini", Gender.FEMALE, "Tigaraksa", "kue basah", date(2010, 1, 4)),
          ("DW-102", "Yuyun Yuningsih", Gender.FEMALE, "Cikupa", "batik Tangerang", date(2014, 9, 1))],
     ),
@@ -169,6 +170,18 @@ def _ensure_user(email: str, name: str, kind: AccountKind, phone: str, password:
     return user
 
 
+# RATs by book year: (book year, held on, members present, SHU decided). Al Hidayah's RAT for 2025 is overdue;
+# the Tangerang women's cooperative has held none since book year 2021, so it is dormant.
+DEMO_RATS = {
+    "koperasi-produsen-tunas-sukowati-jaya": [(2024, date(2025, 3, 8), 41, 38_500_000),
+                                              (2025, date(2026, 3, 14), 44, 42_750_000)],
+    "kopontren-sunan-drajat": [(2024, date(2025, 2, 2), 251, 310_000_000), (2025, date(2026, 1, 25), 268, 356_400_000)],
+    "kopontren-al-hidayah-mojokerto": [(2024, date(2025, 12, 20), 50, 18_200_000)],
+    "kopontren-darul-falah-mojokerto": [(2024, date(2025, 4, 12), 9, 2_150_000)],
+    "koperasi-wanita-dharma-wanita-kabupaten-tangerang": [(2021, date(2022, 3, 19), 122, 11_000_000)],
+}
+
+
 def _ensure_cooperative(demo: DemoCooperative, report: list[str]) -> Cooperative:
     cooperative = db.session.scalar(sa.select(Cooperative).where(Cooperative.slug == demo.values["slug"]))
     if cooperative is not None:
@@ -181,6 +194,9 @@ def _ensure_cooperative(demo: DemoCooperative, report: list[str]) -> Cooperative
     db.session.add(cooperative)
     owner = account_services.find_user_by_email(demo.owner_email)
     db.session.add(StaffMembership(cooperative=cooperative, user_id=owner.id, role=StaffRole.BOARD))
+    for book_year, held_on, present, shu in DEMO_RATS.get(cooperative.slug, []):
+        db.session.add(RatMeeting(cooperative=cooperative, book_year=book_year, held_on=held_on,
+                                  members_present=present, shu_decided=shu, recorded_by_id=owner.id))
     record_audit(CooperativeAudit.COOPERATIVE_REGISTERED, actor=owner, target=cooperative, demo=True)
     report.append(f"created {cooperative.name} ({cooperative.status.value})")
     return cooperative

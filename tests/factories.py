@@ -51,20 +51,28 @@ def cooperative_details(**overrides):
         nik_koperasi=f"3314{number:012d}", nik_valid_until=date(2027, 3, 31),
         legal_decree_number=f"AHU-{number:07d}.AH.01.26.TAHUN 2021",
         legal_decree_date=date(2021, 2, 9), nib=f"91{number:011d}", npwp=f"91{number:013d}",
-        member_count=25, last_rat_on=date(2026, 3, 14),
+        member_count=25,
     )
     values.update(overrides)
     return CooperativeDetails(**values)
 
 
-def create_cooperative(owner: User | None = None, *, status: str = "verified", **overrides):
-    """A cooperative with its owner, registered through the service, then given `status`."""
-    from marketplace.cooperatives.models import CooperativeStatus
+def create_cooperative(owner: User | None = None, *, status: str = "verified", last_rat_book_year: int | None = 2025,
+                       **overrides):
+    """A cooperative with its owner, registered through the service, then given `status` and a RAT for
+    `last_rat_book_year` (held the following March; None for no RAT)."""
+    from datetime import date
+
+    from marketplace.cooperatives.models import CooperativeStatus, RatMeeting
     from marketplace.cooperatives.services.profile import register_cooperative
 
     owner = owner or create_user(kind=AccountKind.COOPERATIVE_STAFF)
     cooperative = register_cooperative(owner, cooperative_details(**overrides))
     cooperative.status = CooperativeStatus(status)
+    if last_rat_book_year is not None:
+        db.session.add(RatMeeting(cooperative_id=cooperative.id, book_year=last_rat_book_year,
+                                  held_on=date(last_rat_book_year + 1, 3, 14), members_present=20))
+        cooperative.last_rat_book_year = last_rat_book_year
     db.session.commit()
     return cooperative
 

@@ -10,6 +10,7 @@ from marketplace.catalog.services.categories import category_by_id, category_tre
 from marketplace.cooperatives.forms import StatusChangeForm
 from marketplace.cooperatives.models import CooperativeStatus
 from marketplace.cooperatives.services import profile as profile_services
+from marketplace.cooperatives.services.rat import dormant_cooperatives_query, rat_standing
 from marketplace.cooperatives.services.staff import staff_of
 from marketplace.core.audit import audit_action_choices
 from marketplace.core.errors import DomainError
@@ -112,3 +113,12 @@ def edit_category(category_id):
             flash(_("The category has been saved."), "success")
             return redirect(url_for("admin.categories"))
     return render_form("admin/category.html", form, category=category)
+
+
+@bp.route("/dormant")
+@admin_required
+def dormant():
+    """Cooperatives with no RAT for three book years in a row, with the book years missed."""
+    page = paginate(dormant_cooperatives_query(), per_page=50)
+    return render_template("admin/dormant.html", page=page,
+                           standings={cooperative.id: rat_standing(cooperative) for cooperative in page.items})

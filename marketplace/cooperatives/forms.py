@@ -31,7 +31,16 @@ from marketplace.cooperatives.models import (
 )
 from marketplace.cooperatives.services.members import MemberDetails
 from marketplace.cooperatives.services.profile import CooperativeDetails
-from marketplace.core.forms import IndonesianPhone, Parsed, empty_to_none, enum_choices, strip_whitespace
+from marketplace.cooperatives.services.rat import RatDetails
+from marketplace.core.forms import (
+    IndonesianPhone,
+    Parsed,
+    RupiahField,
+    empty_to_none,
+    enum_choices,
+    optional_int,
+    strip_whitespace,
+)
 from marketplace.core.identifiers import (
     parse_bank_account_number,
     parse_legal_decree_number,
@@ -116,7 +125,6 @@ class CooperativeForm(FlaskForm):
         Optional(), NumberRange(min=1896, max=2100, message=_l("Enter a year like 2019."))])
     member_count = IntegerField(_l("Number of members"), default=0, validators=[
         Optional(), NumberRange(min=0, max=10_000_000, message=_l("Enter a number of members (0 or more)."))])
-    last_rat_on = DateField(_l("Date of the last RAT (annual members' meeting)"), validators=[Optional()])
 
     def __init__(self, *args, province_choices=(), regency_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,6 +148,28 @@ class LogoForm(FlaskForm):
     logo = FileField(_l("Logo"), validators=[
         FileRequired(_l("Choose a picture file.")),
         FileAllowed(IMAGE_TYPES, _l("Only JPEG, PNG or WebP pictures are accepted."))])
+
+
+class RatForm(FlaskForm):
+    book_year = IntegerField(_l("Book year accounted for"), validators=[
+        _required(_l("Enter the book year, like 2025.")),
+        NumberRange(min=1900, max=2100, message=_l("Enter the book year as four digits, like 2025."))])
+    held_on = DateField(_l("Date of the meeting"), validators=[_required(_l("Enter the date of the meeting."))])
+    members_present = IntegerField(_l("Members present"), validators=[
+        Optional(), NumberRange(min=0, max=10_000_000, message=_l("Enter how many members attended (0 or more)."))])
+    shu_decided = RupiahField(_l("SHU decided (optional)"))
+    minutes_document_id = SelectField(_l("Minutes (berita acara), from the documents"), coerce=optional_int,
+                                      validate_choice=False)
+
+    def __init__(self, *args, minutes_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.minutes_document_id.choices = [SelectChoice("", _l("— upload them under Documents first —")),
+                                            *minutes_choices]
+
+    def details(self) -> RatDetails:
+        return RatDetails(book_year=self.book_year.data, held_on=self.held_on.data,
+                          members_present=self.members_present.data, shu_decided=self.shu_decided.data,
+                          minutes_document_id=self.minutes_document_id.data)
 
 
 class DocumentForm(FlaskForm):

@@ -1,5 +1,4 @@
-import calendar
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -14,17 +13,12 @@ from marketplace.core.labelled_enum import LabelledEnum
 from marketplace.core.timeutil import UTCDateTime, local_today, utcnow, zone_of_province
 from marketplace.extensions import db
 
-# A cooperative that has held its annual members' meeting within this many months counts as active.
-RAT_FRESH_MONTHS = 18
 
-
-def rat_recent_since(today: date | None = None) -> date:
-    """The earliest RAT date that still counts as recent: the day after "18 months ago"."""
+def rat_due_year(today: date | None = None) -> int:
+    """The latest book year whose RAT is due by now. UU 25/1992 art. 26: the accountability RAT is held within six
+    months after the book year closes, so by 30 June for the usual calendar year."""
     today = today or local_today()
-    year, month_index = divmod(today.year * 12 + today.month - 1 - RAT_FRESH_MONTHS, 12)
-    month = month_index + 1
-    last_day = calendar.monthrange(year, month)[1]
-    return date(year, month, min(today.day, last_day)) + timedelta(days=1)
+    return today.year - 1 if today > date(today.year, 6, 30) else today.year - 2
 
 
 class CooperativeType(LabelledEnum):
@@ -105,7 +99,8 @@ class Cooperative(db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     founded_year: Mapped[int | None]
     member_count: Mapped[int] = mapped_column(default=0)
-    last_rat_on: Mapped[date | None]
+    # The latest book year whose RAT is recorded (see RatMeeting), kept by the RAT service for quick filters.
+    last_rat_book_year: Mapped[int | None] = mapped_column(index=True)
     logo: Mapped[dict | None] = mapped_column(sa.JSON)
 
     status: Mapped[CooperativeStatus] = mapped_column(enum_column(CooperativeStatus, "cooperative_status"),
@@ -150,6 +145,33 @@ class Cooperative(db.Model):
 
     def __repr__(self) -> str:
         return f"<Cooperative {self.slug} {self.status}>"
+
+
+class RatMeeting(db.Model):
+    """The annual members' meeting (Rapat Anggota Tahunan) that accounted for one book year: when it was held,
+    how many members came, the SHU it decided, and its minutes (berita acara)."""
+
+    __tablename__ = "rat_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(sa.ForeignKey("cooperatives.id", ondelete="RESTRICT"), index=True)
+    book_year: Mapped[int]
+    held_on: Mapped[date]
+    members_present: Mapped[int | None]
+    # The year's surplus (sisa hasil usaha) the meeting decided, in rupiah; negative for a loss.
+    shu_decided: Mapped[int | None] = mapped_column(sa.BigInteger)
+    minutes_document_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("cooperative_documents.id", ondelete="SET NULL"))
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    cooperative = relationship("Cooperative")
+    minutes_document = relationship("CooperativeDocument")
+
+    __table_args__ = (
+        sa.UniqueConstraint("cooperative_id", "book_year"),
+        sa.CheckConstraint("members_present is null or members_present >= 0", name="members_present_not_negative"),
+    )
 
 
 class StaffRole(LabelledEnum):
@@ -343,6 +365,7 @@ class CooperativeAudit(LabelledEnum):
     COOPERATIVE_STATUS_CHANGED = "cooperative.status_changed", _l("Verification status changed")
     COOPERATIVE_LOGO_CHANGED = "cooperative.logo_changed", _l("Logo changed")
     COOPERATIVE_DOCUMENT_ADDED = "cooperative.document_added", _l("Document uploaded")
+    RAT_RECORDED = "cooperative.rat_recorded", _l("RAT recorded")
     STAFF_INVITED = "staff.invited", _l("Staff invited")
     STAFF_JOINED = "staff.joined", _l("Staff joined")
     STAFF_ROLE_CHANGED = "staff.role_changed", _l("Staff role changed")

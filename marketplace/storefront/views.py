@@ -8,6 +8,7 @@ from marketplace.catalog.services.public import public_product_by_slug, public_p
 from marketplace.cooperatives.services.directory import visible_cooperative
 from marketplace.cooperatives.services.members import active_member_count
 from marketplace.cooperatives.services.profile import badges_of
+from marketplace.cooperatives.services.rat import rat_standing
 from marketplace.core.cache import cached_public_page
 from marketplace.core.pagination import paginate
 from marketplace.core.query_args import QueryArgs
@@ -45,5 +46,5 @@ def cooperative(slug):
     return render_template(
         "storefront/cooperative.html", cooperative=cooperative, badges=badges_of(cooperative),
         registered_members=active_member_count(cooperative), is_insider=is_insider,
-        show_contact=current_user.is_authenticated, products=products,
+        show_contact=current_user.is_authenticated, products=products, rat=rat_standing(cooperative),
     )

@@ -10,8 +10,8 @@ from marketplace.cooperatives.models import (
     StaffMembership,
     StaffRole,
 )
-from marketplace.cooperatives.services import profile
-from marketplace.cooperatives.services.profile import InvalidCooperativeDetails, badges_of, rat_is_recent
+from marketplace.cooperatives.services import profile, rat
+from marketplace.cooperatives.services.profile import InvalidCooperativeDetails, badges_of
 from marketplace.core.audit import AuditEvent
 from marketplace.core.errors import NotPermitted, TransitionNotAllowed
 from marketplace.core.identifiers import parse_npwp
@@ -80,7 +80,6 @@ def test_a_legal_cooperative_needs_its_decree_and_nib_but_a_pre_cooperative_does
     ({"pp55_certificate_number": "KET-00123/PP55/WPJ.11/2026"}, "pp55_certificate_number"),
     ({"pp55_certificate_number": "KET-1", "pp55_valid_from": date(2026, 1, 1), "pp55_valid_until": date(2025, 1, 1)},
      "pp55_valid_until"),
-    ({"last_rat_on": date(2099, 1, 1)}, "last_rat_on"),
     ({"bank_name": "BRI", "bank_account_number": None, "bank_account_holder": None}, "bank_account_number"),
 ])
 def test_inconsistent_details_are_refused_with_the_field(app, overrides, field):
@@ -147,23 +146,58 @@ def test_only_platform_admins_change_the_status(app):
         profile.change_status(owner, cooperative, CooperativeStatus.VERIFIED)
 
 
-@pytest.mark.parametrize("last_rat, today, recent", [
-    (date(2025, 5, 24), date(2026, 11, 23), True),
-    (date(2025, 5, 23), date(2026, 11, 23), False),
-    (date(2025, 3, 1), date(2026, 8, 31), True),
-    (date(2025, 2, 28), date(2026, 8, 31), False),
-    (None, date(2026, 11, 23), False),
+@pytest.mark.parametrize("last_book_year, today, current, overdue, dormant", [
+    (2025, date(2026, 11, 23), True, None, False),
+    (2024, date(2026, 6, 30), True, None, False),  # the RAT for 2025 is due by 30 June: not yet overdue
+    (2024, date(2026, 7, 1), False, 2025, False),
+    (2023, date(2026, 7, 1), False, 2025, False),  # 2023 is the oldest of the last three book years due
+    (2022, date(2026, 7, 1), False, 2025, True),   # none for 2023, 2024, 2025: dormant
+    (2022, date(2026, 6, 30), False, 2024, False),  # until 30 June only 2022–2024 are due
+    (None, date(2026, 7, 1), False, 2025, True),
 ])
-def test_rat_counts_as_recent_for_eighteen_months(app, last_rat, today, recent):
-    assert rat_is_recent(Cooperative(last_rat_on=last_rat), today) is recent
+def test_rat_standing_follows_the_book_year_and_the_30_june_deadline(app, last_book_year, today, current, overdue,
+                                                                       dormant):
+    cooperative = Cooperative(legal_form=LegalForm.COOPERATIVE, founded_year=2009, last_rat_book_year=last_book_year)
+    standing = rat.rat_standing(cooperative, today)
+    assert (standing.current, standing.overdue_book_year, standing.dormant) == (current, overdue, dormant)
+
+
+def test_a_young_cooperative_or_a_pre_cooperative_group_is_never_dormant(app):
+    young = Cooperative(legal_form=LegalForm.COOPERATIVE, founded_year=2024, last_rat_book_year=None)
+    assert rat.rat_standing(young, date(2026, 7, 1)).missed_book_years == [2025, 2024]
+    assert not rat.rat_standing(young, date(2026, 7, 1)).dormant
+    group = Cooperative(legal_form=LegalForm.PRE_COOPERATIVE, founded_year=2000, last_rat_book_year=None)
+    assert not rat.rat_standing(group, date(2026, 7, 1)).dormant
+
+
+def test_a_rat_is_recorded_once_per_closed_book_year_after_it_closed(app):
+    cooperative = create_cooperative(last_rat_book_year=None)
+    owner = owner_of(cooperative)
+    today = date(2026, 11, 24)
+    for details, field in ((rat.RatDetails(2026, date(2026, 11, 1)), "book_year"),
+                           (rat.RatDetails(2025, date(2025, 12, 20)), "held_on"),
+                           (rat.RatDetails(2025, date(2026, 12, 1)), "held_on"),
+                           (rat.RatDetails(2025, date(2026, 3, 1), members_present=-1), "members_present")):
+        with pytest.raises(rat.InvalidRat) as refusal:
+            rat.record_rat(owner, cooperative, details, today=today)
+        assert field in refusal.value.field_errors
+    rat.record_rat(owner, cooperative, rat.RatDetails(2025, date(2026, 3, 1), 40, 12_500_000), today=today)
+    assert cooperative.last_rat_book_year == 2025
+    with pytest.raises(rat.InvalidRat) as refusal:
+        rat.record_rat(owner, cooperative, rat.RatDetails(2025, date(2026, 4, 1)), today=today)
+    assert "book_year" in refusal.value.field_errors
+    rat.record_rat(owner, cooperative, rat.RatDetails(2024, date(2025, 3, 1)), today=today)
+    assert cooperative.last_rat_book_year == 2025  # an older year recorded later keeps the latest
+    with pytest.raises(NotPermitted):
+        rat.record_rat(add_staff(cooperative, "supervisor"), cooperative, rat.RatDetails(2023, date(2024, 3, 1)))
 
 
 def test_badges_are_derived_from_the_record(app):
     cooperative = create_cooperative(is_pesantren=True, pesantren_name="PP Sunan Drajat", opop_participant=True,
-                                     last_rat_on=date(2026, 1, 25))
+                                     last_rat_book_year=2025)
     kinds = [badge.kind for badge in badges_of(cooperative, today=date(2026, 11, 23))]
     assert kinds == ["verified", "rat", "nik", "kopontren", "opop"]  # the NIK certificate runs to March 2027
-    assert badges_of(cooperative, today=date(2026, 11, 23))[1].label == "RAT 2026"
+    assert badges_of(cooperative, today=date(2026, 11, 23))[1].label == "RAT Tahun Buku 2025"
     cooperative.status = CooperativeStatus.SUSPENDED
     assert [badge.kind for badge in badges_of(cooperative, today=date(2028, 1, 1))] == ["kopontren", "opop"]
 

@@ -1,5 +1,4 @@
 import io
-from datetime import date
 
 from marketplace.accounts.models import AccountKind
 from marketplace.cooperatives.models import Cooperative, CooperativeDocument, CooperativeStatus, LegalForm, Member
@@ -15,7 +14,7 @@ REGISTRATION = {
     "legal_decree_date": "2020-11-12", "nib": "9120002731945", "npwp": "91.234.567.0-527.000",
     "street_address": "Jl. Solo-Purwodadi Km. 14", "province_code": "33", "regency_code": "33.14",
     "postal_code": "57275", "phone": "0813 2900 0002", "email": "pengurus@tunassukowati.id",
-    "member_count": "48", "last_rat_on": "2026-03-14", "description": "Anyaman bambu.",
+    "member_count": "48", "description": "Anyaman bambu.",
 }
 
 
@@ -70,7 +69,7 @@ def test_only_verified_cooperatives_are_listed_and_shown_publicly(app, client):
 
 
 def test_the_directory_filters_by_region_type_and_badges(app, client):
-    create_cooperative(name="Koperasi Sragen", last_rat_on=date(2019, 1, 1))
+    create_cooperative(name="Koperasi Sragen", last_rat_book_year=2023)
     create_cooperative(name="Kopontren Lamongan", province_code="35", regency_code="35.24",
                        is_pesantren=True, pesantren_name="PP Sunan Drajat", opop_participant=True,
                        cooperative_type="pemasaran")
@@ -304,3 +303,22 @@ def test_a_pre_cooperative_group_says_on_its_profile_that_it_cannot_take_governm
     assert "belum berbadan hukum" in page and "surat pesanan" in page
     admin = signed_in(app, create_user(kind=AccountKind.ADMIN))
     assert "Kelompok prakoperasi" in page_text(admin.get(f"/admin/cooperatives/{group.id}"))
+
+
+def test_rats_are_recorded_by_book_year_and_dormant_cooperatives_are_listed_and_kept_from_buyers(app, client):
+    active = create_cooperative(name="Koperasi Rajin RAT")
+    silent = create_cooperative(name="Koperasi Lama Diam", last_rat_book_year=2019, founded_year=2009)
+    owner_client = signed_in(app, owner_of(active))
+    url = f"/manage/{active.slug}/rat"
+    refused = post_form(owner_client, url, {"book_year": "2025", "held_on": "2026-04-01"})
+    assert refused.status_code == 422 and "sudah dicatat" in page_text(refused)
+    recorded = post_form(owner_client, url, {"book_year": "2024", "held_on": "2025-03-01", "members_present": "30",
+                                             "shu_decided": "12.500.000"}, follow_redirects=True)
+    assert "Tahun Buku 2024 sudah dicatat" in page_text(recorded) and "Rp 12.500.000" in page_text(recorded)
+    admin = signed_in(app, create_user(kind=AccountKind.ADMIN))
+    dormant_page = page_text(admin.get("/admin/dormant"))
+    assert "Koperasi Lama Diam" in dormant_page and "Koperasi Rajin RAT" not in dormant_page
+    assert "2025, 2024, 2023" in dormant_page
+    assert "Koperasi Lama Diam" not in page_text(client.get("/suppliers"))
+    assert "Koperasi Lama Diam" in page_text(client.get("/suppliers?dormant=1"))
+    assert "RAT tahun buku 2025 terlambat" not in page_text(client.get(f"/cooperatives/{silent.slug}"))

@@ -14,9 +14,8 @@ from tests.helpers import page_text, post_form, signed_in
 
 
 def test_the_supplier_directory_filters_by_goods_certificates_capacity_and_rat(app, client):
-    from datetime import date
 
-    sragen = create_cooperative(name="Koperasi Sragen", last_rat_on=date(2019, 1, 1))
+    sragen = create_cooperative(name="Koperasi Sragen", last_rat_book_year=2023)
     create_product(sragen, name="Seragam", category_id=category("seragam").id, availability="made_to_order",
                    lead_time_days=30, weekly_capacity=400, tiers=[])
     lamongan = create_cooperative(name="Kopontren Lamongan", province_code="35", regency_code="35.24",

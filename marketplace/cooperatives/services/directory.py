@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from marketplace.cooperatives.models import Cooperative, CooperativeStatus, CooperativeType, rat_recent_since
+from marketplace.cooperatives.models import Cooperative, CooperativeStatus, CooperativeType, rat_due_year
 from marketplace.cooperatives.permissions import Capability, can
 from marketplace.core.errors import NotFound
 from marketplace.core.query_args import QueryArgs
@@ -46,7 +46,7 @@ def public_cooperatives_query(filters: CooperativeFilters) -> sa.Select:
     if filters.opop:
         query = query.where(Cooperative.opop_participant.is_(True))
     if filters.rat_recent:
-        query = query.where(Cooperative.last_rat_on >= rat_recent_since())
+        query = query.where(Cooperative.last_rat_book_year >= rat_due_year())
     return query.order_by(Cooperative.name, Cooperative.id)
 
 

@@ -19,7 +19,7 @@ from marketplace.cooperatives.models import (
     MembershipArea,
     StaffMembership,
     StaffRole,
-    rat_recent_since,
+    rat_due_year,
 )
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
@@ -82,7 +82,6 @@ class CooperativeDetails:
     description: str = ""
     founded_year: int | None = None
     member_count: int = 0
-    last_rat_on: date | None = None
 
     @classmethod
     def of(cls, cooperative: Cooperative) -> "CooperativeDetails":
@@ -123,10 +122,8 @@ def _problems(details: CooperativeDetails, cooperative: Cooperative | None) -> d
     if details.is_pkp and not details.npwp:
         problems["npwp"] = _("A VAT-registered (PKP) cooperative has an NPWP.")
     today = local_today(zone_of_province(details.province_code))
-    for name in ("legal_decree_date", "last_rat_on"):
-        value = getattr(details, name)
-        if value and value > today:
-            problems[name] = _("This date is in the future.")
+    if details.legal_decree_date and details.legal_decree_date > today:
+        problems["legal_decree_date"] = _("This date is in the future.")
     if details.founded_year and details.founded_year > today.year:
         problems["founded_year"] = _("The founding year is in the future.")
     bank_fields = (details.bank_name, details.bank_account_number, details.bank_account_holder)
@@ -315,11 +312,6 @@ def owners_of(cooperative: Cooperative) -> list[User]:
     ))
 
 
-def rat_is_recent(cooperative: Cooperative, today: date | None = None) -> bool:
-    """The annual members' meeting was held within the last 18 months."""
-    return cooperative.last_rat_on is not None and cooperative.last_rat_on >= rat_recent_since(today)
-
-
 @dataclass(frozen=True)
 class Badge:
     kind: str
@@ -331,8 +323,8 @@ def badges_of(cooperative: Cooperative, today: date | None = None) -> list[Badge
     badges = []
     if cooperative.status == CooperativeStatus.VERIFIED:
         badges.append(Badge("verified", _("Verified")))
-    if cooperative.last_rat_on is not None and rat_is_recent(cooperative, today):
-        badges.append(Badge("rat", _("RAT %(year)d", year=cooperative.last_rat_on.year)))
+    if cooperative.last_rat_book_year is not None and cooperative.last_rat_book_year >= rat_due_year(today):
+        badges.append(Badge("rat", _("RAT Tahun Buku %(year)d", year=cooperative.last_rat_book_year)))
     if cooperative.nik_koperasi and cooperative.nik_valid_until and cooperative.nik_valid_until >= (
             today or local_today(cooperative.time_zone)):
         badges.append(Badge("nik", _("NIK koperasi")))

@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from marketplace.cooperatives import bp
 from marketplace.cooperatives.forms import (
@@ -10,15 +11,18 @@ from marketplace.cooperatives.forms import (
     CooperativeForm,
     DocumentForm,
     LogoForm,
+    RatForm,
     RoleForm,
     StaffInvitationForm,
 )
-from marketplace.cooperatives.models import StaffRole
+from marketplace.cooperatives.models import DocumentKind, StaffRole
 from marketplace.cooperatives.permissions import Capability, capabilities_of
 from marketplace.cooperatives.services import profile as profile_services
+from marketplace.cooperatives.services import rat as rat_services
 from marketplace.cooperatives.services import staff as staff_services
 from marketplace.cooperatives.services.members import active_member_count
 from marketplace.cooperatives.services.profile import CooperativeDetails, InvalidCooperativeDetails
+from marketplace.cooperatives.services.rat import InvalidRat
 from marketplace.cooperatives.views.access import CURRENT_COOPERATIVE_KEY, cooperative_for, region_choices
 from marketplace.core.errors import DomainError, NotPermitted
 from marketplace.core.storage import get_private_storage
@@ -69,6 +73,7 @@ def dashboard(slug):
         "cooperatives/dashboard.html", cooperative=cooperative, badges=profile_services.badges_of(cooperative),
         capabilities=capabilities_of(current_user, cooperative), active_members=active_member_count(cooperative),
         documents=profile_services.documents_of(cooperative), resubmit_form=ConfirmForm(),
+        standing=rat_services.rat_standing(cooperative),
         memberships=staff_services.memberships_of(current_user),
     )
 
@@ -232,3 +237,25 @@ def revoke_invitation(slug, invitation_id):
             flash(_("The invitation has been withdrawn."), "success")
     return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
                     else url_for("cooperatives.staff", slug=cooperative.slug))
+
+
+@bp.route("/manage/<slug>/rat", methods=["GET", "POST"])
+@login_required
+def rats(slug):
+    """RATs by book year: the board records each; everyone who runs or supervises the cooperative reads them."""
+    cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
+    minutes = [SelectChoice(document.id, f"{document.original_filename} ({document.uploaded_at:%d-%m-%Y})")
+               for document in profile_services.documents_of(cooperative) if document.kind == DocumentKind.RAT_MINUTES]
+    form = RatForm(minutes_choices=minutes)
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                rat = rat_services.record_rat(current_user, cooperative, form.details())
+        except InvalidRat as error:
+            attach_field_errors(form, error)
+        else:
+            flash(_("The RAT for book year %(year)d is recorded.", year=rat.book_year), "success")
+            return redirect(url_for("cooperatives.rats", slug=cooperative.slug))
+    return render_form("cooperatives/rats.html", form, cooperative=cooperative, rats=rat_services.rats_of(cooperative),
+                       standing=rat_services.rat_standing(cooperative),
+                       can_record=Capability.EDIT_PROFILE in capabilities_of(current_user, cooperative))

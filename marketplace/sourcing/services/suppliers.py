@@ -6,7 +6,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from marketplace.catalog.models import Availability, Product, ProductStatus
-from marketplace.cooperatives.models import Cooperative, CooperativeStatus, rat_recent_since
+from marketplace.cooperatives.models import Cooperative, CooperativeStatus, rat_due_year
+from marketplace.cooperatives.services.rat import dormant_condition
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
@@ -23,6 +24,7 @@ class SupplierFilters:
     ready_stock: bool = False
     rat_recent: bool = False
     kopontren: bool = False
+    include_dormant: bool = False
 
     @classmethod
     def from_args(cls, args) -> "SupplierFilters":
@@ -31,7 +33,8 @@ class SupplierFilters:
                    category=read.number("category", maximum=10**9),
                    certificate=read.choice("cert", CERTIFICATE_KINDS),
                    min_weekly_capacity=read.number("capacity", maximum=10**7), ready_stock=read.flag("stock"),
-                   rat_recent=read.flag("rat"), kopontren=read.flag("kopontren"))
+                   rat_recent=read.flag("rat"), kopontren=read.flag("kopontren"),
+                   include_dormant=read.flag("dormant"))
 
     @property
     def active(self) -> bool:
@@ -46,7 +49,10 @@ def suppliers_query(filters: SupplierFilters, today: date | None = None) -> sa.S
     if filters.regency:
         query = query.where(Cooperative.regency_code == filters.regency)
     if filters.rat_recent:
-        query = query.where(Cooperative.last_rat_on >= rat_recent_since(today))
+        query = query.where(Cooperative.last_rat_book_year >= rat_due_year(today))
+    if not filters.include_dormant:
+        # Dormant cooperatives (no RAT for three book years) stay out of what procurement sees first.
+        query = query.where(sa.not_(dormant_condition(today)))
     if filters.kopontren:
         query = query.where(Cooperative.is_pesantren.is_(True))
     if filters.category or filters.certificate or filters.ready_stock:
