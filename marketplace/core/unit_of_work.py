@@ -63,7 +63,7 @@ def _begin_writing(session) -> None:
     if session.get_bind().dialect.name != "sqlite":
         return
     if session.info.get(_WROTE_KEY) or session.new or session.dirty or session.deleted:
-        return  # already writing in this transaction (a unit inside a unit): carry on in it
+        return  # this transaction already wrote (a test's own setup): carry on in it rather than lose it
     if session.in_transaction():
         session.rollback()
     session.connection(execution_options=SQLITE_BEGIN_IMMEDIATE)
@@ -95,6 +95,11 @@ def _forget_work_rolled_back(session, previous_transaction) -> None:
 @event.listens_for(Session, "after_flush")
 def _remember_a_write(session, flush_context) -> None:
     session.info[_WROTE_KEY] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_the_write_once_committed(session) -> None:
+    session.info.pop(_WROTE_KEY, None)  # a flush during the commit itself (the search index) is committed too
 
 
 @event.listens_for(Session, "before_commit")
