@@ -143,6 +143,8 @@ def test_a_supervisor_reads_everything_and_changes_nothing(app):
                  f"/manage/{slug}/products/{product.id}/stock", f"/manage/{slug}/documents",
                  f"/manage/{slug}/members/export.csv", f"/manage/{slug}/products/export.csv", f"/manage/{slug}/staff"):
         assert client.get(path).status_code == 200, path
+    assert f"/manage/{slug}/products/new" not in client.get(f"/manage/{slug}/products").get_data(as_text=True)
+    assert "/stock/receive" not in client.get(f"/manage/{slug}/products/{product.id}/stock").get_data(as_text=True)
     member_page = client.get(f"/manage/{slug}/members/{member.id}").get_data(as_text=True)
     assert "3314015708900001" in member_page and "002101000123456" in member_page  # reads in full
     token = csrf_token_from(client, f"/manage/{slug}/products")

@@ -1,6 +1,6 @@
 """How a view finds the cooperative in its URL and checks the person may act on it."""
 
-from flask import abort, session
+from flask import abort, g, session
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -15,10 +15,18 @@ CURRENT_COOPERATIVE_KEY = "cooperative_slug"
 def cooperative_for(slug: str, capability: Capability) -> Cooperative:
     """404 for an unknown slug, 403 for a cooperative the person has no such right in."""
     cooperative = cooperative_by_slug(slug)
-    if capability not in capabilities_of(current_user, cooperative):
+    capabilities = capabilities_of(current_user, cooperative)
+    if capability not in capabilities:
         abort(403)
+    g.cooperative_capabilities = capabilities  # for templates: `may("manage_catalog")` shows only what one may do
     session[CURRENT_COOPERATIVE_KEY] = cooperative.slug
     return cooperative
+
+
+def may(capability: str) -> bool:
+    """In templates of a cooperative's pages: whether the person's role allows this (buttons shown or hidden;
+    the services decide in any case)."""
+    return capability in g.get("cooperative_capabilities", frozenset())
 
 
 def region_choices():
