@@ -77,17 +77,36 @@ def test_upgrading_keeps_the_rows_of_tables_it_rebuilds(empty_database_url):
         upgrade(revision="0006")
         with db.engine.begin() as connection:
             insert_row(connection, "categories", id=900, slug="uji")
-            insert_row(connection, "cooperatives", id=1, slug="tunas", province_code="33", regency_code="33.14")
+            insert_row(connection, "cooperatives", id=1, slug="tunas", province_code="33", regency_code="33.14",
+                       cooperative_type="produsen", npwp="912345670527000", last_rat_on=date(2026, 3, 14))
+            insert_row(connection, "cooperatives", id=2, slug="up2k", province_code="35", regency_code="35.09",
+                       cooperative_type="pra_koperasi")
             insert_row(connection, "members", id=1, cooperative_id=1, full_name="Suparmi")
+            insert_row(connection, "members", id=2, cooperative_id=1, full_name="Joko", member_number="A-2",
+                       status="left", left_on=date(2024, 1, 1), public_name_consent=True)
+            insert_row(connection, "users", id=1, email="sri@contoh.id", kind="cooperative_staff",
+                       preferred_locale="id")
+            insert_row(connection, "staff_memberships", cooperative_id=1, user_id=1, role="owner")
             insert_row(connection, "products", id=1, cooperative_id=1, category_id=900, slug="tas", sku="T-1")
             insert_row(connection, "product_producers", product_id=1, member_id=1)
             insert_row(connection, "stock_lots", id=1, product_id=1, member_id=1, quantity_received=5,
                        quantity_remaining=5)
         upgrade()
         with db.engine.connect() as connection:
-            assert connection.execute(sa.text("SELECT full_name FROM members")).scalars().all() == ["Suparmi"]
-            for table in ("cooperatives", "products", "product_producers", "stock_lots"):
+            def rows(sql):
+                return [tuple(row) for row in connection.execute(sa.text(sql))]
+
+            assert rows("SELECT full_name FROM members ORDER BY id") == [("Suparmi",), ("Joko",)]
+            for table in ("products", "product_producers", "stock_lots"):
                 assert connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar() == 1, table
+            # What later revisions carried over: the 16-digit NPWP, the RAT as a row of its book year, the legal
+            # form of a pre-cooperative group, the board role, a leaver's reason, a consent on record.
+            assert rows("SELECT npwp, last_rat_book_year, legal_form FROM cooperatives ORDER BY id") == [
+                ("0912345670527000", 2025, "koperasi"), (None, None, "pra_koperasi")]
+            assert rows("SELECT cooperative_id, book_year FROM rat_meetings") == [(1, 2025)]
+            assert rows("SELECT role FROM staff_memberships") == [("board",)]
+            assert rows("SELECT leaving_reason FROM members WHERE id = 2") == [("resigned",)]
+            assert rows("SELECT member_id, given FROM member_consent_changes") in ([(2, True)], [(2, 1)])
         db.engine.dispose()
 
 
