@@ -77,7 +77,20 @@ def seed_bench_command(cooperatives: int, products: int) -> None:
     click.echo(seed_bench(cooperatives=cooperatives, products=products))
 
 
+@click.command("prune-sessions")
+@with_appcontext
+def prune_sessions_command() -> None:
+    """Forget ended sign-in sessions and those older than any cookie lasts (safe to run from cron)."""
+    from marketplace.accounts.services import prune_sign_in_sessions
+
+    longest = max(current_app.config["REMEMBER_COOKIE_DURATION"], current_app.config["PERMANENT_SESSION_LIFETIME"])
+    with unit_of_work():
+        count = prune_sign_in_sessions(older_than=longest)
+    click.echo(f"{count} sign-in sessions forgotten.")
+
+
 def register_cli(app) -> None:
+    app.cli.add_command(prune_sessions_command)
     app.cli.add_command(seed_bench_command)
     app.cli.add_command(search_rebuild_command)
     app.cli.add_command(load_regions_command)

@@ -52,3 +52,24 @@ def test_seed_demo_refuses_to_run_in_production(app):
         app.config["APP_ENV"] = "testing"
     assert result.exit_code != 0 and "production" in result.output
     assert db.session.query(User).count() == 0
+
+
+def test_prune_sessions_forgets_ended_and_expired_sign_ins_only(app):
+    from datetime import timedelta
+
+    from marketplace.accounts.models import SignInSession
+    from marketplace.core.timeutil import utcnow
+    from tests.factories import create_user
+
+    user = create_user()
+    now = utcnow()
+    db.session.add_all([
+        SignInSession(user_id=user.id, token_hash="a" * 64, started_at=now),
+        SignInSession(user_id=user.id, token_hash="b" * 64, started_at=now, ended_at=now),
+        SignInSession(user_id=user.id, token_hash="c" * 64, started_at=now - timedelta(days=90)),
+    ])
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["prune-sessions"])
+    assert result.exit_code == 0 and "2 sign-in sessions" in result.output
+    db.session.rollback()
+    assert [row.token_hash[0] for row in db.session.scalars(db.select(SignInSession))] == ["a"]

@@ -2,6 +2,7 @@
 
 import hmac
 import secrets
+from datetime import datetime, timedelta
 from typing import cast
 
 import sqlalchemy as sa
@@ -173,6 +174,15 @@ def user_for_session(session_user_id: str) -> User | None:
         return None
     user.sign_in_token = token
     return user
+
+
+def prune_sign_in_sessions(*, older_than: timedelta, now: datetime | None = None) -> int:
+    """Forget sign-in sessions that ended, or began longer ago than any cookie lasts; returns how many.
+    Safe to run from cron, and twice at once."""
+    cutoff = (now or utcnow()) - older_than
+    result = db.session.execute(sa.delete(SignInSession).where(
+        sa.or_(SignInSession.ended_at.is_not(None), SignInSession.started_at < cutoff)))
+    return cast(sa.CursorResult, result).rowcount
 
 
 def sign_out(user: User) -> None:
