@@ -58,3 +58,55 @@ def test_a_page_costs_the_same_statements_with_more_data(app, address):
     small = cost(client, grow(2, 2))
     large = cost(client, grow(8, 4))
     assert large == small, f"{address}: {small} statements with little data, {large} with more"
+
+
+MANAGEMENT_PAGES = ["/manage/{slug}/products", "/manage/{slug}/members", "/manage/{slug}/rat", "/manage/{slug}",
+                    "/manage/{slug}/products/{product}/stock"]
+
+
+@pytest.mark.parametrize("address", MANAGEMENT_PAGES)
+def test_a_management_page_costs_the_same_statements_with_more_data(app, address):
+    from datetime import date
+
+    from marketplace.catalog.services import stock
+    from tests.factories import owner_of
+
+    cooperative = create_cooperative(name="Koperasi Tunas")
+    owner = owner_of(cooperative)
+
+    def grow_cooperative(count: int):
+        for index in range(count):
+            member = create_member(cooperative, full_name=f"Anggota {index}")
+            product = create_product(cooperative, name=f"Tas {index}-{count}", producer_ids=[member.id])
+            stock.receive_stock(owner, product, member_id=member.id, quantity=3, received_on=date(2026, 11, 1))
+        db.session.commit()
+        return product
+
+    def cost(client, product):
+        path = address.format(slug=cooperative.slug, product=product.id)
+        client.get(path)
+        with counting_statements() as statements:
+            assert client.get(path).status_code == 200
+        return len(statements)
+
+    client = app.test_client()
+    AuthActions(client).login(owner)
+    small = cost(client, grow_cooperative(2))
+    large = cost(client, grow_cooperative(8))
+    assert large == small, f"{address}: {small} statements with little data, {large} with more"
+
+
+def test_the_dormant_list_costs_the_same_statements_with_more_cooperatives(app):
+    admin = create_user(kind="admin")
+    client = app.test_client()
+    AuthActions(client).login(admin)
+
+    def cost(count: int) -> int:
+        for index in range(count):
+            create_cooperative(name=f"Koperasi Diam {count}-{index}", last_rat_book_year=2018, founded_year=2000)
+        client.get("/admin/dormant")
+        with counting_statements() as statements:
+            assert client.get("/admin/dormant").status_code == 200
+        return len(statements)
+
+    assert cost(2) == cost(8)
