@@ -158,6 +158,7 @@ def test_a_supervisor_reads_everything_and_changes_nothing(app):
                                                                    "category_id": category().id}),
         client.post(f"/manage/{slug}/members/new", data={"csrf_token": token, "member_number": "Z-1"}),
         client.post(f"/manage/{slug}/profile", data={"csrf_token": token, "name": "Diubah"}),
+        client.post(f"/manage/{slug}/rat", data={"csrf_token": token, "book_year": "2024", "held_on": "2025-03-01"}),
     ]
     assert [response.status_code for response in refusals] == [403] * len(refusals)
     invite = client.post(f"/manage/{slug}/staff", data={"csrf_token": token, "email": "x@contoh.id", "role": "staff"})

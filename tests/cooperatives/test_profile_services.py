@@ -5,7 +5,9 @@ import pytest
 from marketplace.accounts.models import AccountKind
 from marketplace.cooperatives.models import (
     Cooperative,
+    CooperativeDocument,
     CooperativeStatus,
+    DocumentKind,
     LegalForm,
     StaffMembership,
     StaffRole,
@@ -190,6 +192,15 @@ def test_a_rat_is_recorded_once_per_closed_book_year_after_it_closed(app):
     assert cooperative.last_rat_book_year == 2025  # an older year recorded later keeps the latest
     with pytest.raises(NotPermitted):
         rat.record_rat(add_staff(cooperative, "supervisor"), cooperative, rat.RatDetails(2023, date(2024, 3, 1)))
+    other = create_cooperative()
+    theirs = CooperativeDocument(cooperative_id=other.id, kind=DocumentKind.RAT_MINUTES, original_filename="ba.pdf",
+                                 storage_key="documents/x.pdf", content_type="application/pdf", size_bytes=1)
+    db.session.add(theirs)
+    db.session.flush()
+    with pytest.raises(rat.InvalidRat) as refusal:  # another cooperative's minutes cannot be pointed to
+        rat.record_rat(owner, cooperative, rat.RatDetails(2023, date(2024, 3, 1), minutes_document_id=theirs.id),
+                       today=today)
+    assert "minutes_document_id" in refusal.value.field_errors
 
 
 def test_badges_are_derived_from_the_record(app):

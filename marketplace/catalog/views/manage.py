@@ -147,7 +147,7 @@ def delete_product(slug, product_id):
         with unit_of_work():
             product_services.delete_product(current_user, product)
     except DomainError as error:
-        flash(error.message, "error")
+        flash_refusal(error)
         return redirect(url_for("catalog.edit_product", slug=slug, product_id=product_id))
     flash(_("%(name)s has been deleted.", name=name), "success")
     return redirect(url_for("catalog.products", slug=slug))

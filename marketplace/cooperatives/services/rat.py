@@ -46,6 +46,13 @@ def rats_of(cooperative: Cooperative) -> list[RatMeeting]:
                                    .order_by(RatMeeting.book_year.desc())))
 
 
+def minutes_documents_of(cooperative: Cooperative) -> list[CooperativeDocument]:
+    """The cooperative's uploaded RAT minutes (berita acara), newest first: what a RAT record may point to."""
+    return list(db.session.scalars(sa.select(CooperativeDocument).where(
+        CooperativeDocument.cooperative_id == cooperative.id, CooperativeDocument.kind == DocumentKind.RAT_MINUTES)
+        .order_by(CooperativeDocument.uploaded_at.desc())))
+
+
 def record_rat(actor: User, cooperative: Cooperative, details: RatDetails, today: date | None = None) -> RatMeeting:
     """The board records a RAT for a closed book year, once per book year, held after the year closed."""
     require_capability(actor, cooperative, Capability.EDIT_PROFILE)
@@ -65,10 +72,8 @@ def record_rat(actor: User, cooperative: Cooperative, details: RatDetails, today
         problems["members_present"] = _("Enter how many members attended (0 or more).")
     if details.shu_decided is not None and abs(details.shu_decided) > MAX_SHU:
         problems["shu_decided"] = _("Enter the SHU in whole rupiah.")
-    if details.minutes_document_id is not None and db.session.scalar(sa.select(CooperativeDocument.id).where(
-            CooperativeDocument.id == details.minutes_document_id,
-            CooperativeDocument.cooperative_id == cooperative.id,
-            CooperativeDocument.kind == DocumentKind.RAT_MINUTES)) is None:
+    if details.minutes_document_id is not None and details.minutes_document_id not in {
+            document.id for document in minutes_documents_of(cooperative)}:
         problems["minutes_document_id"] = _("Choose minutes of the RAT uploaded among this cooperative's documents.")
     if _recorded(cooperative, details.book_year):
         problems["book_year"] = _("The RAT for book year %(year)d is already recorded.", year=details.book_year)

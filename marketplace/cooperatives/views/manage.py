@@ -15,7 +15,7 @@ from marketplace.cooperatives.forms import (
     RoleForm,
     StaffInvitationForm,
 )
-from marketplace.cooperatives.models import DocumentKind, StaffRole
+from marketplace.cooperatives.models import StaffRole
 from marketplace.cooperatives.permissions import Capability, capabilities_of
 from marketplace.cooperatives.services import profile as profile_services
 from marketplace.cooperatives.services import rat as rat_services
@@ -245,7 +245,7 @@ def rats(slug):
     """RATs by book year: the board records each; everyone who runs or supervises the cooperative reads them."""
     cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
     minutes = [SelectChoice(document.id, f"{document.original_filename} ({document.uploaded_at:%d-%m-%Y})")
-               for document in profile_services.documents_of(cooperative) if document.kind == DocumentKind.RAT_MINUTES]
+               for document in rat_services.minutes_documents_of(cooperative)]
     form = RatForm(minutes_choices=minutes)
     if form.validate_on_submit():
         try:
@@ -257,5 +257,4 @@ def rats(slug):
             flash(_("The RAT for book year %(year)d is recorded.", year=rat.book_year), "success")
             return redirect(url_for("cooperatives.rats", slug=cooperative.slug))
     return render_form("cooperatives/rats.html", form, cooperative=cooperative, rats=rat_services.rats_of(cooperative),
-                       standing=rat_services.rat_standing(cooperative),
-                       can_record=Capability.EDIT_PROFILE in capabilities_of(current_user, cooperative))
+                       standing=rat_services.rat_standing(cooperative))
