@@ -114,6 +114,7 @@ def _import_models() -> None:
     import marketplace.core.database
     import marketplace.core.regions
     import marketplace.core.unit_of_work  # its session listeners: after-commit callbacks, no writes on a GET
+    import marketplace.ordering.models
     import marketplace.search.models
     import marketplace.sourcing.models  # noqa: F401
 
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.catalog import bp as catalog_bp
     from marketplace.cooperatives import bp as cooperatives_bp
     from marketplace.main import bp as main_bp
+    from marketplace.ordering import bp as ordering_bp
     from marketplace.search import bp as search_bp
     from marketplace.sourcing import bp as sourcing_bp
     from marketplace.storefront import bp as storefront_bp
@@ -135,11 +137,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalog_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(sourcing_bp)
+    app.register_blueprint(ordering_bp)
     app.register_blueprint(admin_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
     from marketplace.core.images import image_srcset, image_url
+    from marketplace.core.mail import external_url
     from marketplace.core.money import format_number, format_percent, format_rupiah
     from marketplace.core.security import register_security_headers
     from marketplace.core.timeutil import format_date_local, format_datetime_local
@@ -152,6 +156,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_date_local, "date")
     app.add_template_global(image_srcset)
     app.add_template_global(image_url)
+    app.add_template_global(external_url)
 
     @app.context_processor
     def inject_layout_helpers():

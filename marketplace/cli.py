@@ -89,7 +89,32 @@ def prune_sessions_command() -> None:
     click.echo(f"{count} sign-in sessions forgotten.")
 
 
+@click.command("expire-orders")
+@with_appcontext
+def expire_orders_command() -> None:
+    """The orders' daily round (safe from cron, and twice at once): unpaid orders past their time expire and give
+    their stock back; shipped orders count as received after ORDER_RECEIPT_DAYS; delivered, paid orders complete.
+    Each order is its own unit of work, so one refusal does not hold up the others."""
+    from marketplace.ordering.services.lifecycle import (
+        OrderAction,
+        due_for_completion,
+        due_for_expiry,
+        due_for_receipt,
+        perform_if_still_due,
+    )
+
+    rounds = [(OrderAction.EXPIRE, due_for_expiry()),
+              (OrderAction.CONFIRM_RECEIPT, due_for_receipt(current_app.config["ORDER_RECEIPT_DAYS"]))]
+    for action, order_ids in [*rounds, (OrderAction.COMPLETE, None)]:
+        done = 0
+        for order_id in order_ids if order_ids is not None else due_for_completion():
+            with unit_of_work():
+                done += perform_if_still_due(order_id, action)
+        click.echo(f"{action}: {done} orders.")
+
+
 def register_cli(app) -> None:
+    app.cli.add_command(expire_orders_command)
     app.cli.add_command(prune_sessions_command)
     app.cli.add_command(seed_bench_command)
     app.cli.add_command(search_rebuild_command)

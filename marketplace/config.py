@@ -96,6 +96,11 @@ class Config:
     # The whole-catalog facet counts (search with no words and no filters) are reused this long, per worker.
     SEARCH_FACET_CACHE_SECONDS = _env_int("SEARCH_FACET_CACHE_SECONDS", 60)
 
+    # An order paid by bank transfer waits this long for the money, then expires and its stock goes back.
+    ORDER_PAYMENT_HOURS = _env_int("ORDER_PAYMENT_HOURS", 48)
+    # A shipped order the buyer has not confirmed counts as received this many days after shipping.
+    ORDER_RECEIPT_DAYS = _env_int("ORDER_RECEIPT_DAYS", 14)
+
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "koperasi-demo-2026")
 
 

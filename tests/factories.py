@@ -185,3 +185,42 @@ def gps_exif(orientation: int | None = None) -> bytes:
     if orientation:
         exif[0x0112] = orientation
     return exif.tobytes()
+
+
+def receive(product, quantity: int, *, member=None, received_on=None):
+    """`quantity` units of a product handed in by a member (a new one unless given), through the stock service."""
+    from datetime import date
+
+    from marketplace.catalog.services.stock import receive_stock
+
+    member = member or create_member(product.cooperative)
+    lot = receive_stock(owner_of(product.cooperative), product, member_id=member.id, quantity=quantity,
+                        received_on=received_on or date(2026, 1, 5))
+    db.session.commit()
+    return lot
+
+
+SHIPPING_ADDRESS = dict(recipient_name="Budi Santoso", phone="+6281234567890", province_code="33",
+                        regency_code="33.14", street_address="Jl. Raya Sukowati 12, Sragen", postal_code="57211")
+
+
+def place_order(buyer, *lines, payment="on_delivery", delivery="pickup", key=None, commit=True):
+    """A checkout of `lines` ((product, quantity), …) by `buyer`, through the cart and checkout services as the
+    pages use them, as one unit of work (mail goes out after its commit); returns the checkout."""
+    from contextlib import nullcontext
+
+    from marketplace.core.unit_of_work import unit_of_work
+    from marketplace.ordering.models import DeliveryMethod, PaymentMethod
+    from marketplace.ordering.services.cart import StoredCart, add_to_cart
+    from marketplace.ordering.services.checkout import Address, SupplierChoice, place_checkout, plan_checkout
+
+    with unit_of_work() if commit else nullcontext():
+        store = StoredCart(buyer)
+        for product, quantity in lines:
+            add_to_cart(store, product.slug, quantity)
+        address = Address(**SHIPPING_ADDRESS)
+        choices = {product.cooperative_id: SupplierChoice(DeliveryMethod(delivery)) for product, _ in lines}
+        plan = plan_checkout(buyer, store, address, PaymentMethod(payment), choices)
+        checkout = place_checkout(buyer, store, address, PaymentMethod(payment), choices,
+                                  idempotency_key=key or f"key-{next(_sequence)}", fingerprint=plan.fingerprint)
+    return checkout

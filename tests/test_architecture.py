@@ -1,6 +1,6 @@
-"""The arrows point one way: storefront and admin → domains; sourcing → search → catalog → cooperatives →
-accounts → core. A domain never imports one above it (that would be a cycle waiting to happen), and no domain
-imports the storefront."""
+"""The arrows point one way: storefront and admin → domains; ordering → sourcing → search → catalog →
+cooperatives → accounts → core. A domain never imports one above it (that would be a cycle waiting to happen), and
+no domain imports the storefront."""
 
 import ast
 from pathlib import Path
@@ -15,6 +15,7 @@ LAYERS = {
     "catalog": 3,
     "search": 4,
     "sourcing": 5,
+    "ordering": 6,
     "admin": 9, "storefront": 9, "main": 9,
 }
 WIRING = {"__init__", "cli", "demo", "demo_catalog", "bench_data"}  # the app factory and commands wire everything

@@ -87,6 +87,8 @@ class Product(db.Model):
     weekly_capacity: Mapped[int | None]
     # Kept equal to the sum of the lots' remaining quantities by the stock service, in the same transaction.
     stock_on_hand: Mapped[int] = mapped_column(default=0)
+    # How many open or completed orders include this product (the "most ordered" sort); kept by ordering.
+    order_count: Mapped[int] = mapped_column(default=0, server_default="0")
     local_content: Mapped[bool] = mapped_column(default=False)
     # TKDN (tingkat komponen dalam negeri): the certified share of domestic content, in basis points (4356 is
     # 43,56%), with its certificate number; government buyers report it.

@@ -101,6 +101,13 @@ class Cooperative(db.Model):
     member_count: Mapped[int] = mapped_column(default=0)
     # The latest book year whose RAT is recorded (see RatMeeting), kept by the RAT service for quick filters.
     last_rat_book_year: Mapped[int | None] = mapped_column(index=True)
+    # The letters its order numbers start with (TSJ-2026-000123); given with its first order.
+    order_prefix: Mapped[str | None] = mapped_column(sa.String(8), unique=True)
+    # Its track record as a supplier, kept by ordering in the same transaction as each order's change.
+    completed_orders: Mapped[int] = mapped_column(default=0, server_default="0")
+    on_time_orders: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_total: Mapped[int] = mapped_column(default=0, server_default="0")
     logo: Mapped[dict | None] = mapped_column(sa.JSON)
 
     status: Mapped[CooperativeStatus] = mapped_column(enum_column(CooperativeStatus, "cooperative_status"),
@@ -142,6 +149,15 @@ class Cooperative(db.Model):
     def time_zone(self) -> ZoneInfo:
         """Where the cooperative keeps its days: its staff's "today" (a delivery received, a member joining)."""
         return zone_of_province(self.province_code)
+
+    @property
+    def on_time_rate(self) -> int | None:
+        """The share of completed orders handed over by the promised day, in basis points; None before any."""
+        return self.on_time_orders * 10_000 // self.completed_orders if self.completed_orders else None
+
+    @property
+    def average_rating(self) -> float | None:
+        return round(self.rating_total / self.rating_count, 1) if self.rating_count else None
 
     def __repr__(self) -> str:
         return f"<Cooperative {self.slug} {self.status}>"

@@ -14,8 +14,12 @@ from functools import wraps
 from flask import current_app, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 MAX_LOCAL_ENTRIES = 500
+# A cached page holds this in place of the visitor's CSRF token; each visitor's own is put back when it is served,
+# so a form on a cached page ("add to cart") works for everyone and never carries another visitor's token.
+CSRF_PLACEHOLDER = b"__page_cache_csrf_token__"
 
 
 class LocalPageCache:
@@ -83,15 +87,18 @@ def cached_public_page(view):
             return view(*args, **kwargs)
         cache = current_app.extensions["page_cache"]
         key = f"page:{get_locale()}:{request.full_path}"
+        token = generate_csrf()
         hit = cache.get(key)
         if hit is not None:
-            response = make_response(hit[0])
+            response = make_response(hit[0].replace(CSRF_PLACEHOLDER, token.encode()))
             response.content_type = hit[1]
             response.headers["X-Page-Cache"] = "hit"
             return response
+        session_before = dict(session)
         response = make_response(view(*args, **kwargs))
-        if response.status_code == 200 and not session.modified and not response.is_streamed:
-            cache.set(key, response.get_data(), response.content_type, seconds)
+        if response.status_code == 200 and dict(session) == session_before and not response.is_streamed:
+            cache.set(key, response.get_data().replace(token.encode(), CSRF_PLACEHOLDER), response.content_type,
+                      seconds)
         response.headers["X-Page-Cache"] = "miss"
         return response
 

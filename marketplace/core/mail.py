@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 
 from marketplace.core.timeutil import utcnow
@@ -79,3 +79,11 @@ def _deliver(message: EmailMessage) -> None:
             smtp.send_message(message)
     else:
         raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}: use smtp, file or memory")
+
+
+def external_url(endpoint: str, **values) -> str:
+    """A full link for a message; empty when sent outside a request (a cron command) with no SERVER_NAME set, where
+    no correct host name is known."""
+    if not has_request_context() and not current_app.config.get("SERVER_NAME"):
+        return ""
+    return url_for(endpoint, _external=True, **values)

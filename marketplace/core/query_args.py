@@ -7,6 +7,7 @@ through `QueryArgs`, so "bad values are ignored" means the same thing on each of
 
 import re
 from collections.abc import Iterable
+from datetime import date
 
 from marketplace.core.text import without_control_characters
 
@@ -45,6 +46,15 @@ class QueryArgs:
     def choices(self, name: str, allowed: Iterable[str]) -> tuple[str, ...]:
         allowed = set(allowed)
         return tuple(sorted({value for value in self.args.getlist(name) if value in allowed}))
+
+    def date(self, name: str) -> date | None:
+        """A day written as `2026-11-24` (what a date input sends), between the years 2000 and 2100."""
+        value = (self.args.get(name) or "").strip()
+        try:
+            day = date.fromisoformat(value) if len(value) == 10 else None
+        except ValueError:
+            return None
+        return day if day is not None and 2000 <= day.year <= 2100 else None
 
     def flag(self, name: str) -> bool:
         """A tick box in a filter form: `1` means on, anything else off."""

@@ -3,13 +3,14 @@ from marketplace.catalog.models import CatalogAudit
 from marketplace.cooperatives.models import CooperativeAudit
 from marketplace.core.audit import SYSTEM, AuditEvent, audit_action_choices, record_audit
 from marketplace.extensions import db
+from marketplace.ordering.models import OrderAudit
 
 
 def test_every_domains_audit_actions_read_as_words_for_an_inspector(app):
     registered = dict(audit_action_choices())
-    for actions in (AccountAudit, CooperativeAudit, CatalogAudit):
+    for actions in (AccountAudit, CooperativeAudit, CatalogAudit, OrderAudit):
         assert {action.value for action in actions} <= set(registered)
-    assert len(registered) == len(AccountAudit) + len(CooperativeAudit) + len(CatalogAudit)
+    assert len(registered) == len(AccountAudit) + len(CooperativeAudit) + len(CatalogAudit) + len(OrderAudit)
     with app.test_request_context():
         assert AuditEvent(action="cooperative.status_changed").label == "Status verifikasi berubah"
         assert AuditEvent(action="something.else").label == "something.else"

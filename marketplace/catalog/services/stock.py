@@ -16,7 +16,7 @@ from marketplace.catalog.services.products import MAX_QUANTITY
 from marketplace.cooperatives.models import Member, MemberStatus
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
-from marketplace.core.errors import DomainError, NotFound
+from marketplace.core.errors import Conflict, DomainError, NotFound
 from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 
@@ -63,7 +63,10 @@ def adjust_stock(actor: User, product: Product, *, lot_id: int, quantity_change:
                  note: str | None = None) -> StockAdjustment:
     """Correct a lot with a reason; a lot never goes below zero."""
     require_capability(actor, product.cooperative, Capability.MANAGE_CATALOG)
-    # Lock the lot row (only it: no joined member) so two corrections cannot both spend the same units.
+    # The product's row first, then the lot's (only it: no joined member), in the order a checkout locks them, so
+    # a correction and a checkout wait for each other rather than deadlock, and two corrections cannot both spend
+    # the same units.
+    lock_products([product.id])
     lot = db.session.scalar(sa.select(StockLot).where(StockLot.id == lot_id, StockLot.product_id == product.id)
                             .options(lazyload(StockLot.member)).with_for_update(of=StockLot))
     if lot is None:
@@ -100,3 +103,74 @@ def stock_by_member(product: Product) -> list[tuple[Member, int]]:
         sa.select(Member, sa.func.sum(StockLot.quantity_remaining)).join(StockLot, StockLot.member_id == Member.id)
         .where(StockLot.product_id == product.id).group_by(Member.id).order_by(Member.full_name))
     return [(member, int(total or 0)) for member, total in rows]
+
+
+class OutOfStock(Conflict):
+    """Fewer units are left than a buyer asked for (another buyer was quicker)."""
+
+
+def lock_products(product_ids) -> dict[int, Product]:
+    """Lock the products' rows, always in id order, so two checkouts sharing products wait for each other instead
+    of deadlocking; the rows are read again, as they are now. (On SQLite the unit of work holds the one write
+    lock, which serialises checkouts just the same.)"""
+    products = db.session.scalars(
+        sa.select(Product).where(Product.id.in_(sorted(set(product_ids)))).order_by(Product.id)
+        .with_for_update(of=Product).execution_options(populate_existing=True))
+    return {product.id: product for product in products}
+
+
+def take_stock(product: Product, quantity: int) -> list[tuple[StockLot, int]]:
+    """Take `quantity` units of a product locked with `lock_products`, from its lots oldest first; returns which
+    lots gave how many (attribution starts here). Refuses, changing nothing, when fewer units are left."""
+    if quantity > product.stock_on_hand:
+        if product.stock_on_hand == 0:
+            message = _("%(name)s is sold out.", name=product.name)
+        else:
+            message = _("Only %(count)d left of %(name)s.", count=product.stock_on_hand, name=product.name)
+        raise OutOfStock(message, code="out_of_stock")
+    # Lots are locked in id order too (the fixed order: product id, then lot id); they are spent oldest first.
+    lots = list(db.session.scalars(
+        sa.select(StockLot).where(StockLot.product_id == product.id, StockLot.quantity_remaining > 0)
+        .order_by(StockLot.id).options(lazyload(StockLot.member)).with_for_update(of=StockLot)
+        .execution_options(populate_existing=True)))
+    taken: list[tuple[StockLot, int]] = []
+    wanted = quantity
+    for lot in sorted(lots, key=lambda lot: (lot.received_on, lot.id)):
+        if wanted == 0:
+            break
+        portion = min(wanted, lot.quantity_remaining)
+        lot.quantity_remaining -= portion
+        taken.append((lot, portion))
+        wanted -= portion
+    if wanted:  # the lots disagree with stock_on_hand: never sell what no member handed in
+        raise OutOfStock(_("Only %(count)d left of %(name)s.", count=quantity - wanted, name=product.name),
+                         code="out_of_stock")
+    _move_on_hand(product.id, -quantity)
+    db.session.expire(product, ["stock_on_hand"])
+    return taken
+
+
+def give_back_stock(returns: list[tuple[int, int]]) -> None:
+    """Put units back into the lots they came from (a cancelled, rejected or expired order): (lot id, units)."""
+    by_lot: dict[int, int] = {}
+    for lot_id, quantity in returns:
+        by_lot[lot_id] = by_lot.get(lot_id, 0) + quantity
+    if not by_lot:
+        return
+    # The same order as a checkout's (products, then lots), or a checkout and a cancellation could deadlock.
+    lock_products(db.session.scalars(sa.select(StockLot.product_id).where(StockLot.id.in_(by_lot))).all())
+    lots = db.session.scalars(sa.select(StockLot).where(StockLot.id.in_(sorted(by_lot))).order_by(StockLot.id)
+                              .options(lazyload(StockLot.member)).with_for_update(of=StockLot)
+                              .execution_options(populate_existing=True))
+    on_hand: dict[int, int] = {}
+    for lot in lots:
+        lot.quantity_remaining += by_lot[lot.id]
+        on_hand[lot.product_id] = on_hand.get(lot.product_id, 0) + by_lot[lot.id]
+    for product_id, quantity in sorted(on_hand.items()):
+        _move_on_hand(product_id, quantity)
+
+
+def count_orders_of(product_id: int, change: int) -> None:
+    """One more (or one fewer) order includes this product: the "most ordered" sort reads it."""
+    db.session.execute(sa.update(Product).where(Product.id == product_id)
+                       .values(order_count=Product.order_count + change))

@@ -38,6 +38,11 @@ def memberships_of(user: User) -> list[StaffMembership]:
     ))
 
 
+def cooperative_ids_of_staff(user: User) -> list[int]:
+    """The cooperatives a person works for (they may not buy from those)."""
+    return list(db.session.scalars(sa.select(StaffMembership.cooperative_id).where(StaffMembership.user_id == user.id)))
+
+
 def connections_of(user: User) -> tuple[bool, bool]:
     """Whether the person works for any cooperative, and whether they are linked to a member record — in one
     small query, for the header of every page."""

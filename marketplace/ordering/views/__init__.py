@@ -1,0 +1,1 @@
+from marketplace.ordering.views import buyer, manage, public  # noqa: F401
