@@ -4,7 +4,15 @@ import pytest
 
 from marketplace.accounts.models import AccountKind
 from marketplace.sourcing.services import shortlists
-from tests.factories import create_cooperative, create_member, create_product, create_user, owner_of
+from tests.factories import (
+    create_cooperative,
+    create_member,
+    create_product,
+    create_user,
+    owner_of,
+    place_order,
+    receive,
+)
 from tests.helpers import AuthActions, csrf_token_from
 
 JUNK = {"q": "'\"<script>%00", "page": "-1", "category": "x", "province": "../", "status": "??", "item": "a",
@@ -19,12 +27,17 @@ def world(app):
     product = create_product(cooperative)
     shortlist = shortlists.create_shortlist(owner, "Uji")
     item = shortlists.add_to_shortlist(owner, shortlist, product_id=product.id)
+    receive(product, 5)
+    buyer = create_user()
+    checkout = place_order(buyer, (product, 1))
+    order = checkout.orders[0]
     values = {"slug": [cooperative.slug, "tidak-ada"], "member_id": [member.id, 999999],
               "product_id": [product.id, 999999], "shortlist_id": [shortlist.id, 999999],
               "item_id": [item.id, 999999], "cooperative_id": [cooperative.id, 999999], "image_id": [999999],
               "document_id": [999999], "membership_id": [999999], "invitation_id": [999999],
               "category_id": [999999], "token": ["bukan-token"], "locale": ["en", "xx"], "action": ["alt", "x"],
-              "key": ["logos/none.webp", "private/x"]}
+              "key": ["logos/none.webp", "private/x"], "number": [order.number, "X-2026-000009"],
+              "reference": [checkout.reference, "CO-NONE"], "code": [order.verification_code, "NONE"]}
     return owner, values
 
 

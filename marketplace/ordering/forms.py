@@ -117,7 +117,7 @@ class NoteForm(FlaskForm):
 
 
 class RatingForm(FlaskForm):
-    rating = RadioField(_l("Your rating"), choices=[(str(stars), str(stars)) for stars in range(5, 0, -1)],
+    rating = RadioField(_l("Your rating"), choices=[SelectChoice(str(stars), "★" * stars) for stars in range(5, 0, -1)],
                         validators=[InputRequired(_l("Choose 1 to 5 stars."))])
     comment = TextAreaField(_l("Comment (optional)"), filters=[strip_whitespace], validators=[Length(max=1000)])
 

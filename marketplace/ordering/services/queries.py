@@ -33,6 +33,13 @@ def checkout_of_buyer(user: User, reference: str) -> Checkout:
     return checkout
 
 
+def checkout_with_key(user: User, idempotency_key: str | None) -> Checkout | None:
+    if not idempotency_key:
+        return None
+    return db.session.scalar(sa.select(Checkout).where(Checkout.idempotency_key == idempotency_key,
+                                                       Checkout.buyer_id == user.id))
+
+
 def inbox_query(cooperative: Cooperative, *, status: str | None = None, search: str | None = None,
                 placed_on: date | None = None) -> sa.Select:
     query = (sa.select(Order).where(Order.cooperative_id == cooperative.id)

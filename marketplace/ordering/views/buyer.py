@@ -119,6 +119,9 @@ def _prefilled(form) -> None:
 @bp.route("/checkout", methods=["GET", "POST"])
 @login_required
 def checkout():
+    replayed = queries.checkout_with_key(current_user, request.form.get("idempotency_key"))
+    if replayed is not None:  # placed already (a double click, the back button): show what was placed
+        return redirect(url_for("ordering.checkout_placed", reference=replayed.reference))
     store = _cart()
     contents = carts.cart_contents(store, current_user)
     if contents.is_empty:
