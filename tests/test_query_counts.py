@@ -110,3 +110,43 @@ def test_the_dormant_list_costs_the_same_statements_with_more_cooperatives(app):
         return len(statements)
 
     assert cost(2) == cost(8)
+
+
+ORDER_PAGES = ["/manage/{slug}/orders", "/manage/{slug}/orders?status=placed", "/manage/{slug}/orders/{number}",
+               "/orders", "/orders/{number}", "/cart", "/checkout"]
+
+
+@pytest.mark.parametrize("address", ORDER_PAGES)
+def test_order_pages_cost_the_same_statements_with_more_orders(app, address):
+    from tests.factories import owner_of, place_order, receive
+    from tests.helpers import signed_in
+
+    cooperative = create_cooperative(name="Koperasi Tunas")
+    buyer = create_user()
+    products = []
+
+    def grow_orders(count: int):
+        for index in range(count):
+            product = create_product(cooperative, name=f"Tas {count}-{index}", tiers=[])
+            receive(product, 50)
+            products.append(product)
+        for _ in range(count):
+            order = place_order(buyer, *[(product, 1) for product in products[-count:]]).orders[0]
+        from marketplace.ordering.services.cart import StoredCart, add_to_cart
+
+        for product in products[-count:]:
+            add_to_cart(StoredCart(buyer), product.slug, 1)  # a cart with as many lines, for /cart and /checkout
+        db.session.commit()
+        return order
+
+    def cost(client, order):
+        path = address.format(slug=cooperative.slug, number=order.number)
+        client.get(path)
+        with counting_statements() as statements:
+            assert client.get(path).status_code == 200
+        return len(statements)
+
+    client = signed_in(app, owner_of(cooperative) if address.startswith("/manage") else buyer)
+    small = cost(client, grow_orders(2))
+    large = cost(client, grow_orders(6))
+    assert large == small, f"{address}: {small} statements with little data, {large} with more"

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import get_locale
 
-from marketplace.catalog.models import Availability, Category, CertificationKind
+from marketplace.catalog.models import Availability, Category, CertificationKind, Product
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus, CooperativeType
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.regions import Region
@@ -25,7 +25,7 @@ from marketplace.search.services.text import query_words
 
 PER_PAGE = 24
 MAX_PAGE = 400
-SORTS = ("relevance", "price_asc", "price_desc", "newest")
+SORTS = ("relevance", "price_asc", "price_desc", "newest", "most_ordered")
 CERTIFICATE_COLUMNS = {
     CertificationKind.HALAL.value: SearchEntry.halal_until, CertificationKind.PIRT.value: SearchEntry.pirt_until,
     CertificationKind.BPOM_MD.value: SearchEntry.bpom_md_until, CertificationKind.SNI.value: SearchEntry.sni_until,
@@ -171,6 +171,10 @@ def search_products(request: SearchRequest, today: date | None = None) -> Search
         "price_desc": [SearchEntry.base_price.desc(), SearchEntry.product_id],
         "newest": [SearchEntry.created_at.desc(), SearchEntry.product_id.desc()],
     }
+    if request.sort == "most_ordered":
+        # How often a product is ordered lives on the product (ordering keeps it), not in the search index.
+        statement = statement.join(Product, Product.id == SearchEntry.product_id)
+        orders["most_ordered"] = [Product.order_count.desc(), SearchEntry.product_id.desc()]
     order = orders.get(request.sort)
     if order is None and ranked is not None and not request.active_filters:
         # Nothing but words: the text index ranks and pages by itself, then the page's rows are fetched.

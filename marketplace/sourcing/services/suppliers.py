@@ -1,6 +1,6 @@
 """The supplier directory: verified cooperatives an officer can filter by what the procurement needs."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import sqlalchemy as sa
@@ -12,6 +12,10 @@ from marketplace.core.query_args import QueryArgs
 from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 from marketplace.search.services.offers import CERTIFICATE_KINDS, offer_summaries, offers_exist
+
+# "record": suppliers with products on sale and a track record of completed orders first (an officer's first look
+# should not be newly verified cooperatives with nothing to sell); "name": A to Z.
+SUPPLIER_SORTS = ("record", "name")
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class SupplierFilters:
     rat_recent: bool = False
     kopontren: bool = False
     include_dormant: bool = False
+    sort: str = "record"
 
     @classmethod
     def from_args(cls, args) -> "SupplierFilters":
@@ -34,11 +39,11 @@ class SupplierFilters:
                    certificate=read.choice("cert", CERTIFICATE_KINDS),
                    min_weekly_capacity=read.number("capacity", maximum=10**7), ready_stock=read.flag("stock"),
                    rat_recent=read.flag("rat"), kopontren=read.flag("kopontren"),
-                   include_dormant=read.flag("dormant"))
+                   include_dormant=read.flag("dormant"), sort=read.choice("sort", SUPPLIER_SORTS, "record") or "record")
 
     @property
     def active(self) -> bool:
-        return self != SupplierFilters()
+        return replace(self, sort="record") != SupplierFilters()
 
 
 def suppliers_query(filters: SupplierFilters, today: date | None = None) -> sa.Select:
@@ -63,7 +68,12 @@ def suppliers_query(filters: SupplierFilters, today: date | None = None) -> sa.S
             Product.cooperative_id == Cooperative.id, Product.status == ProductStatus.ACTIVE,
             Product.availability == Availability.MADE_TO_ORDER,
             Product.weekly_capacity >= filters.min_weekly_capacity).exists())
-    return query.order_by(Cooperative.name, Cooperative.id)
+    if filters.sort == "name":
+        return query.order_by(Cooperative.name, Cooperative.id)
+    has_products_on_sale = sa.select(Product.id).where(Product.cooperative_id == Cooperative.id,
+                                                      Product.status == ProductStatus.ACTIVE).exists()
+    return query.order_by(has_products_on_sale.desc(), Cooperative.completed_orders.desc(),
+                          Cooperative.on_time_orders.desc(), Cooperative.name, Cooperative.id)
 
 
 @dataclass
