@@ -4,9 +4,10 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
-from flask import Flask, has_request_context
+from flask import Flask, g, has_request_context
 from flask_babel import get_locale
 from flask_login import current_user
+from werkzeug.local import LocalProxy
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from marketplace.config import (
@@ -141,13 +142,20 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
 
 
+def _navigation_of_this_request():
+    from marketplace.storefront.navigation import navigation_for
+
+    if "navigation" not in g:
+        g.navigation = navigation_for(current_user)
+    return g.navigation
+
+
 def register_template_helpers(app: Flask) -> None:
     from marketplace.core.images import image_srcset, image_url
     from marketplace.core.mail import external_url
     from marketplace.core.money import format_number, format_percent, format_rupiah
     from marketplace.core.security import register_security_headers
     from marketplace.core.timeutil import format_date_local, format_datetime_local
-    from marketplace.storefront.navigation import navigation_for
 
     app.add_template_filter(format_rupiah, "rupiah")
     app.add_template_filter(format_number, "number")
@@ -165,7 +173,8 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "current_locale": str(get_locale()),
             "languages": app.config["LANGUAGES"],
-            "nav": navigation_for(current_user),
+            # Worked out only when a page's header reads it: an email rendered in a request asks no query for it.
+            "nav": LocalProxy(_navigation_of_this_request),
         }
 
     register_security_headers(app)

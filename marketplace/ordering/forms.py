@@ -81,12 +81,15 @@ class CheckoutForm(FlaskForm):
                                                         self[f"note_{cooperative_id}"].data or "")
         return chosen
 
+    def set_region_choices(self, province_choices, regency_choices) -> None:
+        self.province_code.choices = [SelectChoice("", _l("— choose —")), *province_choices]
+        self.regency_code.choices = [SelectChoice("", _l("— choose —")), *regency_choices]
+
     def supplier_fields(self, cooperative_id: int):
         return self[f"delivery_{cooperative_id}"], self[f"note_{cooperative_id}"]
 
 
-def checkout_form(options: dict[int, list[DeliveryOption]], province_choices, regency_choices,
-                  **kwargs) -> CheckoutForm:
+def checkout_form(options: dict[int, list[DeliveryOption]], **kwargs) -> CheckoutForm:
     """A checkout form with a delivery choice and a note for each cooperative in the cart."""
 
     class CartCheckoutForm(CheckoutForm):
@@ -100,8 +103,6 @@ def checkout_form(options: dict[int, list[DeliveryOption]], province_choices, re
             _l("Note to the cooperative (optional)"), filters=[strip_whitespace], validators=[Length(max=1000)]))
     form = CartCheckoutForm(**kwargs)
     form.cooperative_ids = list(options)
-    form.province_code.choices = [SelectChoice("", _l("— choose —")), *province_choices]
-    form.regency_code.choices = [SelectChoice("", _l("— choose —")), *regency_choices]
     return form
 
 

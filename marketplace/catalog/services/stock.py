@@ -8,7 +8,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import lazyload, selectinload
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import AdjustmentReason, CatalogAudit, Product, StockAdjustment, StockLot
@@ -109,13 +109,19 @@ class OutOfStock(Conflict):
     """Fewer units are left than a buyer asked for (another buyer was quicker)."""
 
 
+# A locked product is read again for its stock, status and prices; its photos, certificates and producers are not
+# (they load on their own if a page asks for them).
+ONLY_WHAT_A_SALE_READS = (selectinload(Product.tiers), lazyload(Product.images), lazyload(Product.certifications),
+                           lazyload(Product.producers))
+
+
 def lock_products(product_ids) -> dict[int, Product]:
     """Lock the products' rows, always in id order, so two checkouts sharing products wait for each other instead
     of deadlocking; the rows are read again, as they are now. (On SQLite the unit of work holds the one write
     lock, which serialises checkouts just the same.)"""
     products = db.session.scalars(
         sa.select(Product).where(Product.id.in_(sorted(set(product_ids)))).order_by(Product.id)
-        .with_for_update(of=Product).execution_options(populate_existing=True))
+        .options(*ONLY_WHAT_A_SALE_READS).with_for_update(of=Product).execution_options(populate_existing=True))
     return {product.id: product for product in products}
 
 
@@ -131,8 +137,8 @@ def take_stock(product: Product, quantity: int) -> list[tuple[StockLot, int]]:
     # Lots are locked in id order too (the fixed order: product id, then lot id); they are spent oldest first.
     lots = list(db.session.scalars(
         sa.select(StockLot).where(StockLot.product_id == product.id, StockLot.quantity_remaining > 0)
-        .order_by(StockLot.id).options(lazyload(StockLot.member)).with_for_update(of=StockLot)
-        .execution_options(populate_existing=True)))
+        .order_by(StockLot.id).options(lazyload(StockLot.member), lazyload(StockLot.adjustments))
+        .with_for_update(of=StockLot).execution_options(populate_existing=True)))
     taken: list[tuple[StockLot, int]] = []
     wanted = quantity
     for lot in sorted(lots, key=lambda lot: (lot.received_on, lot.id)):

@@ -12,6 +12,7 @@ from marketplace.catalog.models import Availability, Product, ProductStatus
 from marketplace.catalog.services.pricing import Quote, quote
 from marketplace.catalog.services.products import MAX_QUANTITY
 from marketplace.catalog.services.public import public_product_by_slug
+from marketplace.catalog.services.stock import ONLY_WHAT_A_SALE_READS
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.cooperatives.services.staff import cooperative_ids_of_staff
 from marketplace.core.errors import DomainError, NotFound
@@ -36,6 +37,10 @@ class CartStore:
     def remove(self, product_id: int) -> None:
         raise NotImplementedError
 
+    def remove_all(self, product_ids: set[int]) -> None:
+        for product_id in product_ids:
+            self.remove(product_id)
+
 
 class SessionCart(CartStore):
     def __init__(self, session: MutableMapping):
@@ -59,9 +64,10 @@ class SessionCart(CartStore):
         self._save({**self.lines(), product_id: (quantity, price_seen)})
 
     def remove(self, product_id: int) -> None:
-        lines = self.lines()
-        lines.pop(product_id, None)
-        self._save(lines)
+        self.remove_all({product_id})
+
+    def remove_all(self, product_ids: set[int]) -> None:
+        self._save({key: value for key, value in self.lines().items() if key not in product_ids})
 
     def clear(self) -> None:
         self.session.pop(SESSION_KEY, None)
@@ -95,11 +101,13 @@ class StoredCart(CartStore):
         db.session.flush()
 
     def remove(self, product_id: int) -> None:
+        self.remove_all({product_id})
+
+    def remove_all(self, product_ids: set[int]) -> None:
         cart = self._find()
         if cart is not None:
-            for line in list(cart.lines):
-                if line.product_id == product_id:
-                    cart.lines.remove(line)
+            for line in [line for line in cart.lines if line.product_id in product_ids]:
+                cart.lines.remove(line)
             db.session.flush()
 
 
@@ -195,12 +203,22 @@ def _problem_of(entry: CartEntry, staff_of: set[int]) -> tuple[str, str] | None:
     return None
 
 
+def cooperative_ids_in(store: CartStore) -> list[int]:
+    """The cooperatives whose goods are in the cart (one supplier order each), in one small query."""
+    lines = store.lines()
+    if not lines:
+        return []
+    return list(db.session.scalars(sa.select(Product.cooperative_id).where(Product.id.in_(lines)).distinct()
+                                   .order_by(Product.cooperative_id)))
+
+
 def cart_contents(store: CartStore, user=None) -> CartContents:
     """The cart grouped by cooperative, priced now, with what stands in the way of ordering each line."""
     lines = store.lines()
     if not lines:
         return CartContents(groups=[])
-    products = db.session.scalars(sa.select(Product).where(Product.id.in_(lines))).all()
+    products = db.session.scalars(sa.select(Product).where(Product.id.in_(lines))
+                                  .options(*ONLY_WHAT_A_SALE_READS)).all()
     staff_of = set(cooperative_ids_of_staff(user)) if user is not None and user.is_authenticated else set()
     entries = []
     for product in products:
@@ -312,8 +330,7 @@ def add_shortlist_to_cart(store: CartStore, shortlist: Shortlist) -> tuple[list[
 
 
 def remove_ordered_lines(store: CartStore, product_ids) -> None:
-    for product_id in product_ids:
-        store.remove(product_id)
+    store.remove_all(set(product_ids))
 
 
 def add_order_to_cart(store: CartStore, order) -> tuple[list[Product], list[str]]:

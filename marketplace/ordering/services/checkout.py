@@ -33,7 +33,7 @@ from marketplace.ordering.models import (
 )
 from marketplace.ordering.services.cart import CartContents, CartStore, cart_contents, remove_ordered_lines
 from marketplace.ordering.services.delivery import delivery_options
-from marketplace.ordering.services.numbers import next_order_number, random_code
+from marketplace.ordering.services.numbers import next_order_number, order_prefix_of, random_code
 
 # A ready-stock order is handed over (shipped or ready for pickup) within this many days of being placed.
 READY_STOCK_DISPATCH_DAYS = 2
@@ -165,24 +165,32 @@ def place_checkout(user: User, store: CartStore, address: Address, payment_metho
         raise CheckoutChanged(_("Prices, delivery fees or availability changed since you looked. Check the new "
                                 "figures below and confirm again."), code="checkout_changed")
     for group in plan.contents.groups:
-        if group.orderable:
-            _place_supplier_order(user, checkout, plan, group)
+        order_prefix_of(group.cooperative)  # a cooperative's first order gives it its letters (and flushes)
+    with db.session.no_autoflush:  # the orders are written once, numbered, at the end
+        orders = [_supplier_order(user, checkout, plan, group) for group in plan.contents.groups if group.orderable]
+        # Numbers last: the counter row stays locked only for the rest of this transaction, so other checkouts at
+        # the same cooperative wait as little as possible.
+        for order in orders:
+            order.sequence, order.number = next_order_number(order.cooperative, order.year)
     checkout.total = plan.total
     remove_ordered_lines(store, [entry.product.id for group in plan.contents.groups for entry in group.orderable])
     db.session.flush()
+    for order in orders:
+        record_audit(OrderAudit.ORDER_PLACED, actor=user, target=order, to=str(order.status), total=order.total,
+                     checkout=checkout.reference)
     _notify_placed(user, checkout)
     return checkout
 
 
-def _place_supplier_order(user: User, checkout: Checkout, plan: CheckoutPlan, group) -> Order:
+def _supplier_order(user: User, checkout: Checkout, plan: CheckoutPlan, group) -> Order:
+    """The order for one cooperative's lines, with the stock it takes; numbered by the caller."""
     cooperative = group.cooperative
     today = local_today(cooperative.time_zone)
-    sequence, number = next_order_number(cooperative, today.year)
     now = utcnow()
     pay_first = plan.payment_method == PaymentMethod.BANK_TRANSFER
     lead_days = group.lead_time_days
     order = Order(
-        number=number, cooperative_id=cooperative.id, year=today.year, sequence=sequence, checkout=checkout,
+        cooperative=cooperative, year=today.year, checkout=checkout,
         buyer_id=user.id, status=OrderStatus.AWAITING_PAYMENT if pay_first else OrderStatus.PLACED,
         payment_method=plan.payment_method, delivery_method=plan.choices[cooperative.id].delivery_method,
         delivery_fee=plan.fees[cooperative.id], subtotal=group.subtotal,
@@ -203,8 +211,6 @@ def _place_supplier_order(user: User, checkout: Checkout, plan: CheckoutPlan, gr
             for lot, quantity in take_stock(product, entry.quantity):
                 line.consumptions.append(LotConsumption(lot_id=lot.id, quantity=quantity))
         count_orders_of(product.id, 1)
-    record_audit(OrderAudit.ORDER_PLACED, actor=user, target=order, to=str(order.status), total=order.total,
-                 checkout=checkout.reference)
     return order
 
 

@@ -18,11 +18,14 @@ from marketplace.ordering.models import CourierRate, DeliveryMethod, DeliverySet
 MAX_COURIER_FEE = 100_000_000
 
 
+def _defaults(cooperative_id: int) -> DeliverySettings:
+    """A cooperative that never chose offers pickup and arrangement."""
+    return DeliverySettings(cooperative_id=cooperative_id, offers_pickup=True, offers_arranged=True,
+                            pickup_instructions="")
+
+
 def settings_of(cooperative_id: int) -> DeliverySettings:
-    """The cooperative's delivery settings; one that never set them offers pickup and arrangement."""
-    settings = db.session.get(DeliverySettings, cooperative_id)
-    return settings or DeliverySettings(cooperative_id=cooperative_id, offers_pickup=True, offers_arranged=True,
-                                        pickup_instructions="")
+    return db.session.get(DeliverySettings, cooperative_id) or _defaults(cooperative_id)
 
 
 def courier_rates_of(cooperative_id: int) -> list[CourierRate]:
@@ -48,7 +51,7 @@ def delivery_options(cooperative_ids, province_code: str | None) -> dict[int, li
         if province_code else {}
     options: dict[int, list[DeliveryOption]] = {}
     for cooperative_id in ids:
-        setting = settings.get(cooperative_id) or settings_of(cooperative_id)
+        setting = settings.get(cooperative_id) or _defaults(cooperative_id)
         offered = []
         if setting.offers_pickup:
             offered.append(DeliveryOption(DeliveryMethod.PICKUP, 0))

@@ -105,10 +105,10 @@ def _merge_cart_on_sign_in(sender, user, **extra):
             carts.merge_into_stored_cart(carts.SessionCart(session), user)
 
 
-def _checkout_form(contents, province_code=None):
-    cooperative_ids = [group.cooperative.id for group in contents.groups if group.orderable]
-    province_choices, regency_choices = region_choices()
-    return checkout_form(delivery_options(cooperative_ids, province_code), province_choices, regency_choices)
+def _with_region_choices(form):
+    """The province and regency lists are only needed to show the form (the service checks the codes)."""
+    form.set_region_choices(*region_choices())
+    return form
 
 
 def _prefilled(form) -> None:
@@ -123,11 +123,11 @@ def checkout():
     if replayed is not None:  # placed already (a double click, the back button): show what was placed
         return redirect(url_for("ordering.checkout_placed", reference=replayed.reference))
     store = _cart()
-    contents = carts.cart_contents(store, current_user)
-    if contents.is_empty:
+    cooperative_ids = carts.cooperative_ids_in(store)
+    if not cooperative_ids:
         flash(_("Your cart is empty."), "info")
         return redirect(url_for("ordering.cart"))
-    form = _checkout_form(contents, request.form.get("province_code"))
+    form = checkout_form(delivery_options(cooperative_ids, request.form.get("province_code")))
     if request.method == "GET":
         _prefilled(form)
     plan, notice = None, None
@@ -135,16 +135,15 @@ def checkout():
         try:
             if form.place.data and form.idempotency_key.data:
                 with unit_of_work():
-                    checkout = place_checkout(current_user, store, form.address(), form.payment(),
-                                              form.choices(), idempotency_key=form.idempotency_key.data,
-                                              fingerprint=form.fingerprint.data or "")
-                return redirect(url_for("ordering.checkout_placed", reference=checkout.reference))
+                    reference = place_checkout(current_user, store, form.address(), form.payment(),
+                                               form.choices(), idempotency_key=form.idempotency_key.data,
+                                               fingerprint=form.fingerprint.data or "").reference
+                return redirect(url_for("ordering.checkout_placed", reference=reference))
             plan = plan_checkout(current_user, store, form.address(), form.payment(), form.choices())
         except AlreadyPlaced as placed:
             return redirect(url_for("ordering.checkout_placed", reference=placed.checkout.reference))
         except CheckoutChanged as changed:
             notice = changed.message
-            contents = carts.cart_contents(store, current_user)
             try:
                 plan = plan_checkout(current_user, store, form.address(), form.payment(), form.choices())
             except InvalidDetails as error:
@@ -157,7 +156,9 @@ def checkout():
     if plan is not None:
         form.fingerprint.data = plan.fingerprint
         form.idempotency_key.data = secrets.token_urlsafe(24)
-    return render_form("ordering/checkout.html", form, contents=contents, plan=plan, notice=notice,
+    contents = plan.contents if plan is not None else carts.cart_contents(store, current_user)
+    return render_form("ordering/checkout.html", _with_region_choices(form), contents=contents, plan=plan,
+                       notice=notice,
                        pickup={group.cooperative.id: settings_of(group.cooperative.id).pickup_instructions
                                for group in contents.groups})
 
