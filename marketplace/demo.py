@@ -28,6 +28,7 @@ from marketplace.cooperatives.models import (
 from marketplace.core.audit import SYSTEM, record_audit
 from marketplace.core.timeutil import utcnow
 from marketplace.demo_catalog import seed_demo_catalog
+from marketplace.demo_orders import seed_demo_orders
 from marketplace.extensions import db
 
 DEMO_USERS = [
@@ -234,4 +235,6 @@ def seed_demo(*, password: str) -> list[str]:
         suparmi.user_id = account_services.find_user_by_email("suparmi@tunassukowati.id").id
     db.session.flush()
     report.extend(seed_demo_catalog())
+    db.session.flush()
+    report.extend(seed_demo_orders())
     return report

@@ -18,7 +18,8 @@ LAYERS = {
     "ordering": 6,
     "admin": 9, "storefront": 9, "main": 9,
 }
-WIRING = {"__init__", "cli", "demo", "demo_catalog", "bench_data"}  # the app factory and commands wire everything
+# The app factory, commands and demo data wire everything.
+WIRING = {"__init__", "cli", "demo", "demo_catalog", "demo_orders", "bench_data"}
 
 
 def imported_packages(path: Path) -> set[str]:

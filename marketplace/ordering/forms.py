@@ -54,7 +54,7 @@ class CheckoutForm(FlaskForm):
         DataRequired(_l("Enter the street, number, village and district.")), Length(max=255)])
     postal_code = StringField(_l("Postal code"), filters=[empty_to_none], validators=[
         Optional(), Parsed(parse_postal_code, _l("A postal code has 5 digits."))])
-    payment_method = RadioField(_l("Payment"), choices=enum_choices(PaymentMethod),
+    payment_method = RadioField(_l("How you pay"), choices=enum_choices(PaymentMethod),
                                 default=PaymentMethod.BANK_TRANSFER.value,
                                 validators=[InputRequired(_l("Choose how you pay."))])
     fingerprint = HiddenField()

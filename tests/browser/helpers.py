@@ -17,4 +17,7 @@ def sign_in(page: Page, base_url: str, email: str) -> None:
 def assert_fits_the_screen(page) -> None:
     """Nothing makes a phone scroll sideways: wide tables scroll inside their own box."""
     scroll_width, viewport = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert scroll_width <= viewport, f"{page.url} is {scroll_width}px wide on a {viewport}px screen"
+    widest = page.evaluate("""(viewport) => [...document.querySelectorAll('body *')]
+        .filter((element) => element.getBoundingClientRect().right > viewport)
+        .slice(0, 3).map((element) => element.tagName + '.' + element.className)""", viewport)
+    assert scroll_width <= viewport, f"{page.url} is {scroll_width}px wide on a {viewport}px screen: {widest}"

@@ -13,7 +13,8 @@ from marketplace.extensions import db
 from marketplace.ordering.models import OrderNumberCounter
 
 # Words every cooperative's name carries: they say nothing about which one it is.
-_COMMON_WORDS = {"koperasi", "kop", "kopontren", "pondok", "pesantren", "ponpes", "primer", "sekunder", "dan"}
+_COMMON_WORDS = {"koperasi", "kop", "kopontren", "pondok", "pesantren", "ponpes", "primer", "sekunder", "dan",
+                 "produsen", "konsumen", "serba", "usaha", "kelompok"}
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on paper
 
 
