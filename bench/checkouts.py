@@ -180,6 +180,8 @@ def seed(env: dict, *, buyers: int, products: int, hot_stock: int, orders: int) 
              "unit": "pcs", "availability": "ready_stock", "unit_price": first.base_price, "quantity": 1,
              "line_total": first.base_price} for order_id in order_ids])
         db.session.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("ANALYZE")  # as autovacuum would after a bulk load
         db.engine.dispose()
     return {"password": password, "products": catalog, "cooperative_slug": "bench-koperasi-0",
             "history_email": f"pembeli{buyers}@bench.id", "staff_email": "staf@bench.id"}

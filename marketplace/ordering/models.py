@@ -189,9 +189,10 @@ class Order(db.Model):
         sa.CheckConstraint("subtotal >= 0 and delivery_fee >= 0 and total = subtotal + delivery_fee",
                            name="order_totals_add_up"),
         sa.CheckConstraint("rating is null or rating between 1 and 5", name="rating_one_to_five"),
-        sa.Index("ix_orders_cooperative_status_placed", "cooperative_id", "status", "placed_at"),
-        sa.Index("ix_orders_cooperative_placed", "cooperative_id", "placed_at"),
-        sa.Index("ix_orders_buyer_placed", "buyer_id", "placed_at"),
+        # The lists' order (newest first, id breaking ties) read straight off an index, for any page.
+        sa.Index("ix_orders_cooperative_status_placed", "cooperative_id", "status", "placed_at", "id"),
+        sa.Index("ix_orders_cooperative_placed", "cooperative_id", "placed_at", "id"),
+        sa.Index("ix_orders_buyer_placed", "buyer_id", "placed_at", "id"),
         sa.Index("ix_orders_status_due", "status", "payment_due_at"),
     )
 

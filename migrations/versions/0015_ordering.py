@@ -124,10 +124,10 @@ def upgrade():
     sa.UniqueConstraint('verification_code', name=op.f('uq_orders_verification_code'))
     )
     with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.create_index('ix_orders_buyer_placed', ['buyer_id', 'placed_at'], unique=False)
+        batch_op.create_index('ix_orders_buyer_placed', ['buyer_id', 'placed_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_orders_checkout_id'), ['checkout_id'], unique=False)
-        batch_op.create_index('ix_orders_cooperative_placed', ['cooperative_id', 'placed_at'], unique=False)
-        batch_op.create_index('ix_orders_cooperative_status_placed', ['cooperative_id', 'status', 'placed_at'], unique=False)
+        batch_op.create_index('ix_orders_cooperative_placed', ['cooperative_id', 'placed_at', 'id'], unique=False)
+        batch_op.create_index('ix_orders_cooperative_status_placed', ['cooperative_id', 'status', 'placed_at', 'id'], unique=False)
         batch_op.create_index('ix_orders_status_due', ['status', 'payment_due_at'], unique=False)
 
     op.create_table('cart_lines',

@@ -66,3 +66,17 @@ def test_search_sorts_by_most_ordered(app, client):
     place_order(buyer, (rarely, 1))
     page = page_text(client.get("/search?q=rotan&sort=most_ordered"))
     assert page.index("Tas rotan laris") < page.index("Tas rotan jarang")
+
+
+def test_search_shows_a_product_sold_out_by_orders_and_back_when_an_order_is_cancelled(app, client):
+    product = create_product(name="Tas rotan terakhir", tiers=[])
+    receive(product, 2)
+    buyer = create_user()
+    order = place_order(buyer, (product, 1)).orders[0]
+    assert "Stok habis" not in page_text(client.get("/search?q=rotan"))  # one left: in stock, nothing re-indexed
+    last = place_order(buyer, (product, 1)).orders[0]
+    assert "Stok habis" in page_text(client.get("/search?q=rotan"))
+    perform(last, OrderAction.CANCEL, buyer)
+    db.session.commit()
+    assert "Stok habis" not in page_text(client.get("/search?q=rotan"))
+    assert order.status.value == "placed"

@@ -28,6 +28,9 @@ from marketplace.search.services.text import normalize
 DIRTY_PRODUCTS = "search_dirty_products"
 DIRTY_COOPERATIVES = "search_dirty_cooperatives"
 DIRTY_CATEGORIES = "search_dirty_categories"
+# Products whose stock lots alone changed (a sale, a delivery from a member): the index holds only whether they
+# are in stock, so they are re-indexed only when that flips.
+STOCK_MOVED = "search_stock_moved"
 BATCH = 2000
 
 
@@ -35,10 +38,13 @@ def _collect_changes(session: Session, _flush_context) -> None:
     products = session.info.setdefault(DIRTY_PRODUCTS, set())
     cooperatives = session.info.setdefault(DIRTY_COOPERATIVES, set())
     categories = session.info.setdefault(DIRTY_CATEGORIES, set())
+    stock_moved = session.info.setdefault(STOCK_MOVED, set())
     for instance in chain(session.new, session.dirty, session.deleted):
         if isinstance(instance, Product):
             products.add(instance.id)
-        elif isinstance(instance, ProductCertification | ProductImage | PriceTier | StockLot):
+        elif isinstance(instance, StockLot):
+            stock_moved.add(instance.product_id)
+        elif isinstance(instance, ProductCertification | ProductImage | PriceTier):
             products.add(instance.product_id)
         elif isinstance(instance, Cooperative):
             cooperatives.add(instance.id)
@@ -51,6 +57,9 @@ def _reindex_before_commit(session: Session) -> None:
     products = session.info.pop(DIRTY_PRODUCTS, set())
     cooperatives = session.info.pop(DIRTY_COOPERATIVES, set())
     categories = session.info.pop(DIRTY_CATEGORIES, set())
+    stock_moved = session.info.pop(STOCK_MOVED, set()) - products
+    if stock_moved:
+        products |= _in_stock_flipped(session, stock_moved)
     if cooperatives:
         products |= set(session.scalars(sa.select(Product.id).where(Product.cooperative_id.in_(cooperatives))))
     if categories:
@@ -60,8 +69,16 @@ def _reindex_before_commit(session: Session) -> None:
         reindex_products(session, sorted(products))
 
 
+def _in_stock_flipped(session: Session, product_ids: set) -> set:
+    """The indexed products among these whose "in stock" no longer matches their stock."""
+    in_stock_now = Product.stock_on_hand >= Product.min_order_quantity
+    return set(session.scalars(
+        sa.select(Product.id).join(SearchEntry, SearchEntry.product_id == Product.id)
+        .where(Product.id.in_(sorted(product_ids)), SearchEntry.in_stock != in_stock_now)))
+
+
 def _forget_changes(session: Session, *_args) -> None:
-    for key in (DIRTY_PRODUCTS, DIRTY_COOPERATIVES, DIRTY_CATEGORIES):
+    for key in (DIRTY_PRODUCTS, DIRTY_COOPERATIVES, DIRTY_CATEGORIES, STOCK_MOVED):
         session.info.pop(key, None)
 
 
