@@ -125,7 +125,7 @@ def seed(env: dict, *, buyers: int, products: int, hot_stock: int, orders: int) 
         cooperatives = []
         for index in range(4):
             cooperative = Cooperative(
-                slug=f"bench-koperasi-{index}", name=f"Koperasi Bench {index}",
+                slug=f"bench-koperasi-{index}", name=f"Koperasi Bench {index}", order_prefix=f"BK{index}",
                 cooperative_type=CooperativeType.PRODUCER,
                 street_address="Jl. Bench", province_code="33", regency_code="33.14", phone="+6281329000002",
                 email=f"koperasi{index}@bench.id", status=CooperativeStatus.VERIFIED, verified_at=utcnow())
@@ -204,6 +204,27 @@ def prepare(base: str, index: int, data: dict, rng: random.Random) -> tuple[Brow
     if status != 200 or "idempotency_key" not in hidden:
         return None
     return browser, {**form, **hidden, "place": "1"}
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU the processes have used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def pids_of(*names: str) -> list[int]:
+    found = []
+    for name in names:
+        found += [int(pid) for pid in subprocess.run(["pgrep", "-f", name], capture_output=True,
+                                                     text=True).stdout.split()]
+    return found
 
 
 def wrk_rate(wrk: str, url: str, duration: int, cookie: str | None = None) -> float:
@@ -297,10 +318,16 @@ def main() -> None:
                 with lock:
                     answers.append((status, page))
 
+        app_workers = [int(pid) for pid in subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
+                                                           text=True).stdout.split()]
+        database_processes = pids_of("postgres")
+        cpu_before = (cpu_seconds(app_workers), cpu_seconds(database_processes), time.process_time())
         began = time.perf_counter()
         with ThreadPoolExecutor(max_workers=arguments.concurrency) as pool:
             list(pool.map(press_place, range(arguments.concurrency)))
         elapsed = time.perf_counter() - began
+        cpu_spent = (cpu_seconds(app_workers) - cpu_before[0], cpu_seconds(database_processes) - cpu_before[1],
+                     time.process_time() - cpu_before[2])
         placed = sum(1 for status, page in answers if status == 200 and "pesanan Anda sudah dibuat" in page)
         refused = sum(1 for status, page in answers if status == 200 and ("tinggal" in page or "habis" in page))
         errors = sum(1 for status, _page in answers if status >= 500)
@@ -335,6 +362,9 @@ def main() -> None:
     print(f"{'checkouts placed':34} {placed / elapsed:11.1f} {placed / elapsed / baseline:11.4f}")
     print(f"placed {placed}, told 'only N left' {refused}, server errors {errors}; "
           f"units oversold {wrong} (checked {checked} products)")
+    app_cpu, database_cpu, client_cpu = (seconds * 1000 / max(len(answers), 1) for seconds in cpu_spent)
+    print(f"CPU per checkout: application {app_cpu:.1f} ms, PostgreSQL {database_cpu:.1f} ms, "
+          f"the buyers' browsers (this process) {client_cpu:.1f} ms — on {os.cpu_count()} cores")
     for label, page_rate in page_rates:
         print(f"{label:34} {page_rate:11.0f} {page_rate / baseline:11.3f}")
     print("peak memory per worker (VmHWM): " + ", ".join(f"{value:.0f} MB" for value in memory))

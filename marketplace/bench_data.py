@@ -55,6 +55,7 @@ def seed_bench(*, cooperatives: int, products: int, seed: int = 2026) -> str:
         pesantren = index % 5 == 0
         cooperative_rows.append(dict(
             id=first_cooperative + index, slug=f"bench-koperasi-{index}", name=f"Koperasi Bench {index}",
+            order_prefix=f"K{first_cooperative + index}",
             cooperative_type="produsen" if index % 3 else "pemasaran", is_pesantren=pesantren,
             pesantren_name=f"PP Bench {index}" if pesantren else None, opop_participant=pesantren and index % 2 == 0,
             nik_koperasi=f"9{index:015d}", street_address="Jl. Bench", province_code=province, regency_code=regency,

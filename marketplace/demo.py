@@ -25,6 +25,7 @@ from marketplace.cooperatives.models import (
     StaffMembership,
     StaffRole,
 )
+from marketplace.cooperatives.services.order_prefix import assign_order_prefix
 from marketplace.core.audit import SYSTEM, record_audit
 from marketplace.core.timeutil import utcnow
 from marketplace.demo_catalog import seed_demo_catalog
@@ -198,6 +199,7 @@ def _ensure_cooperative(demo: DemoCooperative, report: list[str]) -> Cooperative
     for book_year, held_on, present, shu in DEMO_RATS.get(cooperative.slug, []):
         db.session.add(RatMeeting(cooperative=cooperative, book_year=book_year, held_on=held_on,
                                   members_present=present, shu_decided=shu, recorded_by_id=owner.id))
+    assign_order_prefix(cooperative)
     record_audit(CooperativeAudit.COOPERATIVE_REGISTERED, actor=owner, target=cooperative, demo=True)
     report.append(f"created {cooperative.name} ({cooperative.status.value})")
     return cooperative

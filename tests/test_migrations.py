@@ -78,8 +78,10 @@ def test_upgrading_keeps_the_rows_of_tables_it_rebuilds(empty_database_url):
         with db.engine.begin() as connection:
             insert_row(connection, "categories", id=900, slug="uji")
             insert_row(connection, "cooperatives", id=1, slug="tunas", province_code="33", regency_code="33.14",
+                       name="Koperasi Produsen Tunas Sukowati Jaya",
                        cooperative_type="produsen", npwp="912345670527000", last_rat_on=date(2026, 3, 14))
             insert_row(connection, "cooperatives", id=2, slug="up2k", province_code="35", regency_code="35.09",
+                       name="UP2K",
                        cooperative_type="pra_koperasi")
             insert_row(connection, "members", id=1, cooperative_id=1, full_name="Suparmi")
             insert_row(connection, "members", id=2, cooperative_id=1, full_name="Joko", member_number="A-2",
@@ -107,6 +109,8 @@ def test_upgrading_keeps_the_rows_of_tables_it_rebuilds(empty_database_url):
             assert rows("SELECT role FROM staff_memberships") == [("board",)]
             assert rows("SELECT leaving_reason FROM members WHERE id = 2") == [("resigned",)]
             assert rows("SELECT member_id, given FROM member_consent_changes") in ([(2, True)], [(2, 1)])
+            # Cooperatives registered before ordering got their order letters.
+            assert rows("SELECT order_prefix FROM cooperatives ORDER BY id") == [("TSJ",), ("UKO",)]
         db.engine.dispose()
 
 

@@ -119,6 +119,28 @@ def test_carts_sharing_products_in_any_order_never_deadlock_and_never_oversell(a
     assert {db.session.get(Product, first.id).stock_on_hand, db.session.get(Product, second.id).stock_on_hand} == {0}
 
 
+def test_checkouts_spanning_different_cooperatives_at_once_never_deadlock(app):
+    """Each checkout locks its products, then the number counters of its cooperatives, then writes orders that
+    point at those cooperatives: with carts over one, two or three cooperatives in every combination, none waits
+    in a circle (a checkout never writes a cooperative's row)."""
+    from tests.factories import create_cooperative
+
+    products = [create_product(create_cooperative(name=f"Koperasi {name}"), tiers=[])
+                for name in ("Anyaman", "Batik", "Cengkeh")]
+    for product in products:
+        receive(product, 100)
+    carts = [[0], [1], [2], [0, 1], [1, 2], [0, 2], [2, 0, 1], [1, 0]] * 3
+    buyers = [_ready_buyer(*[(products[index], 1) for index in cart]) for cart in carts]
+
+    results = _race(app, buyers)
+
+    assert results == ["placed"] * len(carts), results
+    for product in products:
+        sequences = sorted(db.session.scalars(sa.select(Order.sequence).where(
+            Order.cooperative_id == product.cooperative_id)))
+        assert sequences == list(range(1, len(sequences) + 1))
+
+
 def test_order_numbers_given_at_the_same_moment_are_gapless(app):
     product = create_product(tiers=[])
     receive(product, 100)

@@ -29,9 +29,11 @@ REASON_SIGNS = {
 }
 
 
-def _move_on_hand(product_id: int, quantity_change: int) -> None:
-    db.session.execute(sa.update(Product).where(Product.id == product_id)
-                       .values(stock_on_hand=Product.stock_on_hand + quantity_change))
+def _move_on_hand(product_id: int, quantity_change: int, *, orders_change: int = 0) -> None:
+    values = {"stock_on_hand": Product.stock_on_hand + quantity_change}
+    if orders_change:
+        values["order_count"] = Product.order_count + orders_change
+    db.session.execute(sa.update(Product).where(Product.id == product_id).values(**values))
 
 
 def receive_stock(actor: User, product: Product, *, member_id: int, quantity: int, received_on: date,
@@ -126,8 +128,9 @@ def lock_products(product_ids) -> dict[int, Product]:
 
 
 def take_stock(product: Product, quantity: int) -> list[tuple[StockLot, int]]:
-    """Take `quantity` units of a product locked with `lock_products`, from its lots oldest first; returns which
-    lots gave how many (attribution starts here). Refuses, changing nothing, when fewer units are left."""
+    """Sell `quantity` units of a product locked with `lock_products`: taken from its lots oldest first, and one
+    more order counted for it. Returns which lots gave how many (attribution starts here). Refuses, changing
+    nothing, when fewer units are left."""
     if quantity > product.stock_on_hand:
         if product.stock_on_hand == 0:
             message = _("%(name)s is sold out.", name=product.name)
@@ -151,8 +154,8 @@ def take_stock(product: Product, quantity: int) -> list[tuple[StockLot, int]]:
     if wanted:  # the lots disagree with stock_on_hand: never sell what no member handed in
         raise OutOfStock(_("Only %(count)d left of %(name)s.", count=quantity - wanted, name=product.name),
                          code="out_of_stock")
-    _move_on_hand(product.id, -quantity)
-    db.session.expire(product, ["stock_on_hand"])
+    _move_on_hand(product.id, -quantity, orders_change=1)
+    db.session.expire(product, ["stock_on_hand", "order_count"])
     return taken
 
 

@@ -22,6 +22,7 @@ from marketplace.cooperatives.models import (
     rat_due_year,
 )
 from marketplace.cooperatives.permissions import Capability, require_capability
+from marketplace.cooperatives.services.order_prefix import assign_order_prefix
 from marketplace.core.audit import record_audit
 from marketplace.core.documents import clean_document
 from marketplace.core.errors import DomainError, InvalidDetails, NotFound, NotPermitted, TransitionNotAllowed
@@ -171,6 +172,7 @@ def register_cooperative(owner: User, details: CooperativeDetails) -> Cooperativ
     with _explaining_duplicates(details, None):
         db.session.add(cooperative)
         db.session.add(StaffMembership(cooperative=cooperative, user_id=owner.id, role=StaffRole.BOARD))
+    assign_order_prefix(cooperative)
     record_audit(CooperativeAudit.COOPERATIVE_REGISTERED, actor=owner, target=cooperative, name=cooperative.name)
     return cooperative
 

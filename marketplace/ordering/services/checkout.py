@@ -33,7 +33,7 @@ from marketplace.ordering.models import (
 )
 from marketplace.ordering.services.cart import CartContents, CartStore, cart_contents, remove_ordered_lines
 from marketplace.ordering.services.delivery import delivery_options
-from marketplace.ordering.services.numbers import next_order_number, order_prefix_of, random_code
+from marketplace.ordering.services.numbers import next_order_number, random_code
 
 # A ready-stock order is handed over (shipped or ready for pickup) within this many days of being placed.
 READY_STOCK_DISPATCH_DAYS = 2
@@ -164,8 +164,6 @@ def place_checkout(user: User, store: CartStore, address: Address, payment_metho
     if plan.fingerprint != fingerprint:
         raise CheckoutChanged(_("Prices, delivery fees or availability changed since you looked. Check the new "
                                 "figures below and confirm again."), code="checkout_changed")
-    for group in plan.contents.groups:
-        order_prefix_of(group.cooperative)  # a cooperative's first order gives it its letters (and flushes)
     with db.session.no_autoflush:  # the orders are written once, numbered, at the end
         orders = [_supplier_order(user, checkout, plan, group) for group in plan.contents.groups if group.orderable]
         # Numbers last: the counter row stays locked only for the rest of this transaction, so other checkouts at
@@ -207,10 +205,11 @@ def _supplier_order(user: User, checkout: Checkout, plan: CheckoutPlan, group) -
                          lead_time_days=product.lead_time_days, unit_price=entry.quote.unit_price,
                          quantity=entry.quantity, line_total=entry.quote.total)
         order.lines.append(line)
-        if entry.is_ready_stock:
+        if entry.is_ready_stock:  # counts the order too
             for lot, quantity in take_stock(product, entry.quantity):
                 line.consumptions.append(LotConsumption(lot_id=lot.id, quantity=quantity))
-        count_orders_of(product.id, 1)
+        else:
+            count_orders_of(product.id, 1)
     return order
 
 

@@ -119,12 +119,13 @@ def _prefilled(form) -> None:
 @bp.route("/checkout", methods=["GET", "POST"])
 @login_required
 def checkout():
-    replayed = queries.checkout_with_key(current_user, request.form.get("idempotency_key"))
-    if replayed is not None:  # placed already (a double click, the back button): show what was placed
-        return redirect(url_for("ordering.checkout_placed", reference=replayed.reference))
     store = _cart()
     cooperative_ids = carts.cooperative_ids_in(store)
     if not cooperative_ids:
+        # Placed already (a double click, the back button after placing): show what was placed.
+        replayed = queries.checkout_with_key(current_user, request.form.get("idempotency_key"))
+        if replayed is not None:
+            return redirect(url_for("ordering.checkout_placed", reference=replayed.reference))
         flash(_("Your cart is empty."), "info")
         return redirect(url_for("ordering.cart"))
     form = checkout_form(delivery_options(cooperative_ids, request.form.get("province_code")))
