@@ -24,11 +24,11 @@ def next_order_number(cooperative: Cooperative, year: int) -> tuple[int, str]:
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     # One statement: the year's first number inserts the row, every later one adds one to it; the row stays
     # locked by the update until the transaction ends.
-    statement = insert(OrderNumberCounter).values(cooperative_id=cooperative.id, year=year, last_number=1)
-    statement = statement.on_conflict_do_update(
+    first_number = insert(OrderNumberCounter).values(cooperative_id=cooperative.id, year=year, last_number=1)
+    counted = first_number.on_conflict_do_update(
         index_elements=[OrderNumberCounter.cooperative_id, OrderNumberCounter.year],
         set_={"last_number": OrderNumberCounter.last_number + 1}).returning(OrderNumberCounter.last_number)
-    sequence = db.session.execute(statement).scalar_one()
+    sequence = db.session.execute(counted).scalar_one()
     return sequence, f"{order_prefix_of(cooperative)}-{year}-{sequence:06d}"
 
 
