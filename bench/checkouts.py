@@ -12,6 +12,7 @@ placed orders took.
 """
 
 import argparse
+import contextlib
 import http.cookiejar
 import os
 import random
@@ -227,6 +228,111 @@ def pids_of(*names: str) -> list[int]:
     return found
 
 
+def prepare_service_buyers(env: dict, data: dict, first: int, count: int) -> list[tuple[int, str]]:
+    """Buyers for the checkout service measured without HTTP: a stored cart and the fingerprint of its review."""
+    os.environ.update(env)
+    import sqlalchemy as sa
+
+    from marketplace import create_app
+    from marketplace.accounts.models import AccountKind, User
+    from marketplace.core.errors import DomainError
+    from marketplace.core.timeutil import utcnow
+    from marketplace.extensions import db
+    from marketplace.ordering.models import DeliveryMethod, PaymentMethod
+    from marketplace.ordering.services.cart import StoredCart, add_to_cart, cooperative_ids_in
+    from marketplace.ordering.services.checkout import Address, SupplierChoice, plan_checkout
+
+    app = create_app()
+    plans = []
+    with app.app_context():
+        password_hash = db.session.scalar(sa.select(User.password_hash).limit(1))
+        db.session.execute(sa.insert(User), [
+            {"email": f"layanan{index}@bench.id", "name": f"Pembeli layanan {index}", "kind": AccountKind.BUYER,
+             "password_hash": password_hash, "preferred_locale": "id", "active": True, "email_verified_at": utcnow(),
+             "created_at": utcnow(), "updated_at": utcnow(), "password_changed_at": utcnow()}
+            for index in range(first, first + count)])
+        for index in range(first, first + count):
+            rng = random.Random(index)
+            buyer = db.session.scalar(sa.select(User).where(User.email == f"layanan{index}@bench.id"))
+            store = StoredCart(buyer)
+            chosen = rng.sample(data["products"][1:], 2) + ([data["products"][0]] if index % 3 == 0 else [])
+            for slug in chosen:
+                with contextlib.suppress(DomainError):  # the hot product sold out in the run over HTTP
+                    add_to_cart(store, slug, rng.randint(1, 3))
+            choices = {cooperative_id: SupplierChoice(DeliveryMethod.PICKUP)
+                       for cooperative_id in cooperative_ids_in(store)}
+            plan = plan_checkout(buyer, store, Address(**ADDRESS), PaymentMethod.ON_DELIVERY, choices)
+            plans.append((buyer.id, plan.fingerprint))
+            db.session.commit()
+        db.engine.dispose()
+    return plans
+
+
+def service_worker(env: dict, plans: list[tuple[int, str]], threads: int, start_at: float) -> tuple:
+    """One process (as one gunicorn worker would be) placing checkouts from `threads` threads at once."""
+    os.environ.update(env)
+    from marketplace import create_app
+    from marketplace.accounts.models import User
+    from marketplace.core.errors import DomainError
+    from marketplace.core.unit_of_work import unit_of_work
+    from marketplace.extensions import db
+    from marketplace.ordering.models import DeliveryMethod, PaymentMethod
+    from marketplace.ordering.services.cart import StoredCart, cooperative_ids_in
+    from marketplace.ordering.services.checkout import Address, SupplierChoice, place_checkout
+
+    app = create_app()
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def place_share(share: list[tuple[int, str]]) -> None:
+        with app.app_context():
+            time.sleep(max(0.0, start_at - time.time()))
+            for buyer_id, fingerprint in share:
+                try:
+                    buyer = db.session.get(User, buyer_id)
+                    store = StoredCart(buyer)
+                    choices = {cooperative_id: SupplierChoice(DeliveryMethod.PICKUP)
+                               for cooperative_id in cooperative_ids_in(store)}
+                    with unit_of_work():
+                        place_checkout(buyer, store, Address(**ADDRESS), PaymentMethod.ON_DELIVERY, choices,
+                                       idempotency_key=f"service-{buyer_id}", fingerprint=fingerprint)
+                    outcome = "placed"
+                except DomainError as error:
+                    outcome = error.code
+                except Exception as error:  # counted, and the run fails: a checkout must never crash
+                    outcome = f"error: {type(error).__name__}"
+                finally:
+                    db.session.remove()
+                with lock:
+                    outcomes.append(outcome)
+
+    with app.app_context():
+        db.engine.dispose()
+    time.sleep(max(0.0, start_at - time.time()))
+    cpu_at_start = time.process_time()  # the application's start-up is not a checkout's cost
+    workers = [threading.Thread(target=place_share, args=(plans[index::threads],)) for index in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return outcomes, time.time(), time.process_time() - cpu_at_start
+
+
+def measure_service(env: dict, plans: list, processes: int, threads: int) -> tuple[float, list[str], float]:
+    """Checkouts per second through the service itself, `processes` × `threads` at once (no HTTP, no forms)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    start_at = time.time() + 8  # every process has imported the application and is waiting
+    with context.Pool(processes) as pool:
+        results = pool.starmap(service_worker, [(env, plans[index::processes], threads, start_at)
+                                                for index in range(processes)])
+    outcomes = [outcome for result in results for outcome in result[0]]
+    elapsed = max(result[1] for result in results) - start_at
+    cpu_ms = sum(result[2] for result in results) * 1000 / max(len(outcomes), 1)
+    return len(outcomes) / elapsed, outcomes, cpu_ms
+
+
 def wrk_rate(wrk: str, url: str, duration: int, cookie: str | None = None) -> float:
     command = [wrk, "-t2", "-c16", f"-d{duration}s"] + (["-H", f"Cookie: {cookie}"] if cookie else []) + [url]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -332,6 +438,9 @@ def main() -> None:
         refused = sum(1 for status, page in answers if status == 200 and ("tinggal" in page or "habis" in page))
         errors = sum(1 for status, _page in answers if status >= 500)
 
+        service_plans = prepare_service_buyers(env, data, arguments.buyers + 1, arguments.buyers)
+        service_rate, service_outcomes, service_cpu = measure_service(env, service_plans, arguments.workers, 8)
+
         staff, history = Browser(base), Browser(base)
         for browser, email in ((staff, data["staff_email"]), (history, data["history_email"])):
             browser.open("/login", {"email": email, "password": data["password"],
@@ -365,6 +474,13 @@ def main() -> None:
     app_cpu, database_cpu, client_cpu = (seconds * 1000 / max(len(answers), 1) for seconds in cpu_spent)
     print(f"CPU per checkout: application {app_cpu:.1f} ms, PostgreSQL {database_cpu:.1f} ms, "
           f"the buyers' browsers (this process) {client_cpu:.1f} ms — on {os.cpu_count()} cores")
+    service_errors = [outcome for outcome in service_outcomes if outcome.startswith("error")]
+    print(f"\nthe checkout service without HTTP ({arguments.workers} processes × 8 threads, the same database):")
+    print(f"{'checkouts answered':34} {service_rate:11.1f} {service_rate / baseline:11.4f}")
+    print(f"placed {service_outcomes.count('placed')}, told 'only N left' {service_outcomes.count('out_of_stock')}, "
+          f"errors {len(service_errors)}; CPU per checkout in the application: {service_cpu:.1f} ms")
+    errors += len(service_errors)
+    print(f"\n{'order pages, signed in':34} {'req/s':>11} {'× baseline':>11}")
     for label, page_rate in page_rates:
         print(f"{label:34} {page_rate:11.0f} {page_rate / baseline:11.3f}")
     print("peak memory per worker (VmHWM): " + ", ".join(f"{value:.0f} MB" for value in memory))
