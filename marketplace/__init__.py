@@ -115,6 +115,7 @@ def _import_models() -> None:
     import marketplace.core.database
     import marketplace.core.regions
     import marketplace.core.unit_of_work  # its session listeners: after-commit callbacks, no writes on a GET
+    import marketplace.ledger.models
     import marketplace.ordering.models
     import marketplace.search.models
     import marketplace.sourcing.models  # noqa: F401
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.admin import bp as admin_bp
     from marketplace.catalog import bp as catalog_bp
     from marketplace.cooperatives import bp as cooperatives_bp
+    from marketplace.ledger import bp as ledger_bp
     from marketplace.main import bp as main_bp
     from marketplace.ordering import bp as ordering_bp
     from marketplace.search import bp as search_bp
@@ -139,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(sourcing_bp)
     app.register_blueprint(ordering_bp)
+    app.register_blueprint(ledger_bp)
     app.register_blueprint(admin_bp)
 
 

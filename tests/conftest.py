@@ -14,6 +14,7 @@ from marketplace.accounts.models import AccountKind
 from marketplace.config import TestingConfig
 from marketplace.core.regions import load_regions
 from marketplace.extensions import db, limiter
+from marketplace.ledger.models import append_only_statements
 from marketplace.search.services.backends import backend_for
 from tests.factories import DEFAULT_PASSWORD, create_user
 from tests.helpers import AuthActions
@@ -80,7 +81,8 @@ def session_app(database_url, tmp_path_factory):
         db.engine.dispose()
 
 
-REFERENCE_TABLES = {"regions"}  # loaded once per session, like the migration does
+REFERENCE_TABLES = {"regions"}
+APPEND_ONLY_TABLES = ("journal_entries", "journal_lines")  # loaded once per session, like the migration does
 
 
 def _empty_all_tables() -> None:
@@ -89,9 +91,19 @@ def _empty_all_tables() -> None:
         names = ", ".join(f'"{table.name}"' for table in tables)
         db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
+        # The journal refuses deletes (append-only): its triggers step aside while a test's rows are cleared.
+        for name in APPEND_ONLY_TABLES:
+            db.session.execute(sa.text(f"DROP TRIGGER IF EXISTS {name}_no_update"))
+            db.session.execute(sa.text(f"DROP TRIGGER IF EXISTS {name}_no_delete"))
+        # A reversal points at the entry it reverses, and SQLite checks RESTRICT row by row: reversals go first.
+        db.session.execute(sa.text("DELETE FROM journal_lines"))
+        db.session.execute(sa.text("DELETE FROM journal_entries WHERE reverses_id IS NOT NULL"))
         for table in reversed(tables):
             db.session.execute(table.delete())
         db.session.execute(sa.text("DELETE FROM product_search_fts"))
+        for name in APPEND_ONLY_TABLES:
+            for statement in append_only_statements("sqlite", name):
+                db.session.execute(sa.text(statement))
     db.session.commit()
 
 

@@ -16,6 +16,7 @@ LAYERS = {
     "search": 4,
     "sourcing": 5,
     "ordering": 6,
+    "ledger": 7,
     "admin": 9, "storefront": 9, "main": 9,
 }
 # The app factory, commands and demo data wire everything.

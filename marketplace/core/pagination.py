@@ -15,3 +15,24 @@ def requested_page() -> int:
 
 def paginate(statement, *, per_page: int = DEFAULT_PER_PAGE):
     return db.paginate(statement, page=requested_page(), per_page=per_page, error_out=False, count=True)
+
+
+class RowPage:
+    """A page of rows of several columns ((member, balance), (line, entry)): the same attributes the pagination
+    macro reads from a page of objects."""
+
+    def __init__(self, items: list, *, page: int, per_page: int, total: int):
+        self.items, self.page, self.per_page, self.total = items, page, per_page, total
+        self.pages = max(1, -(-total // per_page)) if total else 0
+        self.has_prev, self.has_next = page > 1, page < self.pages
+        self.prev_num = page - 1 if self.has_prev else None
+        self.next_num = page + 1 if self.has_next else None
+
+
+def paginate_rows(statement, *, per_page: int = DEFAULT_PER_PAGE) -> RowPage:
+    import sqlalchemy as sa
+
+    page = requested_page()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())) or 0
+    items = list(db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all())
+    return RowPage(items, page=page, per_page=per_page, total=total)

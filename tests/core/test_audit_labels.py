@@ -3,14 +3,16 @@ from marketplace.catalog.models import CatalogAudit
 from marketplace.cooperatives.models import CooperativeAudit
 from marketplace.core.audit import SYSTEM, AuditEvent, audit_action_choices, record_audit
 from marketplace.extensions import db
+from marketplace.ledger.models import LedgerAudit
 from marketplace.ordering.models import OrderAudit
 
 
 def test_every_domains_audit_actions_read_as_words_for_an_inspector(app):
     registered = dict(audit_action_choices())
-    for actions in (AccountAudit, CooperativeAudit, CatalogAudit, OrderAudit):
+    every_domain = (AccountAudit, CooperativeAudit, CatalogAudit, OrderAudit, LedgerAudit)
+    for actions in every_domain:
         assert {action.value for action in actions} <= set(registered)
-    assert len(registered) == len(AccountAudit) + len(CooperativeAudit) + len(CatalogAudit) + len(OrderAudit)
+    assert len(registered) == sum(len(actions) for actions in every_domain)
     with app.test_request_context():
         assert AuditEvent(action="cooperative.status_changed").label == "Status verifikasi berubah"
         assert AuditEvent(action="something.else").label == "something.else"

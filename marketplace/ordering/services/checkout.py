@@ -31,6 +31,7 @@ from marketplace.ordering.models import (
     OrderStatus,
     PaymentMethod,
 )
+from marketplace.ordering.services import events
 from marketplace.ordering.services.cart import CartContents, CartStore, cart_contents, remove_ordered_lines
 from marketplace.ordering.services.delivery import delivery_options
 from marketplace.ordering.services.numbers import next_order_number, random_code
@@ -174,6 +175,7 @@ def place_checkout(user: User, store: CartStore, address: Address, payment_metho
     remove_ordered_lines(store, [entry.product.id for group in plan.contents.groups for entry in group.orderable])
     db.session.flush()
     for order in orders:
+        events.order_placed(order)
         record_audit(OrderAudit.ORDER_PLACED, actor=user, target=order, to=str(order.status), total=order.total,
                      checkout=checkout.reference)
     _notify_placed(user, checkout)

@@ -27,6 +27,7 @@ from marketplace.ordering.models import (
     OrderStatus,
     PaymentMethod,
 )
+from marketplace.ordering.services import events
 
 S = OrderStatus
 
@@ -152,6 +153,8 @@ def _guard_refusal(order: Order, move: Move, actor, role: Actor) -> str | None:
         return _("Only orders with made-to-order goods go into production.")
     if move.action == OrderAction.COMPLETE and order.paid_at is None:
         return _("An order completes once it is delivered and paid.")
+    if move.action == OrderAction.SHIP:
+        return events.why_not_ship(order)
     return None
 
 
@@ -185,6 +188,7 @@ def perform(order: Order, action: OrderAction, actor, *, note: str = "", carrier
         raise DomainError(refusal, code="condition_not_met")
     note = note.strip()
     details = _apply(order, move, role, note=note, carrier=carrier.strip(), tracking_number=tracking_number.strip())
+    events.order_moved(order, action, move.source, move.target, actor)
     record_audit(_AUDIT[action], actor=actor, target=order, **{"from": str(move.source), "to": str(move.target)},
                  note=note or None, **details)
     if move.target != move.source:

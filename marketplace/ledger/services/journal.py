@@ -1,0 +1,220 @@
+"""The append-only journal: member earnings and the cooperative's margin booked when an order completes, reversed
+(never edited) when a completed sale is undone, and payouts to members. Balances are sums of journal lines."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from marketplace.accounts.models import User
+from marketplace.cooperatives.models import Cooperative, Member
+from marketplace.cooperatives.permissions import Capability, require_capability
+from marketplace.core.audit import record_audit
+from marketplace.core.errors import Conflict, DomainError, InvalidDetails, NotFound
+from marketplace.core.timeutil import local_today
+from marketplace.extensions import db
+from marketplace.ledger.models import (
+    Account,
+    Allocation,
+    JournalEntry,
+    JournalKind,
+    JournalLine,
+    LedgerAudit,
+    MarginSetting,
+    Payout,
+    PayoutMethod,
+)
+from marketplace.ordering.models import Order
+
+MAX_PAYOUT = 10_000_000_000
+DEFAULT_MARGIN_BASIS_POINTS = 1000  # 10%, until the cooperative sets its own
+
+
+def split_by_largest_remainder(total: int, weights: list[int]) -> list[int]:
+    """`total` rupiah shared in proportion to `weights`, in whole rupiah that add up to `total` exactly: each gets
+    the whole part of its share, and the rupiah left over go to the largest remainders (earlier first on ties)."""
+    weight_sum = sum(weights)
+    if weight_sum <= 0:
+        raise ValueError("weights must add up to more than zero")
+    shares = [total * weight // weight_sum for weight in weights]
+    remainders = sorted(range(len(weights)), key=lambda index: (-(total * weights[index] % weight_sum), index))
+    for index in remainders[:total - sum(shares)]:
+        shares[index] += 1
+    return shares
+
+
+@dataclass(frozen=True)
+class LineSplit:
+    """How one line's total is shared: each member's earning, and the cooperative's margin."""
+
+    member_earnings: dict[int, int]
+    margin: int
+
+
+def margin_rule(cooperative_id: int, product_id: int) -> tuple[int | None, int | None]:
+    """(margin in basis points, member price per unit): the product's own rule, else the cooperative's."""
+    settings = db.session.scalars(sa.select(MarginSetting).where(
+        MarginSetting.cooperative_id == cooperative_id,
+        sa.or_(MarginSetting.product_id == product_id, MarginSetting.product_id.is_(None)))).all()
+    chosen = next((setting for setting in settings if setting.product_id == product_id), None) or next(
+        (setting for setting in settings if setting.product_id is None), None)
+    if chosen is None:
+        return DEFAULT_MARGIN_BASIS_POINTS, None
+    return chosen.margin_basis_points, chosen.member_unit_price
+
+
+def split_line(line_total: int, quantity: int, allocations: list[tuple[int, int]], *,
+               margin_basis_points: int | None, member_unit_price: int | None) -> LineSplit:
+    """Rounded once per line: the members' earnings plus the margin are the line total, to the rupiah."""
+    if member_unit_price is not None:
+        earnings = {member_id: member_unit_price * units for member_id, units in allocations}
+        return LineSplit(member_earnings=earnings, margin=line_total - sum(earnings.values()))
+    margin = line_total * (margin_basis_points or 0) // 10_000
+    shares = split_by_largest_remainder(line_total - margin, [units for _member, units in allocations])
+    return LineSplit(member_earnings={member_id: share for (member_id, _units), share in zip(allocations, shares,
+                                                                                             strict=True)},
+                     margin=margin)
+
+
+def _post(entry: JournalEntry, lines: list[tuple[Account, int | None, int]]) -> JournalEntry:
+    lines = [(account, member_id, amount) for account, member_id, amount in lines if amount]
+    if sum(amount for _account, _member, amount in lines) != 0:
+        raise ValueError("a journal entry's lines must add up to zero")
+    entry.lines = [JournalLine(account=account, member_id=member_id, amount=amount)
+                   for account, member_id, amount in lines]
+    db.session.add(entry)
+    return entry
+
+
+def book_completed_order(order: Order, actor=None) -> list[JournalEntry]:
+    """One entry per line: the sale, credited to the members who made it and to the cooperative's margin."""
+    line_ids = [line.id for line in order.lines]
+    if db.session.scalar(sa.select(JournalEntry.id).where(JournalEntry.order_line_id.in_(line_ids),
+                                                          JournalEntry.kind == JournalKind.SALE).limit(1)):
+        raise Conflict(_("This order's earnings are already booked."), code="already_booked")
+    allocations: dict[int, list[tuple[int, int]]] = {line_id: [] for line_id in line_ids}
+    for allocation in db.session.scalars(sa.select(Allocation).where(Allocation.order_line_id.in_(line_ids))
+                                         .order_by(Allocation.member_id)):
+        allocations[allocation.order_line_id].append((allocation.member_id, allocation.quantity))
+    today = local_today(order.cooperative.time_zone)
+    entries = []
+    for line in order.lines:
+        if sum(units for _member, units in allocations[line.id]) != line.quantity:
+            raise DomainError(_("%(name)s is not fully allocated to members.", name=line.product_name),
+                              code="allocation_incomplete")
+        basis_points, member_price = margin_rule(order.cooperative_id, line.product_id)
+        split = split_line(line.line_total, line.quantity, allocations[line.id],
+                           margin_basis_points=basis_points, member_unit_price=member_price)
+        entry = JournalEntry(cooperative_id=order.cooperative_id, kind=JournalKind.SALE, order_line_id=line.id,
+                             booked_on=today, booked_by_id=getattr(actor, "id", None),
+                             memo=f"{order.number} · {line.product_name}"[:255])
+        entries.append(_post(entry, [(Account.SALES, None, line.line_total),
+                                     *[(Account.MEMBER_PAYABLE, member_id, -amount)
+                                       for member_id, amount in split.member_earnings.items()],
+                                     (Account.COOPERATIVE_MARGIN, None, -split.margin)]))
+    db.session.flush()
+    record_audit(LedgerAudit.SALE_BOOKED, actor=actor, target=order, entries=len(entries))
+    return entries
+
+
+def reverse_order(order: Order, actor=None, *, memo: str = "") -> list[JournalEntry]:
+    """Undo a completed order's bookings with entries of the opposite sign (a refund, a return)."""
+    sales = _unreversed_sales(order)
+    today = local_today(order.cooperative.time_zone)
+    reversals = [_post(JournalEntry(cooperative_id=sale.cooperative_id, kind=JournalKind.REVERSAL,
+                                    order_line_id=sale.order_line_id, reverses_id=sale.id, booked_on=today,
+                                    booked_by_id=getattr(actor, "id", None),
+                                    memo=(memo or f"Pembatalan {order.number}")[:255]),
+                       [(line.account, line.member_id, -line.amount) for line in sale.lines])
+                 for sale in sales]
+    db.session.flush()
+    if reversals:
+        record_audit(LedgerAudit.SALE_REVERSED, actor=actor, target=order, entries=len(reversals))
+    return reversals
+
+
+def _unreversed_sales(order: Order) -> list[JournalEntry]:
+    reversed_ids = sa.select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.is_not(None))
+    return list(db.session.scalars(sa.select(JournalEntry).where(
+        JournalEntry.order_line_id.in_([line.id for line in order.lines]), JournalEntry.kind == JournalKind.SALE,
+        JournalEntry.id.not_in(reversed_ids)).order_by(JournalEntry.id)))
+
+
+def member_balance(member_id: int) -> int:
+    """What the cooperative owes the member: earnings less payouts (credits are negative, so the sign flips)."""
+    total = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(JournalLine.amount), 0)).where(
+        JournalLine.member_id == member_id, JournalLine.account == Account.MEMBER_PAYABLE))
+    return -int(total or 0)
+
+
+def balances_query(cooperative: Cooperative) -> sa.Select:
+    """(member, earned, paid, balance) for every member of the cooperative, largest balance first."""
+    earned = sa.func.coalesce(sa.func.sum(sa.case((JournalLine.amount < 0, -JournalLine.amount), else_=0)), 0)
+    paid = sa.func.coalesce(sa.func.sum(sa.case((JournalLine.amount > 0, JournalLine.amount), else_=0)), 0)
+    balance = sa.func.coalesce(-sa.func.sum(JournalLine.amount), 0)
+    return (sa.select(Member, earned.label("earned"), paid.label("paid"), balance.label("balance"))
+            .outerjoin(JournalLine, sa.and_(JournalLine.member_id == Member.id,
+                                            JournalLine.account == Account.MEMBER_PAYABLE))
+            .where(Member.cooperative_id == cooperative.id).group_by(Member.id)
+            .order_by(balance.desc(), Member.full_name, Member.id))
+
+
+@dataclass(frozen=True)
+class PayoutDetails:
+    member_id: int
+    amount: int
+    method: PayoutMethod
+    paid_on: date
+    reference: str = ""
+
+
+def record_payout(actor: User, cooperative: Cooperative, details: PayoutDetails) -> Payout:
+    """Pay a member from their balance. The member's row is locked first, so two staff paying the same member at
+    the same moment take turns and the second sees what the first paid: a payout above the balance is refused."""
+    require_capability(actor, cooperative, Capability.MANAGE_MONEY)
+    member = db.session.scalar(sa.select(Member).where(Member.id == details.member_id,
+                                                       Member.cooperative_id == cooperative.id)
+                               .with_for_update(of=Member).execution_options(populate_existing=True))
+    if member is None:
+        raise NotFound(_("This member does not exist in this cooperative."))
+    errors = {}
+    if not 1 <= details.amount <= MAX_PAYOUT:
+        errors["amount"] = _("Enter an amount above Rp 0.")
+    elif details.amount > (balance := member_balance(member.id)):
+        errors["amount"] = _("%(name)s is owed %(balance)s; pay at most that.", name=member.full_name,
+                             balance=_rupiah(balance))
+    if details.paid_on > local_today(cooperative.time_zone):
+        errors["paid_on"] = _("The payment date is in the future.")
+    if errors:
+        raise InvalidDetails(errors, code="payout_refused")
+    payout = Payout(cooperative_id=cooperative.id, member_id=member.id, amount=details.amount,
+                    method=details.method, paid_on=details.paid_on, reference=details.reference.strip(),
+                    paid_by_id=actor.id)
+    db.session.add(payout)
+    db.session.flush()
+    _post(JournalEntry(cooperative_id=cooperative.id, kind=JournalKind.PAYOUT, payout_id=payout.id,
+                       booked_on=details.paid_on, booked_by_id=actor.id,
+                       memo=f"{member.member_number} · {details.reference.strip()}"[:255]),
+          [(Account.MEMBER_PAYABLE, member.id, details.amount), (Account.CASH, None, -details.amount)])
+    db.session.flush()
+    record_audit(LedgerAudit.PAYOUT_RECORDED, actor=actor, target=payout, member_id=member.id, amount=details.amount)
+    return payout
+
+
+def _rupiah(amount: int) -> str:
+    from marketplace.core.money import format_rupiah
+
+    return format_rupiah(amount)
+
+
+def statement_of(member: Member, *, since: date | None = None, until: date | None = None) -> sa.Select:
+    """A member's journal lines with their entries, oldest first (for a statement page, paginated)."""
+    query = (sa.select(JournalLine, JournalEntry).join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+             .where(JournalLine.member_id == member.id, JournalLine.account == Account.MEMBER_PAYABLE)
+             .order_by(JournalEntry.booked_on, JournalEntry.id))
+    if since:
+        query = query.where(JournalEntry.booked_on >= since)
+    if until:
+        query = query.where(JournalEntry.booked_on <= until)
+    return query

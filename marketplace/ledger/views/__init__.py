@@ -1,0 +1,1 @@
+from marketplace.ledger.views import manage  # noqa: F401

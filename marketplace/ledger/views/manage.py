@@ -1,0 +1,105 @@
+"""The cooperative's ledger pages: allocating order lines to members, balances, statements, payouts, margin."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from marketplace.cooperatives.permissions import Capability
+from marketplace.cooperatives.services.members import member_of, member_register
+from marketplace.cooperatives.views.access import cooperative_for
+from marketplace.core.errors import DomainError, InvalidDetails
+from marketplace.core.pagination import paginate_rows
+from marketplace.core.timeutil import local_today
+from marketplace.core.unit_of_work import unit_of_work
+from marketplace.core.views import attach_field_errors, flash_refusal, render_form
+from marketplace.ledger import bp
+from marketplace.ledger.forms import AllocationForm, MarginForm, PayoutForm
+from marketplace.ledger.services import allocations as allocation_services
+from marketplace.ledger.services import journal
+from marketplace.ledger.services.settings import cooperative_margin, set_cooperative_margin
+from marketplace.ordering.services.queries import order_of_cooperative
+
+
+@bp.route("/manage/<slug>/orders/<number>/allocations", methods=["GET", "POST"])
+@login_required
+def allocations(slug, number):
+    cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
+    order = order_of_cooperative(cooperative, number)
+    form = AllocationForm()
+    if form.validate_on_submit():
+        line_id = request.form.get("line", type=int)
+        shares = [allocation_services.Share(member_id=member_id, quantity=quantity)
+                  for member_id, quantity in zip(request.form.getlist("member", type=int),
+                                                 request.form.getlist("quantity", type=_whole_number), strict=False)
+                  if member_id and quantity is not None]
+        try:
+            with unit_of_work():
+                allocation_services.allocate_line(current_user, order, line_id or 0, shares)
+        except DomainError as error:
+            flash_refusal(error)
+        else:
+            flash(_("The allocation has been saved."), "success")
+        return redirect(url_for("ledger.allocations", slug=slug, number=number))
+    lines = [(line, allocation_services.suggested_members(order, line)) for line in order.lines]
+    return render_template("ledger/allocations.html", cooperative=cooperative, order=order, lines=lines, form=form,
+                           allocated=allocation_services.allocations_of(order),
+                           members=member_register(current_user, cooperative, active_only=True),
+                           editable=order.status in allocation_services.EDITABLE_STATUSES)
+
+
+def _whole_number(value: str) -> int:
+    value = (value or "").strip()
+    if not value:
+        return 0
+    return int(value.replace(".", ""))  # ValueError drops the row; the service checks the total
+
+
+@bp.route("/manage/<slug>/ledger")
+@login_required
+def balances(slug):
+    cooperative = cooperative_for(slug, Capability.VIEW_MEMBERS)
+    page = paginate_rows(journal.balances_query(cooperative), per_page=30)
+    return render_template("ledger/balances.html", cooperative=cooperative, page=page,
+                           margin=cooperative_margin(cooperative), margin_form=MarginForm())
+
+
+@bp.route("/manage/<slug>/ledger/members/<int:member_id>", methods=["GET", "POST"])
+@login_required
+def member_statement(slug, member_id):
+    cooperative = cooperative_for(slug, Capability.VIEW_MEMBERS)
+    member = member_of(current_user, cooperative, member_id)
+    form = PayoutForm()
+    if request.method == "GET":
+        form.paid_on.data = local_today(cooperative.time_zone)
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                journal.record_payout(current_user, cooperative, form.details(member.id))
+        except InvalidDetails as error:
+            attach_field_errors(form, error)
+        except DomainError as error:
+            flash_refusal(error)
+        else:
+            flash(_("The payout has been recorded."), "success")
+            return redirect(url_for("ledger.member_statement", slug=slug, member_id=member.id))
+    page = paginate_rows(journal.statement_of(member), per_page=50)
+    return render_form("ledger/statement.html", form, cooperative=cooperative, member=member, page=page,
+                       balance=journal.member_balance(member.id))
+
+
+@bp.route("/manage/<slug>/ledger/margin", methods=["POST"])
+@login_required
+def margin(slug):
+    cooperative = cooperative_for(slug, Capability.VIEW_MEMBERS)
+    form = MarginForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                set_cooperative_margin(current_user, cooperative, form.margin.data)
+        except DomainError as error:
+            flash_refusal(error)
+        else:
+            flash(_("The margin has been saved; it applies to orders completed from now on."), "success")
+    else:
+        flash(" ".join(str(error) for error in form.margin.errors), "error")
+    return redirect(url_for("ledger.balances", slug=slug))

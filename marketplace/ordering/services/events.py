@@ -1,0 +1,47 @@
+"""What other domains may hook into ordering without ordering knowing them (they sit above it): things to do when
+an order is placed or moves, in the same transaction, and conditions an order must meet before it ships.
+
+The ledger registers here (allocations from the lots an order took, earnings booked when an order completes);
+the app factory imports it, so the hooks are in place before any request."""
+
+from collections.abc import Callable
+
+_placed: list[Callable] = []
+_moved: list[Callable] = []
+_before_shipping: list[Callable] = []
+
+
+def when_placed(listener: Callable) -> Callable:
+    """`listener(order)` runs once the order, its lines and lot consumptions are written."""
+    _placed.append(listener)
+    return listener
+
+
+def when_moved(listener: Callable) -> Callable:
+    """`listener(order, action, source, target, actor)` runs after every move, before its audit row."""
+    _moved.append(listener)
+    return listener
+
+
+def before_shipping(check: Callable) -> Callable:
+    """`check(order)` returns why the order may not ship yet, or None."""
+    _before_shipping.append(check)
+    return check
+
+
+def order_placed(order) -> None:
+    for listener in _placed:
+        listener(order)
+
+
+def order_moved(order, action, source, target, actor) -> None:
+    for listener in _moved:
+        listener(order, action, source, target, actor)
+
+
+def why_not_ship(order) -> str | None:
+    for check in _before_shipping:
+        refusal = check(order)
+        if refusal:
+            return refusal
+    return None

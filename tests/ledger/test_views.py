@@ -1,0 +1,77 @@
+"""The ledger pages as the cooperative's staff use them."""
+
+from marketplace.catalog.models import Availability
+from marketplace.extensions import db
+from marketplace.ledger.models import Allocation, Payout
+from marketplace.ledger.services import journal
+from marketplace.ordering.services.lifecycle import OrderAction, perform
+from tests.factories import (
+    add_staff,
+    create_cooperative,
+    create_member,
+    create_product,
+    owner_of,
+    place_order,
+    receive,
+)
+from tests.helpers import csrf_token_from, page_text, post_form, signed_in
+
+
+def _completed(buyer, product):
+    order = place_order(buyer, (product, 2)).orders[0]
+    staff = owner_of(product.cooperative)
+    for action, actor in ((OrderAction.ACCEPT, staff), (OrderAction.SHIP, staff),
+                          (OrderAction.CONFIRM_RECEIPT, buyer), (OrderAction.CONFIRM_PAYMENT, staff)):
+        perform(order, action, actor)
+    db.session.commit()
+    return order
+
+
+def test_staff_see_balances_read_a_statement_and_record_a_payout(app, buyer):
+    cooperative = create_cooperative()
+    suparmi = create_member(cooperative, full_name="Suparmi")
+    product = create_product(cooperative, base_price=50_000, tiers=[])
+    receive(product, 5, member=suparmi)
+    _completed(buyer, product)
+    staff = signed_in(app, owner_of(cooperative))
+    balances = page_text(staff.get(f"/manage/{cooperative.slug}/ledger"))
+    assert "Suparmi" in balances and "Rp 90.000" in balances
+    url = f"/manage/{cooperative.slug}/ledger/members/{suparmi.id}"
+    assert "Rp 90.000" in page_text(staff.get(url))
+    too_much = post_form(staff, url, {"amount": "100.000", "method": "cash", "paid_on": "2026-11-20"})
+    assert too_much.status_code == 422 and "bayar paling banyak sejumlah itu" in page_text(too_much)
+    assert db.session.query(Payout).count() == 0
+    paid = post_form(staff, url, {"amount": "Rp 40.000", "method": "cash", "paid_on": "2026-11-20",
+                                  "reference": "Kwitansi 12"})
+    assert paid.status_code == 302
+    assert journal.member_balance(suparmi.id) == 50_000
+    assert "Kwitansi 12" in page_text(staff.get(url))
+    # Staff without the money right read but cannot pay; another cooperative's member is not found.
+    clerk = signed_in(app, add_staff(cooperative, "staff"))
+    assert post_form(clerk, url, {"amount": "1000", "method": "cash", "paid_on": "2026-11-20"}).status_code == 403
+    other = create_cooperative()
+    assert staff.get(f"/manage/{other.slug}/ledger").status_code == 403
+    assert staff.get(f"/manage/{cooperative.slug}/ledger/members/{create_member(other).id}").status_code == 404
+
+
+def test_staff_allocate_a_made_to_order_line_on_its_page(app, buyer):
+    cooperative = create_cooperative()
+    first, second = create_member(cooperative, full_name="Pembatik Satu"), create_member(cooperative,
+                                                                                         full_name="Pembatik Dua")
+    product = create_product(cooperative, tiers=[], availability=Availability.MADE_TO_ORDER, lead_time_days=14,
+                             weekly_capacity=100, producer_ids=[first.id])
+    order = place_order(buyer, (product, 10)).orders[0]
+    staff = signed_in(app, owner_of(cooperative))
+    url = f"/manage/{cooperative.slug}/orders/{order.number}/allocations"
+    assert "Pembatik Satu" in page_text(staff.get(url))
+    token = csrf_token_from(staff, url)
+    line_id = order.lines[0].id
+    refused = staff.post(url, data={"csrf_token": token, "line": line_id, "member": [first.id, second.id],
+                                    "quantity": ["4", "5"]}, follow_redirects=True)
+    assert "Jumlahnya 9; baris pesanan ini berisi 10 unit." in page_text(refused)
+    assert db.session.query(Allocation).count() == 0
+    staff.post(url, data={"csrf_token": token, "line": line_id, "member": [first.id, second.id],
+                          "quantity": ["4", "6"]})
+    assert sorted((allocation.member_id, allocation.quantity) for allocation in db.session.query(Allocation)) == [
+        (first.id, 4), (second.id, 6)]
+    assert "Teralokasi penuh" in page_text(staff.get(url))
