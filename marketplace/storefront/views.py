@@ -12,6 +12,7 @@ from marketplace.cooperatives.services.rat import rat_standing
 from marketplace.core.cache import cached_public_page
 from marketplace.core.pagination import paginate
 from marketplace.core.query_args import QueryArgs
+from marketplace.ledger.services.journal import members_credited_for
 from marketplace.search.services.showcase import cooperatives_by_region, featured_categories, opop_products
 from marketplace.sourcing.services.shortlists import shortlists_of
 from marketplace.storefront import bp
@@ -34,6 +35,7 @@ def product(slug):
         certifications=valid_certifications(product),
         bands=price_bands(product.base_price, product.min_order_quantity, tier_pairs(product)), quote=priced,
         producers=[member for member in product.producers if member.public_name_consent],
+        members_credited=members_credited_for(product.id),
         my_shortlists=shortlists_of(current_user) if current_user.is_authenticated else [],
     )
 

@@ -75,3 +75,22 @@ def test_staff_allocate_a_made_to_order_line_on_its_page(app, buyer):
     assert sorted((allocation.member_id, allocation.quantity) for allocation in db.session.query(Allocation)) == [
         (first.id, 4), (second.id, 6)]
     assert "Teralokasi penuh" in page_text(staff.get(url))
+
+
+def test_a_member_reads_their_own_earnings_and_nobody_elses(app, buyer):
+    from tests.factories import create_user
+
+    cooperative = create_cooperative()
+    person = create_user(name="Suparmi")
+    suparmi = create_member(cooperative, full_name="Suparmi", user_id=person.id)
+    other = create_member(cooperative, full_name="Joko Santoso")
+    product = create_product(cooperative, base_price=50_000, tiers=[])
+    receive(product, 2, member=suparmi)
+    receive(product, 2, member=other)
+    _completed(buyer, product)  # two units, from Suparmi's older lot
+    page = page_text(signed_in(app, person).get("/my/earnings"))
+    assert "Rp 90.000" in page and "Joko" not in page
+    stranger = page_text(signed_in(app, create_user()).get("/my/earnings"))
+    assert "tidak terhubung" in stranger and "Rp 90.000" not in stranger
+    # The product page counts members from real allocations.
+    assert "dibuat oleh 1 anggota" in page_text(app.test_client().get(f"/products/{product.slug}"))

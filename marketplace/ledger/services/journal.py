@@ -218,3 +218,20 @@ def statement_of(member: Member, *, since: date | None = None, until: date | Non
     if until:
         query = query.where(JournalEntry.booked_on <= until)
     return query
+
+
+def recent_lines_of(member: Member, limit: int = 50) -> list:
+    """The member's latest earnings and payouts, newest first."""
+    return list(db.session.execute(
+        sa.select(JournalLine, JournalEntry).join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+        .where(JournalLine.member_id == member.id, JournalLine.account == Account.MEMBER_PAYABLE)
+        .order_by(JournalEntry.booked_on.desc(), JournalEntry.id.desc()).limit(limit)).all())
+
+
+def members_credited_for(product_id: int) -> int:
+    """How many members made the units of this product that buyers ordered (from real allocations)."""
+    from marketplace.ordering.models import OrderLine
+
+    return int(db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(Allocation.member_id)))
+        .join(OrderLine, OrderLine.id == Allocation.order_line_id).where(OrderLine.product_id == product_id)) or 0)
