@@ -27,3 +27,10 @@ class MarginForm(FlaskForm):
 
 class AllocationForm(FlaskForm):
     """Rows of (member, quantity) come as lists in the request; the service checks them."""
+
+
+class PayAllForm(FlaskForm):
+    method = SelectField(_l("Paid by"), choices=enum_choices(PayoutMethod), validators=[DataRequired()])
+    paid_on = DateField(_l("Paid on"), validators=[InputRequired(_l("Enter the date of payment."))])
+    reference = StringField(_l("Reference (receipt or transfer number)"), filters=[strip_whitespace],
+                            validators=[Length(max=80)])

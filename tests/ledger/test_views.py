@@ -1,5 +1,7 @@
 """The ledger pages as the cooperative's staff use them."""
 
+from datetime import date
+
 from marketplace.catalog.models import Availability
 from marketplace.extensions import db
 from marketplace.ledger.models import Allocation, Payout
@@ -94,3 +96,44 @@ def test_a_member_reads_their_own_earnings_and_nobody_elses(app, buyer):
     assert "tidak terhubung" in stranger and "Rp 90.000" not in stranger
     # The product page counts members from real allocations.
     assert "dibuat oleh 1 anggota" in page_text(app.test_client().get(f"/products/{product.slug}"))
+
+
+def test_staff_pay_every_balance_with_the_banks_transfer_file_and_print_slips(app, buyer):
+    cooperative = create_cooperative()
+    suparmi = create_member(cooperative, full_name="Suparmi", member_number="A-001", payout_method="bank",
+                            payout_provider="BRI", payout_account_number="002101000734561")
+    joko = create_member(cooperative, full_name="Joko", member_number="A-002")
+    idle = create_member(cooperative, full_name="Belum Setor", member_number="A-003")
+    product = create_product(cooperative, base_price=50_000, tiers=[])
+    receive(product, 2, member=suparmi, received_on=date(2026, 1, 1))
+    receive(product, 2, member=joko, received_on=date(2026, 2, 1))
+    order = place_order(buyer, (product, 4)).orders[0]
+    staff_user = owner_of(cooperative)
+    for action, actor in ((OrderAction.ACCEPT, staff_user), (OrderAction.SHIP, staff_user),
+                          (OrderAction.CONFIRM_RECEIPT, buyer), (OrderAction.CONFIRM_PAYMENT, staff_user)):
+        perform(order, action, actor)
+    db.session.commit()
+    staff = signed_in(app, staff_user)
+    batch = staff.get(f"/manage/{cooperative.slug}/ledger/bank-batch.csv")
+    text = batch.get_data(as_text=True)
+    assert "002101000734561" in text and "90000" in text and "Belum Setor" not in text
+    clerk = signed_in(app, add_staff(cooperative, "staff"))
+    assert clerk.get(f"/manage/{cooperative.slug}/ledger/bank-batch.csv").status_code == 403
+
+    paid = post_form(staff, f"/manage/{cooperative.slug}/ledger/pay-all",
+                     {"method": "bank_transfer", "paid_on": "2026-11-20", "reference": "BULK-11"},
+                     token_from=f"/manage/{cooperative.slug}/ledger", follow_redirects=True)
+    assert "2 pembayaran dicatat" in page_text(paid)
+    assert db.session.query(Payout).count() == 2
+    assert (journal.member_balance(suparmi.id), journal.member_balance(joko.id),
+            journal.member_balance(idle.id)) == (0, 0, 0)
+    again = post_form(staff, f"/manage/{cooperative.slug}/ledger/pay-all",
+                      {"method": "cash", "paid_on": "2026-11-20"}, token_from=f"/manage/{cooperative.slug}/ledger",
+                      follow_redirects=True)
+    assert "Tidak ada anggota yang memiliki saldo" in page_text(again)
+    payout = db.session.query(Payout).first()
+    slip = staff.get(f"/manage/{cooperative.slug}/ledger/payouts/{payout.id}/slip.pdf")
+    assert slip.status_code == 200 and slip.data.startswith(b"%PDF")
+    other = create_cooperative()
+    assert signed_in(app, owner_of(other)).get(
+        f"/manage/{other.slug}/ledger/payouts/{payout.id}/slip.pdf").status_code == 404

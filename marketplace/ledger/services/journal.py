@@ -235,3 +235,39 @@ def members_credited_for(product_id: int) -> int:
     return int(db.session.scalar(
         sa.select(sa.func.count(sa.distinct(Allocation.member_id)))
         .join(OrderLine, OrderLine.id == Allocation.order_line_id).where(OrderLine.product_id == product_id)) or 0)
+
+
+def members_with_balance(cooperative: Cooperative) -> list[tuple[Member, int]]:
+    """Every member the cooperative owes something, in member-number order (a bank batch, a payout run)."""
+    balance = -sa.func.sum(JournalLine.amount)
+    rows = db.session.execute(
+        sa.select(Member, balance).join(JournalLine, sa.and_(JournalLine.member_id == Member.id,
+                                                             JournalLine.account == Account.MEMBER_PAYABLE))
+        .where(Member.cooperative_id == cooperative.id).group_by(Member.id).having(balance > 0)
+        .order_by(Member.member_number, Member.id))
+    return [(member, int(amount)) for member, amount in rows]
+
+
+def pay_every_balance(actor: User, cooperative: Cooperative, *, method: PayoutMethod, paid_on: date,
+                      reference: str = "") -> list[Payout]:
+    """One payout per member with a balance, each of their whole balance, in one transaction."""
+    require_capability(actor, cooperative, Capability.MANAGE_MONEY)
+    payouts = []
+    for member, _balance in members_with_balance(cooperative):
+        # Re-read under the member's lock: a payout recorded meanwhile lowers what is paid now.
+        locked = db.session.scalar(sa.select(Member).where(Member.id == member.id).with_for_update(of=Member))
+        owed = member_balance(member.id)
+        if locked is not None and owed > 0:
+            payouts.append(record_payout(actor, cooperative, PayoutDetails(
+                member_id=member.id, amount=owed, method=method, paid_on=paid_on, reference=reference)))
+    if not payouts:
+        raise DomainError(_("No member has a balance to pay."), code="nothing_to_pay")
+    return payouts
+
+
+def payout_of(cooperative: Cooperative, payout_id: int) -> Payout:
+    payout = db.session.scalar(sa.select(Payout).where(Payout.id == payout_id,
+                                                       Payout.cooperative_id == cooperative.id))
+    if payout is None:
+        raise NotFound(_("This payout does not exist."))
+    return payout

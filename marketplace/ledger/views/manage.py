@@ -1,6 +1,6 @@
 """The cooperative's ledger pages: allocating order lines to members, balances, statements, payouts, margin."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,11 +11,13 @@ from marketplace.core.errors import DomainError, InvalidDetails
 from marketplace.core.pagination import paginate_rows
 from marketplace.core.timeutil import local_today
 from marketplace.core.unit_of_work import unit_of_work
-from marketplace.core.views import attach_field_errors, flash_refusal, render_form
+from marketplace.core.views import attach_field_errors, errors_text, flash_refusal, render_form
 from marketplace.ledger import bp
-from marketplace.ledger.forms import AllocationForm, MarginForm, PayoutForm
+from marketplace.ledger.forms import AllocationForm, MarginForm, PayAllForm, PayoutForm
+from marketplace.ledger.models import PayoutMethod
 from marketplace.ledger.services import allocations as allocation_services
 from marketplace.ledger.services import journal
+from marketplace.ledger.services.documents import bank_batch_csv_lines, payout_slip_pdf
 from marketplace.ledger.services.settings import cooperative_margin, set_cooperative_margin
 from marketplace.ordering.services.queries import order_of_cooperative
 
@@ -59,8 +61,10 @@ def _whole_number(value: str) -> int:
 def balances(slug):
     cooperative = cooperative_for(slug, Capability.VIEW_MEMBERS)
     page = paginate_rows(journal.balances_query(cooperative), per_page=30)
+    pay_all_form = PayAllForm()
+    pay_all_form.paid_on.data = local_today(cooperative.time_zone)
     return render_template("ledger/balances.html", cooperative=cooperative, page=page,
-                           margin=cooperative_margin(cooperative), margin_form=MarginForm())
+                           margin=cooperative_margin(cooperative), margin_form=MarginForm(), pay_all_form=pay_all_form)
 
 
 @bp.route("/manage/<slug>/ledger/members/<int:member_id>", methods=["GET", "POST"])
@@ -103,3 +107,43 @@ def margin(slug):
     else:
         flash(" ".join(str(error) for error in form.margin.errors), "error")
     return redirect(url_for("ledger.balances", slug=slug))
+
+
+@bp.route("/manage/<slug>/ledger/pay-all", methods=["POST"])
+@login_required
+def pay_all(slug):
+    cooperative = cooperative_for(slug, Capability.VIEW_MEMBERS)
+    form = PayAllForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                payouts = journal.pay_every_balance(current_user, cooperative, method=PayoutMethod(form.method.data),
+                                                    paid_on=form.paid_on.data, reference=form.reference.data or "")
+        except DomainError as error:
+            flash_refusal(error)
+        else:
+            flash(_("%(count)d payouts recorded.", count=len(payouts)), "success")
+    else:
+        flash(errors_text(form.method, form.paid_on, form.reference), "error")
+    return redirect(url_for("ledger.balances", slug=slug))
+
+
+@bp.route("/manage/<slug>/ledger/bank-batch.csv")
+@login_required
+def bank_batch(slug):
+    cooperative = cooperative_for(slug, Capability.VIEW_ACCOUNT_NUMBERS)
+    response = Response(stream_with_context(bank_batch_csv_lines(cooperative)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="transfer-{cooperative.slug}.csv"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/manage/<slug>/ledger/payouts/<int:payout_id>/slip.pdf")
+@login_required
+def payout_slip(slug, payout_id):
+    cooperative = cooperative_for(slug, Capability.VIEW_MEMBERS)
+    payout = journal.payout_of(cooperative, payout_id)
+    response = Response(payout_slip_pdf(payout, cooperative), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="payout-{payout.id}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
