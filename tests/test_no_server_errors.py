@@ -37,7 +37,8 @@ def world(app):
               "document_id": [999999], "membership_id": [999999], "invitation_id": [999999],
               "category_id": [999999], "token": ["bukan-token"], "locale": ["en", "xx"], "action": ["alt", "x"],
               "key": ["logos/none.webp", "private/x"], "number": [order.number, "X-2026-000009"],
-              "reference": [checkout.reference, "CO-NONE"], "code": [order.verification_code, "NONE"]}
+              "reference": [checkout.reference, "CO-NONE"], "code": [order.verification_code, "NONE"],
+              "payout_id": [999999]}
     return owner, values
 
 

@@ -47,12 +47,23 @@ class Account(LabelledEnum):
     MEMBER_PAYABLE = "member_payable", _l("Owed to members")  # per member: earned, not yet paid out
     COOPERATIVE_MARGIN = "cooperative_margin", _l("Cooperative's margin")
     CASH = "cash", _l("Cash and bank")
+    # A member's savings (UU 25/1992 art. 41), held by the cooperative: per member.
+    SIMPANAN_POKOK = "simpanan_pokok", _l("Principal savings (simpanan pokok)")
+    SIMPANAN_WAJIB = "simpanan_wajib", _l("Compulsory savings (simpanan wajib)")
+    SIMPANAN_SUKARELA = "simpanan_sukarela", _l("Voluntary savings (simpanan sukarela)")
+
+
+MEMBER_ACCOUNTS = frozenset({Account.MEMBER_PAYABLE, Account.SIMPANAN_POKOK, Account.SIMPANAN_WAJIB,
+                             Account.SIMPANAN_SUKARELA})
+SAVINGS_ACCOUNTS = (Account.SIMPANAN_POKOK, Account.SIMPANAN_WAJIB, Account.SIMPANAN_SUKARELA)
 
 
 class JournalKind(LabelledEnum):
     SALE = "sale", _l("Sale attributed to members")
     REVERSAL = "reversal", _l("Reversal")
     PAYOUT = "payout", _l("Payout to a member")
+    SAVINGS_DEPOSIT = "savings_deposit", _l("Savings deposit")
+    SAVINGS_WITHDRAWAL = "savings_withdrawal", _l("Savings withdrawal")
 
 
 class JournalEntry(db.Model):
@@ -73,6 +84,8 @@ class JournalEntry(db.Model):
     booked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     booked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     memo: Mapped[str] = mapped_column(sa.String(255), default="")
+    # The month a deposit of simpanan wajib pays for (its first day); arrears are counted from these.
+    savings_month: Mapped[date | None]
 
     lines = relationship("JournalLine", order_by="JournalLine.id", lazy="selectin", back_populates="entry")
 
@@ -95,9 +108,27 @@ class JournalLine(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("amount <> 0", name="journal_amount_not_zero"),
-        sa.CheckConstraint("(account = 'member_payable') = (member_id is not null)", name="member_on_member_account"),
+        sa.CheckConstraint("(account in ('member_payable', 'simpanan_pokok', 'simpanan_wajib', 'simpanan_sukarela'))"
+                           " = (member_id is not null)", name="member_on_member_account"),
         sa.Index("ix_journal_lines_member_account", "member_id", "account"),
     )
+
+
+class SavingsSetting(db.Model):
+    """What the cooperative's AD/ART sets: simpanan pokok once on joining, simpanan wajib every month."""
+
+    __tablename__ = "savings_settings"
+
+    cooperative_id: Mapped[int] = mapped_column(sa.ForeignKey("cooperatives.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    pokok_amount: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    wajib_monthly_amount: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # Months before this one are not counted as owed (the month the cooperative started keeping savings here).
+    wajib_counted_from: Mapped[date | None]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (sa.CheckConstraint("pokok_amount >= 0 and wajib_monthly_amount >= 0",
+                                         name="savings_amounts_not_negative"),)
 
 
 class PayoutMethod(LabelledEnum):
@@ -188,3 +219,6 @@ class LedgerAudit(LabelledEnum):
     SALE_REVERSED = "ledger.sale_reversed", _l("Member earnings reversed")
     PAYOUT_RECORDED = "ledger.payout_recorded", _l("Payout to a member recorded")
     MARGIN_CHANGED = "ledger.margin_changed", _l("Cooperative margin changed")
+    SAVINGS_RECORDED = "ledger.savings_recorded", _l("Savings deposit or withdrawal recorded")
+    SAVINGS_IMPORTED = "ledger.savings_imported", _l("Savings imported")
+    SAVINGS_SETTINGS_CHANGED = "ledger.savings_settings_changed", _l("Savings amounts changed")
