@@ -137,3 +137,30 @@ def test_staff_pay_every_balance_with_the_banks_transfer_file_and_print_slips(ap
     other = create_cooperative()
     assert signed_in(app, owner_of(other)).get(
         f"/manage/{other.slug}/ledger/payouts/{payout.id}/slip.pdf").status_code == 404
+
+
+def test_a_statement_for_a_period_on_the_page_and_as_a_pdf_and_only_for_its_member(app, buyer):
+    from marketplace.ledger.models import Account
+    from marketplace.ledger.services import savings
+    from tests.factories import create_user
+
+    cooperative = create_cooperative()
+    person = create_user()
+    suparmi = create_member(cooperative, full_name="Suparmi", user_id=person.id, joined_on=date(2025, 1, 1))
+    product = create_product(cooperative, base_price=50_000, tiers=[])
+    receive(product, 5, member=suparmi)
+    _completed(buyer, product)
+    savings.record_savings(owner_of(cooperative), cooperative, savings.SavingsMovement(
+        member_id=suparmi.id, account=Account.SIMPANAN_POKOK, amount=100_000, on=date(2026, 1, 5)))
+    db.session.commit()
+    staff = signed_in(app, owner_of(cooperative))
+    url = f"/manage/{cooperative.slug}/ledger/members/{suparmi.id}"
+    page = page_text(staff.get(url))
+    assert "Rp 90.000" in page and "Simpanan pokok" in page
+    january = page_text(staff.get(url, query_string={"since": "2026-01-01", "until": "2026-01-31"}))
+    assert "Rp 100.000" in january and "Penjualan untuk anggota" not in january
+    assert staff.get(f"{url}/statement.pdf").data.startswith(b"%PDF")
+    own = signed_in(app, person)
+    assert own.get(f"/my/earnings/{suparmi.id}/statement.pdf").data.startswith(b"%PDF")
+    other = create_member(cooperative)
+    assert own.get(f"/my/earnings/{other.id}/statement.pdf").status_code == 404

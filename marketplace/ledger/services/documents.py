@@ -58,3 +58,37 @@ def bank_batch_csv_lines(cooperative: Cooperative) -> Iterator[str]:
         yield csv_line([member.member_number, member.full_name, member.payout_method.value,
                         member.payout_provider or "", member.payout_account_number or "",
                         member.payout_account_holder or member.full_name, balance])
+
+
+def statement_pdf(member, cooperative: Cooperative, rows, totals, *, since, until) -> bytes:
+    """A member's statement for a period: what they made and earned, were paid and saved, and what stands."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import Table, TableStyle
+
+    small = _STYLES["BodyText"].clone("statement_small", fontSize=8, leading=10)
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
+                                 bottomMargin=15 * mm, author="Pasar Koperasi",
+                                 title=_("Statement of %(name)s", name=member.full_name))
+    period = (f"{format_date_local(since) if since else '…'} – {format_date_local(until) if until else '…'}")
+    table_rows = [[_("Date"), _("What"), _("Units"), _("Account"), _("In"), _("Out")]]
+    for line, entry, units in rows:
+        table_rows.append([format_date_local(entry.booked_on), f"{entry.kind.label} · {entry.memo}", units or "",
+                           line.account.label, format_rupiah(-line.amount) if line.amount < 0 else "",
+                           format_rupiah(line.amount) if line.amount > 0 else ""])
+    table = Table([[Paragraph(_escape(cell), small) for cell in row] for row in table_rows],
+                  colWidths=[20 * mm, 70 * mm, 12 * mm, 32 * mm, 23 * mm, 23 * mm], repeatRows=1)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e7f3ec")),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    summary = [_("%(account)s: %(opening)s at the start, %(closing)s at the end",
+                 account=account.label, opening=format_rupiah(totals.opening[account]),
+                 closing=format_rupiah(totals.closing[account])) for account in totals.closing]
+    story = [Paragraph(_escape(_("Statement of %(name)s", name=member.full_name)), _STYLES["Title"]),
+             Paragraph(_escape(f"{cooperative.name} · {member.member_number} · {period}"), _STYLES["BodyText"]),
+             Spacer(1, 3 * mm)]
+    story += [Paragraph(_escape(text), small) for text in summary]
+    story += [Spacer(1, 4 * mm), table]
+    document.build(story)
+    return buffer.getvalue()

@@ -209,10 +209,14 @@ def _rupiah(amount: int) -> str:
 
 
 def statement_of(member: Member, *, since: date | None = None, until: date | None = None) -> sa.Select:
-    """A member's journal lines with their entries, oldest first (for a statement page, paginated)."""
-    query = (sa.select(JournalLine, JournalEntry).join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
-             .where(JournalLine.member_id == member.id, JournalLine.account == Account.MEMBER_PAYABLE)
-             .order_by(JournalEntry.booked_on, JournalEntry.id))
+    """A member's statement: every line on the member's accounts (earnings, payouts, savings) with its entry and,
+    for a sale, the units the member made, oldest first (a page of it, or streamed into a PDF)."""
+    query = (sa.select(JournalLine, JournalEntry, Allocation.quantity)
+             .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+             .outerjoin(Allocation, sa.and_(Allocation.order_line_id == JournalEntry.order_line_id,
+                                            Allocation.member_id == JournalLine.member_id))
+             .where(JournalLine.member_id == member.id)
+             .order_by(JournalEntry.booked_on, JournalEntry.id, JournalLine.id))
     if since:
         query = query.where(JournalEntry.booked_on >= since)
     if until:
@@ -271,3 +275,37 @@ def payout_of(cooperative: Cooperative, payout_id: int) -> Payout:
     if payout is None:
         raise NotFound(_("This payout does not exist."))
     return payout
+
+
+@dataclass(frozen=True)
+class StatementTotals:
+    opening: dict[Account, int]
+    closing: dict[Account, int]
+
+
+def statement_totals(member: Member, *, since: date | None, until: date | None) -> StatementTotals:
+    """What the member was owed and had saved on each account before the period, and at its end."""
+    def balances(before: date | None, through: date | None) -> dict[Account, int]:
+        query = (sa.select(JournalLine.account, sa.func.sum(JournalLine.amount))
+                 .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+                 .where(JournalLine.member_id == member.id).group_by(JournalLine.account))
+        if before is not None:
+            query = query.where(JournalEntry.booked_on < before)
+        if through is not None:
+            query = query.where(JournalEntry.booked_on <= through)
+        found = {account: -int(total) for account, total in db.session.execute(query)}
+        return {account: found.get(account, 0) for account in MEMBER_ACCOUNT_ORDER}
+
+    opening = balances(since, None) if since else dict.fromkeys(MEMBER_ACCOUNT_ORDER, 0)
+    return StatementTotals(opening=opening, closing=balances(None, until))
+
+
+MEMBER_ACCOUNT_ORDER = (Account.MEMBER_PAYABLE, Account.SIMPANAN_POKOK, Account.SIMPANAN_WAJIB,
+                        Account.SIMPANAN_SUKARELA)
+
+
+STATEMENT_PDF_ROWS = 5000  # a statement longer than this is asked for by period
+
+
+def statement_rows(member: Member, *, since: date | None, until: date | None) -> list:
+    return list(db.session.execute(statement_of(member, since=since, until=until).limit(STATEMENT_PDF_ROWS)).all())

@@ -9,6 +9,7 @@ from marketplace.cooperatives.services.members import member_of, member_register
 from marketplace.cooperatives.views.access import cooperative_for
 from marketplace.core.errors import DomainError, InvalidDetails
 from marketplace.core.pagination import paginate_rows
+from marketplace.core.query_args import QueryArgs
 from marketplace.core.timeutil import local_today
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import attach_field_errors, errors_text, flash_refusal, render_form
@@ -17,7 +18,7 @@ from marketplace.ledger.forms import AllocationForm, MarginForm, PayAllForm, Pay
 from marketplace.ledger.models import PayoutMethod
 from marketplace.ledger.services import allocations as allocation_services
 from marketplace.ledger.services import journal
-from marketplace.ledger.services.documents import bank_batch_csv_lines, payout_slip_pdf
+from marketplace.ledger.services.documents import bank_batch_csv_lines, payout_slip_pdf, statement_pdf
 from marketplace.ledger.services.settings import cooperative_margin, set_cooperative_margin
 from marketplace.ordering.services.queries import order_of_cooperative
 
@@ -86,9 +87,32 @@ def member_statement(slug, member_id):
         else:
             flash(_("The payout has been recorded."), "success")
             return redirect(url_for("ledger.member_statement", slug=slug, member_id=member.id))
-    page = paginate_rows(journal.statement_of(member), per_page=50)
+    read = QueryArgs(request.args)
+    since, until = read.date("since"), read.date("until")
+    page = paginate_rows(journal.statement_of(member, since=since, until=until), per_page=50)
     return render_form("ledger/statement.html", form, cooperative=cooperative, member=member, page=page,
-                       balance=journal.member_balance(member.id))
+                       balance=journal.member_balance(member.id), since=since, until=until,
+                       totals=journal.statement_totals(member, since=since, until=until))
+
+
+@bp.route("/manage/<slug>/ledger/members/<int:member_id>/statement.pdf")
+@login_required
+def member_statement_pdf(slug, member_id):
+    cooperative = cooperative_for(slug, Capability.VIEW_MEMBERS)
+    member = member_of(current_user, cooperative, member_id)
+    return statement_pdf_response(member, cooperative)
+
+
+def statement_pdf_response(member, cooperative) -> Response:
+    read = QueryArgs(request.args)
+    since, until = read.date("since"), read.date("until")
+    rows = journal.statement_rows(member, since=since, until=until)
+    content = statement_pdf(member, cooperative, rows, journal.statement_totals(member, since=since, until=until),
+                            since=since, until=until)
+    response = Response(content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="statement-{member.member_number}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/manage/<slug>/ledger/margin", methods=["POST"])
