@@ -164,3 +164,32 @@ def test_a_statement_for_a_period_on_the_page_and_as_a_pdf_and_only_for_its_memb
     assert own.get(f"/my/earnings/{suparmi.id}/statement.pdf").data.startswith(b"%PDF")
     other = create_member(cooperative)
     assert own.get(f"/my/earnings/{other.id}/statement.pdf").status_code == 404
+
+
+def test_sales_by_member_product_and_month_with_a_chart_and_a_csv(app, buyer):
+    from marketplace.core.unit_of_work import unit_of_work
+
+    cooperative = create_cooperative()
+    ani, budi = create_member(cooperative, full_name="Ani"), create_member(cooperative, full_name="Budi")
+    basket = create_product(cooperative, name="Keranjang", base_price=50_000, tiers=[])
+    mat = create_product(cooperative, name="Tikar", base_price=30_000, tiers=[])
+    receive(basket, 2, member=ani, received_on=date(2026, 1, 1))
+    receive(basket, 2, member=budi, received_on=date(2026, 2, 1))
+    receive(mat, 5, member=budi)
+    _completed(buyer, basket)  # Ani's two baskets
+    returned = _completed(buyer, mat)  # Budi's two mats, then returned
+    with unit_of_work():
+        from marketplace.ledger.services import journal
+
+        journal.reverse_order(returned, owner_of(cooperative))
+    staff = signed_in(app, owner_of(cooperative))
+    base = f"/manage/{cooperative.slug}/reports/sales"
+    by_member = page_text(staff.get(base))
+    assert "<svg" in by_member and "Ani" in by_member and "Rp 90.000" in by_member
+    by_product = page_text(staff.get(base, query_string={"by": "product"}))
+    assert "Keranjang" in by_product and "Rp 100.000" in by_product and "Rp 60.000" not in by_product
+    assert "Rp 100.000" in page_text(staff.get(base, query_string={"by": "month"}))
+    csv_text = staff.get(f"{base}.csv", query_string={"by": "product"}).get_data(as_text=True)
+    assert "Keranjang,2,100000" in csv_text and "Tikar,0,0" in csv_text
+    nothing = page_text(staff.get(base, query_string={"since": "2020-01-01", "until": "2020-12-31"}))
+    assert "Tidak ada penjualan selesai pada periode ini." in nothing

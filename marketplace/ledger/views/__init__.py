@@ -1,1 +1,1 @@
-from marketplace.ledger.views import manage, member, savings, shu  # noqa: F401
+from marketplace.ledger.views import manage, member, reports, savings, shu  # noqa: F401
