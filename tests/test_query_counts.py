@@ -150,3 +150,53 @@ def test_order_pages_cost_the_same_statements_with_more_orders(app, address):
     small = cost(client, grow_orders(2))
     large = cost(client, grow_orders(6))
     assert large == small, f"{address}: {small} statements with little data, {large} with more"
+
+
+LEDGER_PAGES = ["/manage/{slug}/ledger", "/manage/{slug}/ledger/members/{member}", "/manage/{slug}/savings",
+                "/manage/{slug}/shu?shu=1000000", "/manage/{slug}/reports/sales",
+                "/manage/{slug}/reports/sales?by=product", "/manage/{slug}/orders/{number}/allocations",
+                "/my/earnings"]
+
+
+@pytest.mark.parametrize("address", LEDGER_PAGES)
+def test_ledger_pages_cost_the_same_statements_with_more_members_and_sales(app, address):
+    from datetime import date
+
+    from marketplace.ledger.models import Account
+    from marketplace.ledger.services import savings
+    from marketplace.ordering.services.lifecycle import OrderAction, perform
+    from tests.factories import owner_of, place_order, receive
+    from tests.helpers import signed_in
+
+    cooperative = create_cooperative(name="Koperasi Tunas")
+    staff_user = owner_of(cooperative)
+    buyer = create_user()
+    person = create_user()
+    first = create_member(cooperative, user_id=person.id, joined_on=date(2025, 1, 1))
+
+    def grow_ledger(count: int):
+        for index in range(count):
+            member = first if index == 0 and count == 2 else create_member(cooperative, joined_on=date(2025, 1, 1))
+            product = create_product(cooperative, name=f"Tas {count}-{index}", tiers=[])
+            receive(product, 3, member=member)
+            receive(product, 3, member=first)
+            order = place_order(buyer, (product, 4)).orders[0]
+            for action, actor in ((OrderAction.ACCEPT, staff_user), (OrderAction.SHIP, staff_user),
+                                  (OrderAction.CONFIRM_RECEIPT, buyer), (OrderAction.CONFIRM_PAYMENT, staff_user)):
+                perform(order, action, actor)
+            savings.record_savings(staff_user, cooperative, savings.SavingsMovement(
+                member_id=member.id, account=Account.SIMPANAN_SUKARELA, amount=10_000, on=date(2026, 1, 5)))
+        db.session.commit()
+        return order
+
+    def cost(client, order):
+        path = address.format(slug=cooperative.slug, member=first.id, number=order.number)
+        client.get(path)
+        with counting_statements() as statements:
+            assert client.get(path).status_code == 200
+        return len(statements)
+
+    client = signed_in(app, person if address.startswith("/my") else staff_user)
+    small = cost(client, grow_ledger(2))
+    large = cost(client, grow_ledger(6))
+    assert large == small, f"{address}: {small} statements with little data, {large} with more"

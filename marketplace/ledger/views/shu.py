@@ -33,7 +33,9 @@ def _request(cooperative):
     for name, _label in shu_services.FUNDS:
         text = request.args.get(name)
         try:
-            percentages[name] = parse_percent(text) if text else (0 if request.args else EXAMPLE_PERCENTAGES[name])
+            # Left out of the address: the example; sent empty: nothing for that fund.
+            percentages[name] = parse_percent(text) if text else (0 if name in request.args else
+                                                                  EXAMPLE_PERCENTAGES[name])
         except ValueError:
             percentages[name] = -1  # refused by the service with the reason
     return year, shu, percentages
