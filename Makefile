@@ -28,6 +28,7 @@ format: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test  ## speed at 100,000 products: ratios to a hello-world baseline (docs/PERFORMANCE.md)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 	$(BIN)/python -m bench.checkouts $(CHECKOUT_BENCH_ARGS)
+	$(BIN)/python -m bench.ledger
 
 translations: $(VENV)/.installed  ## extract messages, update the catalogs, compile them
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --no-location --sort-output \
