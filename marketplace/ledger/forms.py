@@ -60,3 +60,10 @@ class SavingsForm(FlaskForm):
 
 class SavingsImportForm(FlaskForm):
     file = FileField(_l("Spreadsheet (CSV)"), validators=[FileRequired(_l("Choose a CSV file."))])
+
+
+class ProductRuleForm(FlaskForm):
+    product = SelectField(_l("Product"), coerce=int, validate_choice=False,
+                          validators=[InputRequired(_l("Choose the product."))])
+    margin = PercentField(_l("Its own margin (%)"), validators=[Optional()])
+    member_price = RupiahField(_l("Or a fixed price per unit for the member"), validators=[Optional()])

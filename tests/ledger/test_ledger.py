@@ -250,3 +250,25 @@ def test_two_staff_paying_the_same_member_at_once_cannot_pay_more_than_owed(app,
     assert results == ["paid", "payout_refused"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Payout)) == 1
     assert journal.member_balance(member.id) == 150_000
+
+
+def test_a_product_may_have_its_own_margin_or_a_fixed_member_price(cooperative, buyer):
+    from marketplace.ledger.services.settings import set_product_rule
+
+    member = create_member(cooperative)
+    fixed = create_product(cooperative, base_price=100_000, tiers=[])
+    own = create_product(cooperative, base_price=100_000, tiers=[])
+    for product in (fixed, own):
+        receive(product, 5, member=member)
+    staff = owner_of(cooperative)
+    set_product_rule(staff, cooperative, fixed.id, margin_basis_points=None, member_unit_price=70_000)
+    set_product_rule(staff, cooperative, own.id, margin_basis_points=0, member_unit_price=None)
+    for margin, price, code in ((1000, 70_000, "two_rules"), (None, 100_001, "member_price_invalid"),
+                                (10_001, None, "margin_invalid")):
+        with refused(code):
+            set_product_rule(staff, cooperative, fixed.id, margin_basis_points=margin, member_unit_price=price)
+    with pytest.raises(NotFound):
+        set_product_rule(staff, cooperative, create_product(create_cooperative()).id, margin_basis_points=0,
+                         member_unit_price=None)
+    _deliver_and_pay(place_order(buyer, (fixed, 1), (own, 1)).orders[0], buyer)
+    assert journal.member_balance(member.id) == 70_000 + 100_000

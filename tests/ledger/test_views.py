@@ -193,3 +193,15 @@ def test_sales_by_member_product_and_month_with_a_chart_and_a_csv(app, buyer):
     assert "Keranjang,2,100000" in csv_text and "Tikar,0,0" in csv_text
     nothing = page_text(staff.get(base, query_string={"since": "2020-01-01", "until": "2020-12-31"}))
     assert "Tidak ada penjualan selesai pada periode ini." in nothing
+
+
+def test_staff_set_a_products_own_rule_on_the_earnings_page(app):
+    cooperative = create_cooperative()
+    product = create_product(cooperative, name="Tikar pandan", base_price=80_000, tiers=[])
+    staff = signed_in(app, owner_of(cooperative))
+    url = f"/manage/{cooperative.slug}/ledger"
+    post_form(staff, f"{url}/product-rules", {"product": product.id, "member_price": "60.000"}, token_from=url)
+    assert "anggota menerima Rp 60.000 per unit" in page_text(staff.get(url))
+    refused = post_form(staff, f"{url}/product-rules", {"product": product.id, "member_price": "90.000"},
+                        token_from=url, follow_redirects=True)
+    assert "paling tinggi harga produknya" in page_text(refused)

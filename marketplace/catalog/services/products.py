@@ -5,6 +5,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import lazyload
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import (
@@ -267,3 +268,9 @@ def staff_products_query(cooperative: Cooperative, *, search: str | None = None,
         query = query.where(Product.availability == Availability.READY_STOCK,
                             Product.stock_on_hand < Product.min_order_quantity)
     return query.order_by(Product.status, Product.name, Product.id)
+
+
+def products_of_cooperative(cooperative: Cooperative) -> list[Product]:
+    """Every product of the cooperative by name (for a chooser), without their photos and tiers."""
+    return list(db.session.scalars(sa.select(Product).where(Product.cooperative_id == cooperative.id)
+                                   .options(lazyload("*")).order_by(Product.name, Product.id)))

@@ -3,7 +3,9 @@
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
+from marketplace.catalog.services.products import products_of_cooperative
 from marketplace.cooperatives.permissions import Capability
 from marketplace.cooperatives.services.members import member_of, member_register
 from marketplace.cooperatives.views.access import cooperative_for
@@ -14,12 +16,17 @@ from marketplace.core.timeutil import local_today
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import attach_field_errors, errors_text, flash_refusal, render_form
 from marketplace.ledger import bp
-from marketplace.ledger.forms import AllocationForm, MarginForm, PayAllForm, PayoutForm
+from marketplace.ledger.forms import AllocationForm, MarginForm, PayAllForm, PayoutForm, ProductRuleForm
 from marketplace.ledger.models import PayoutMethod
 from marketplace.ledger.services import allocations as allocation_services
 from marketplace.ledger.services import journal
 from marketplace.ledger.services.documents import bank_batch_csv_lines, payout_slip_pdf, statement_pdf
-from marketplace.ledger.services.settings import cooperative_margin, set_cooperative_margin
+from marketplace.ledger.services.settings import (
+    cooperative_margin,
+    product_rules,
+    set_cooperative_margin,
+    set_product_rule,
+)
 from marketplace.ordering.services.queries import order_of_cooperative
 
 
@@ -64,8 +71,13 @@ def balances(slug):
     page = paginate_rows(journal.balances_query(cooperative), per_page=30)
     pay_all_form = PayAllForm()
     pay_all_form.paid_on.data = local_today(cooperative.time_zone)
+    rule_form = ProductRuleForm()
+    rule_form.product.choices = [SelectChoice(product.id, f"{product.name} ({product.sku})")
+                                 for product in products_of_cooperative(cooperative)]
     return render_template("ledger/balances.html", cooperative=cooperative, page=page,
-                           margin=cooperative_margin(cooperative), margin_form=MarginForm(), pay_all_form=pay_all_form)
+                           margin=cooperative_margin(cooperative), margin_form=MarginForm(), pay_all_form=pay_all_form,
+                           rule_form=rule_form, rules=product_rules(cooperative),
+                           product_names={choice.value: choice.label for choice in rule_form.product.choices})
 
 
 @bp.route("/manage/<slug>/ledger/members/<int:member_id>", methods=["GET", "POST"])
@@ -171,3 +183,22 @@ def payout_slip(slug, payout_id):
     response.headers["Content-Disposition"] = f'inline; filename="payout-{payout.id}.pdf"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.route("/manage/<slug>/ledger/product-rules", methods=["POST"])
+@login_required
+def product_rule(slug):
+    cooperative = cooperative_for(slug, Capability.VIEW_MEMBERS)
+    form = ProductRuleForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                set_product_rule(current_user, cooperative, form.product.data, margin_basis_points=form.margin.data,
+                                 member_unit_price=form.member_price.data)
+        except DomainError as error:
+            flash_refusal(error)
+        else:
+            flash(_("The product's rule has been saved; it applies to orders completed from now on."), "success")
+    else:
+        flash(errors_text(form.product, form.margin, form.member_price), "error")
+    return redirect(url_for("ledger.balances", slug=slug))
