@@ -91,7 +91,7 @@ def test_a_member_reads_their_own_earnings_and_nobody_elses(app, buyer):
     receive(product, 2, member=other)
     _completed(buyer, product)  # two units, from Suparmi's older lot
     page = page_text(signed_in(app, person).get("/my/earnings"))
-    assert "Rp 90.000" in page and "Joko" not in page
+    assert "Rp 90.000" in page and "Joko" not in page and "Simpanan pokok" in page
     stranger = page_text(signed_in(app, create_user()).get("/my/earnings"))
     assert "tidak terhubung" in stranger and "Rp 90.000" not in stranger
     # The product page counts members from real allocations.

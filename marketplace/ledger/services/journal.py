@@ -225,11 +225,9 @@ def statement_of(member: Member, *, since: date | None = None, until: date | Non
 
 
 def recent_lines_of(member: Member, limit: int = 50) -> list:
-    """The member's latest earnings and payouts, newest first."""
-    return list(db.session.execute(
-        sa.select(JournalLine, JournalEntry).join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
-        .where(JournalLine.member_id == member.id, JournalLine.account == Account.MEMBER_PAYABLE)
-        .order_by(JournalEntry.booked_on.desc(), JournalEntry.id.desc()).limit(limit)).all())
+    """The member's latest lines — earnings with the units they made, payouts, savings — newest first."""
+    return list(db.session.execute(statement_of(member).order_by(None).order_by(
+        JournalEntry.booked_on.desc(), JournalEntry.id.desc(), JournalLine.id.desc()).limit(limit)).all())
 
 
 def members_credited_for(product_id: int) -> int:

@@ -6,13 +6,14 @@ from flask_login import current_user, login_required
 from marketplace.cooperatives.services.members import members_of_user
 from marketplace.ledger import bp
 from marketplace.ledger.services import journal
+from marketplace.ledger.services.savings import savings_balances
 
 
 @bp.route("/my/earnings")
 @login_required
 def my_earnings():
-    accounts = [(member, journal.member_balance(member.id), journal.recent_lines_of(member))
-                for member in members_of_user(current_user)]
+    accounts = [(member, journal.member_balance(member.id), savings_balances(member.id),
+                 journal.recent_lines_of(member)) for member in members_of_user(current_user)]
     return render_template("ledger/my_earnings.html", accounts=accounts)
 
 
