@@ -64,4 +64,34 @@ def seed_demo_orders() -> list[str]:
             perform(order, OrderAction.CONFIRM_PAYMENT, staff)
             rate_order(order, buyer, rating=5, comment="Anyaman rapi, pengiriman cepat.")
         report.append(f"created order {order.number} ({order.status.value})")
+    if tunas is not None:
+        report.extend(_seed_savings(tunas))
     return report
+
+
+def _seed_savings(cooperative: Cooperative) -> list[str]:
+    """The cooperative's savings amounts and a few months of members' deposits; some members fall behind."""
+    from datetime import date
+
+    from marketplace.cooperatives.models import Member
+    from marketplace.core.timeutil import local_today
+    from marketplace.ledger.models import Account
+    from marketplace.ledger.services.savings import SavingsMovement, record_savings, set_savings_amounts
+
+    def months_ago(count: int) -> date:
+        today = local_today(cooperative.time_zone)
+        index = today.year * 12 + today.month - 1 - count
+        return date(index // 12, index % 12 + 1, 1)
+
+    staff = _owner(cooperative)
+    set_savings_amounts(staff, cooperative, pokok=100_000, wajib_monthly=20_000, counted_from=months_ago(5))
+    members = list(db.session.scalars(sa.select(Member).where(Member.cooperative_id == cooperative.id,
+                                                             Member.status == "active").order_by(Member.id)))
+    for index, member in enumerate(members):
+        record_savings(staff, cooperative, SavingsMovement(member_id=member.id, account=Account.SIMPANAN_POKOK,
+                                                           amount=100_000, on=months_ago(5)))
+        for month in range(5, index % 3, -1):  # the later members are a month or two behind
+            record_savings(staff, cooperative, SavingsMovement(
+                member_id=member.id, account=Account.SIMPANAN_WAJIB, amount=20_000, on=months_ago(month),
+                month=months_ago(month)))
+    return [f"recorded savings of {len(members)} members of {cooperative.name}"]
