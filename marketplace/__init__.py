@@ -117,6 +117,7 @@ def _import_models() -> None:
     import marketplace.core.unit_of_work  # its session listeners: after-commit callbacks, no writes on a GET
     import marketplace.ledger.models
     import marketplace.ordering.models
+    import marketplace.payments.models
     import marketplace.search.models
     import marketplace.sourcing.models  # noqa: F401
 
@@ -129,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.ledger import bp as ledger_bp
     from marketplace.main import bp as main_bp
     from marketplace.ordering import bp as ordering_bp
+    from marketplace.payments import bp as payments_bp
     from marketplace.search import bp as search_bp
     from marketplace.sourcing import bp as sourcing_bp
     from marketplace.storefront import bp as storefront_bp
@@ -142,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(sourcing_bp)
     app.register_blueprint(ordering_bp)
     app.register_blueprint(ledger_bp)
+    app.register_blueprint(payments_bp)
     app.register_blueprint(admin_bp)
 
 

@@ -96,6 +96,14 @@ class Config:
     # The whole-catalog facet counts (search with no words and no filters) are reused this long, per worker.
     SEARCH_FACET_CACHE_SECONDS = _env_int("SEARCH_FACET_CACHE_SECONDS", 60)
 
+    # Card payments through Stripe: without a secret key, card payment is simply not offered.
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
+    STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")  # another Stripe-compatible server (tests, staging)
+    # The smallest card payment taken, in rupiah: a charge must convert to at least Stripe's settlement minimum.
+    STRIPE_MINIMUM_RUPIAH = _env_int("STRIPE_MINIMUM_RUPIAH", 10_000)
+
     # An order paid by bank transfer waits this long for the money, then expires and its stock goes back.
     ORDER_PAYMENT_HOURS = _env_int("ORDER_PAYMENT_HOURS", 48)
     # A shipped order the buyer has not confirmed counts as received this many days after shipping.

@@ -17,6 +17,7 @@ LAYERS = {
     "sourcing": 5,
     "ordering": 6,
     "ledger": 7,
+    "payments": 8,
     "admin": 9, "storefront": 9, "main": 9,
 }
 # The app factory, commands and demo data wire everything.

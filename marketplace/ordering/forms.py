@@ -89,7 +89,7 @@ class CheckoutForm(FlaskForm):
         return self[f"delivery_{cooperative_id}"], self[f"note_{cooperative_id}"]
 
 
-def checkout_form(options: dict[int, list[DeliveryOption]], **kwargs) -> CheckoutForm:
+def checkout_form(options: dict[int, list[DeliveryOption]], *, card_payments: bool = False, **kwargs) -> CheckoutForm:
     """A checkout form with a delivery choice and a note for each cooperative in the cart."""
 
     class CartCheckoutForm(CheckoutForm):
@@ -103,6 +103,9 @@ def checkout_form(options: dict[int, list[DeliveryOption]], **kwargs) -> Checkou
             _l("Note to the cooperative (optional)"), filters=[strip_whitespace], validators=[Length(max=1000)]))
     form = CartCheckoutForm(**kwargs)
     form.cooperative_ids = list(options)
+    if not card_payments:  # offered only where the card processor is configured
+        form.payment_method.choices = enum_choices(PaymentMethod, [method for method in PaymentMethod
+                                                                   if method != PaymentMethod.CARD])
     return form
 
 

@@ -34,6 +34,11 @@ CLOSED_STATUSES = frozenset({OrderStatus.REJECTED, OrderStatus.COMPLETED, OrderS
 class PaymentMethod(LabelledEnum):
     BANK_TRANSFER = "bank_transfer", _l("Bank transfer to the cooperative (pay first)")
     ON_DELIVERY = "on_delivery", _l("Pay on delivery or pickup")
+    CARD = "card", _l("Card (paid now, online)")
+
+
+# Paid before the cooperative starts: the orders wait in `awaiting_payment` and expire unpaid.
+PAY_FIRST_METHODS = frozenset({PaymentMethod.BANK_TRANSFER, PaymentMethod.CARD})
 
 
 class DeliveryMethod(LabelledEnum):

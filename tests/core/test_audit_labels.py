@@ -5,11 +5,12 @@ from marketplace.core.audit import SYSTEM, AuditEvent, audit_action_choices, rec
 from marketplace.extensions import db
 from marketplace.ledger.models import LedgerAudit
 from marketplace.ordering.models import OrderAudit
+from marketplace.payments.models import PaymentAudit
 
 
 def test_every_domains_audit_actions_read_as_words_for_an_inspector(app):
     registered = dict(audit_action_choices())
-    every_domain = (AccountAudit, CooperativeAudit, CatalogAudit, OrderAudit, LedgerAudit)
+    every_domain = (AccountAudit, CooperativeAudit, CatalogAudit, OrderAudit, LedgerAudit, PaymentAudit)
     for actions in every_domain:
         assert {action.value for action in actions} <= set(registered)
     assert len(registered) == sum(len(actions) for actions in every_domain)

@@ -22,6 +22,7 @@ from marketplace.core.timeutil import local_today, utcnow
 from marketplace.core.unit_of_work import refused_by_database
 from marketplace.extensions import db
 from marketplace.ordering.models import (
+    PAY_FIRST_METHODS,
     Checkout,
     DeliveryMethod,
     LotConsumption,
@@ -187,7 +188,7 @@ def _supplier_order(user: User, checkout: Checkout, plan: CheckoutPlan, group) -
     cooperative = group.cooperative
     today = local_today(cooperative.time_zone)
     now = utcnow()
-    pay_first = plan.payment_method == PaymentMethod.BANK_TRANSFER
+    pay_first = plan.payment_method in PAY_FIRST_METHODS
     lead_days = group.lead_time_days
     order = Order(
         cooperative=cooperative, year=today.year, checkout=checkout,

@@ -16,7 +16,7 @@ from marketplace.cooperatives.permissions import Capability, can
 from marketplace.core.audit import SYSTEM, AuditEvent, SystemActor, record_audit
 from marketplace.core.errors import DomainError, InvalidDetails, NotFound, NotPermitted, TransitionNotAllowed
 from marketplace.core.mail import send_mail_after_commit
-from marketplace.core.timeutil import local_today, utcnow
+from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 from marketplace.ordering.models import (
     DeliveryMethod,
@@ -25,7 +25,6 @@ from marketplace.ordering.models import (
     OrderAudit,
     OrderLine,
     OrderStatus,
-    PaymentMethod,
 )
 from marketplace.ordering.services import events
 
@@ -326,12 +325,3 @@ def perform_if_still_due(order_id: int, action: OrderAction) -> bool:
         return False
     perform(order, action, SYSTEM)
     return True
-
-
-def is_pay_first(order: Order) -> bool:
-    return order.payment_method == PaymentMethod.BANK_TRANSFER
-
-
-def local_ship_by_passed(order: Order) -> bool:
-    return not order.is_closed and order.shipped_at is None and local_today(order.cooperative.time_zone) > \
-        order.ship_by

@@ -2,7 +2,7 @@
 
 import secrets
 
-from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, user_logged_in
 
@@ -128,7 +128,8 @@ def checkout():
             return redirect(url_for("ordering.checkout_placed", reference=replayed.reference))
         flash(_("Your cart is empty."), "info")
         return redirect(url_for("ordering.cart"))
-    form = checkout_form(delivery_options(cooperative_ids, request.form.get("province_code")))
+    form = checkout_form(delivery_options(cooperative_ids, request.form.get("province_code")),
+                         card_payments=bool(current_app.config.get("STRIPE_SECRET_KEY")))
     if request.method == "GET":
         _prefilled(form)
     plan, notice = None, None

@@ -1,0 +1,7 @@
+"""Payments: card payments through Stripe, confirmed by verified webhooks processed exactly once."""
+
+from flask import Blueprint
+
+bp = Blueprint("payments", __name__)
+
+from marketplace.payments import views  # noqa: E402,F401

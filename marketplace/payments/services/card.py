@@ -1,0 +1,105 @@
+"""Card payments: one PaymentIntent per checkout, and Stripe's signed events processed exactly once.
+
+An event's id is written first under a unique key: the same event sent twice, replayed later, or delivered to two
+workers at the same moment is taken in once (the second waits on the first's insert, then finds it). The payment
+row is locked before it changes, so events about one payment take turns whatever order they come in."""
+
+import logging
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from marketplace.accounts.models import User
+from marketplace.core.audit import SYSTEM, record_audit
+from marketplace.core.errors import Conflict, DomainError, NotPermitted
+from marketplace.core.mail import send_mail_after_commit
+from marketplace.core.unit_of_work import refused_by_database
+from marketplace.extensions import db
+from marketplace.ordering.models import Checkout, Order, OrderStatus, PaymentMethod
+from marketplace.ordering.services.lifecycle import OrderAction, perform_if_still_due
+from marketplace.payments.models import CardPayment, CardPaymentStatus, PaymentAudit, StripeEvent
+from marketplace.payments.services import gateway
+
+log = logging.getLogger(__name__)
+
+
+def amount_due(checkout: Checkout) -> int:
+    """What the checkout's orders still waiting for payment add up to."""
+    return sum(order.total for order in checkout.orders if order.status == OrderStatus.AWAITING_PAYMENT)
+
+
+@dataclass(frozen=True)
+class StartedPayment:
+    payment: CardPayment
+    client_secret: str  # handed to the browser's card form, never stored
+
+
+def start_card_payment(buyer: User, checkout: Checkout, *, payment_method: str | None = None) -> StartedPayment:
+    """The PaymentIntent for a card checkout (made once; asked again, the same one is returned)."""
+    if checkout.buyer_id != buyer.id or checkout.payment_method != PaymentMethod.CARD:
+        raise NotPermitted(_("This checkout is not paid by card."), code="not_card_checkout")
+    existing = db.session.scalar(sa.select(CardPayment).where(CardPayment.checkout_id == checkout.id))
+    if existing is not None:
+        return StartedPayment(existing, gateway.client_secret_of(existing.intent_id))
+    amount = amount_due(checkout)
+    if amount <= 0:
+        raise DomainError(_("Nothing is left to pay for this checkout."), code="nothing_to_pay")
+    intent = gateway.create_intent(amount, reference=checkout.reference, payment_method=payment_method)
+    payment = CardPayment(checkout_id=checkout.id, intent_id=intent.id, amount=amount, currency="idr")
+    with refused_by_database(lambda: Conflict(_("This checkout's payment was started at the same moment."))):
+        db.session.add(payment)
+    record_audit(PaymentAudit.CARD_PAYMENT_STARTED, actor=buyer, target=checkout, intent=intent.id, amount=amount)
+    return StartedPayment(payment, intent.client_secret)
+
+
+def take_event(event) -> str:
+    """Process a verified event once; returns what was done ("duplicate" when it was already taken in)."""
+    event = event.to_dict() if hasattr(event, "to_dict") else event  # the library's objects are not dicts
+    intent = event["data"]["object"] if event["type"].startswith("payment_intent.") else None
+    intent_id = intent["id"] if intent is not None else None
+    try:
+        with refused_by_database(lambda: Conflict("duplicate event")):
+            db.session.add(StripeEvent(id=event["id"], kind=event["type"], intent_id=intent_id))
+    except Conflict:
+        return "duplicate"
+    outcome = "ignored" if intent is None else _apply_intent_event(event["type"], intent)
+    db.session.execute(sa.update(StripeEvent).where(StripeEvent.id == event["id"]).values(outcome=outcome))
+    return outcome
+
+
+def _apply_intent_event(kind: str, intent) -> str:
+    payment = db.session.scalar(sa.select(CardPayment).where(CardPayment.intent_id == intent["id"])
+                                .with_for_update(of=CardPayment).execution_options(populate_existing=True))
+    if payment is None:
+        record_audit(PaymentAudit.STRIPE_EVENT_UNKNOWN, actor=SYSTEM, intent=intent["id"], event=kind)
+        return "unknown_intent"
+    if payment.status == CardPaymentStatus.SUCCEEDED:
+        return "already_paid"  # a late or repeated event changes nothing once the money is in
+    if kind == "payment_intent.succeeded":
+        received = gateway.from_stripe_amount(int(intent.get("amount_received") or intent["amount"]))
+        if received != payment.amount or str(intent["currency"]).lower() != payment.currency:
+            payment.status = CardPaymentStatus.MISMATCH
+            record_audit(PaymentAudit.CARD_PAYMENT_MISMATCH, actor=SYSTEM, target=payment.checkout,
+                         expected=payment.amount, received=received, currency=str(intent["currency"]))
+            return "mismatch"
+        payment.status, payment.failure_message = CardPaymentStatus.SUCCEEDED, None
+        # Orders still waiting move on; one that expired or was cancelled meanwhile stays as it is (its share of the
+        # money is on the audit row, for a refund).
+        for order in db.session.scalars(sa.select(Order).where(Order.checkout_id == payment.checkout_id,
+                                                               Order.status == OrderStatus.AWAITING_PAYMENT)
+                                        .order_by(Order.id)):
+            perform_if_still_due(order.id, OrderAction.CONFIRM_PAYMENT)
+        record_audit(PaymentAudit.CARD_PAYMENT_SUCCEEDED, actor=SYSTEM, target=payment.checkout,
+                     amount=payment.amount)
+        return "paid"
+    if kind == "payment_intent.payment_failed":
+        error = intent.get("last_payment_error") or {}
+        payment.status = CardPaymentStatus.FAILED
+        payment.failure_message = str(error.get("message") or "")[:255] or None
+        buyer = payment.checkout.buyer
+        send_mail_after_commit(buyer.email, "card_payment_failed", locale=buyer.preferred_locale,
+                               checkout=payment.checkout)
+        record_audit(PaymentAudit.CARD_PAYMENT_FAILED, actor=SYSTEM, target=payment.checkout)
+        return "failed"
+    return "ignored"

@@ -1,0 +1,55 @@
+"""The only module that speaks to Stripe (through its official library). Our money is whole rupiah; Stripe counts
+IDR in hundredths, so the conversion happens here, once."""
+
+import stripe
+from flask import current_app
+from flask_babel import gettext as _
+
+from marketplace.core.errors import DomainError
+
+# Stripe takes at most twelve digits in an amount (in hundredths of a rupiah).
+MAX_STRIPE_AMOUNT = 999_999_999_999
+
+
+def to_stripe_amount(rupiah: int) -> int:
+    """Rp 1.250.000 → 125000000: IDR is a two-decimal currency at Stripe. Refuses what Stripe would refuse."""
+    if not isinstance(rupiah, int):
+        raise TypeError("rupiah amounts are whole integers")
+    if rupiah < current_app.config["STRIPE_MINIMUM_RUPIAH"]:
+        raise DomainError(_("A card payment must be at least Rp %(minimum)s.",
+                            minimum=f"{current_app.config['STRIPE_MINIMUM_RUPIAH']:,}".replace(",", ".")),
+                          code="card_amount_too_small")
+    if rupiah * 100 > MAX_STRIPE_AMOUNT:
+        raise DomainError(_("This amount is too large to pay by card; pay by bank transfer."),
+                          code="card_amount_too_large")
+    return rupiah * 100
+
+
+def from_stripe_amount(amount: int) -> int:
+    return amount // 100 if amount % 100 == 0 else -1  # hundredths we never ask for: a mismatch
+
+
+def client() -> stripe.StripeClient:
+    base = current_app.config.get("STRIPE_API_BASE")
+    return stripe.StripeClient(current_app.config["STRIPE_SECRET_KEY"], max_network_retries=0,
+                               base_addresses={"api": base} if base else {})
+
+
+def create_intent(amount: int, *, reference: str, payment_method: str | None = None):
+    params: stripe.params.PaymentIntentCreateParams = {
+        "amount": to_stripe_amount(amount), "currency": "idr", "metadata": {"checkout": reference}}
+    if payment_method:
+        params["payment_method"] = payment_method
+    return client().v1.payment_intents.create(params=params)
+
+
+def client_secret_of(intent_id: str) -> str:
+    return client().v1.payment_intents.retrieve(intent_id).client_secret or ""
+
+
+def verified_event(payload: bytes, signature: str | None):
+    """The event, if Stripe signed it with our secret recently; raises otherwise."""
+    return stripe.Webhook.construct_event(payload, signature or "", current_app.config["STRIPE_WEBHOOK_SECRET"])
+
+
+SignatureError = stripe.SignatureVerificationError
