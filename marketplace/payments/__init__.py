@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("payments", __name__)
 
-from marketplace.payments import views  # noqa: E402,F401
+from marketplace.payments import hooks, views  # noqa: E402,F401

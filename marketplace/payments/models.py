@@ -18,6 +18,7 @@ class CardPaymentStatus(LabelledEnum):
     SUCCEEDED = "succeeded", _l("Paid")
     FAILED = "failed", _l("Declined")
     MISMATCH = "mismatch", _l("Amount does not match: an administrator checks it")
+    CANCELLED = "cancelled", _l("Cancelled: the orders expired unpaid")
 
 
 class CardPayment(db.Model):
@@ -60,3 +61,4 @@ class PaymentAudit(LabelledEnum):
     CARD_PAYMENT_FAILED = "payment.card_failed", _l("Card payment declined")
     CARD_PAYMENT_MISMATCH = "payment.card_mismatch", _l("Card payment amount does not match")
     STRIPE_EVENT_UNKNOWN = "payment.stripe_unknown", _l("Stripe event for an unknown payment")
+    CARD_PAYMENT_CANCELLED = "payment.card_cancelled", _l("Card payment cancelled as the orders expired")

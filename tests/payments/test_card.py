@@ -188,3 +188,34 @@ def test_the_same_event_to_two_workers_at_once_is_processed_once(card_checkout, 
     assert outcomes == ["duplicate", "paid"]
     db.session.rollback()
     assert db.session.get(Order, card_checkout.orders[0].id).status == OrderStatus.PLACED
+
+
+def test_an_unpaid_card_checkout_expires_only_once_its_payment_is_cancelled(card_checkout, buyer):
+    from marketplace.core.timeutil import utcnow
+    from marketplace.ordering.services.lifecycle import OrderAction, perform_if_still_due
+
+    order = card_checkout.orders[0]
+    payment = _start(card_checkout, buyer)
+    _client().v1.payment_intents.confirm(payment.intent_id)  # paid at the last moment; no webhook yet
+    order.payment_due_at = utcnow()
+    db.session.commit()
+    with unit_of_work():
+        assert perform_if_still_due(order.id, OrderAction.EXPIRE) is False
+    assert db.session.get(Order, order.id).status == OrderStatus.AWAITING_PAYMENT
+
+
+def test_a_card_checkout_nobody_paid_expires_and_its_intent_is_cancelled(stripe_app, buyer):
+    from marketplace.core.timeutil import utcnow
+    from marketplace.ordering.services.lifecycle import OrderAction, perform_if_still_due
+
+    product = create_product(base_price=85_000, tiers=[])
+    receive(product, 10)
+    checkout = place_order(buyer, (product, 2), payment="card")
+    payment = _start(checkout, buyer)
+    order = checkout.orders[0]
+    order.payment_due_at = utcnow()
+    db.session.commit()
+    with unit_of_work():
+        assert perform_if_still_due(order.id, OrderAction.EXPIRE) is True
+    assert db.session.get(CardPayment, payment.id).status == CardPaymentStatus.CANCELLED
+    assert _client().v1.payment_intents.retrieve(payment.intent_id).status == "canceled"

@@ -9,6 +9,7 @@ from collections.abc import Callable
 _placed: list[Callable] = []
 _moved: list[Callable] = []
 _before_shipping: list[Callable] = []
+_before_expiring: list[Callable] = []
 
 
 def when_placed(listener: Callable) -> Callable:
@@ -27,6 +28,16 @@ def before_shipping(check: Callable) -> Callable:
     """`check(order)` returns why the order may not ship yet, or None."""
     _before_shipping.append(check)
     return check
+
+
+def before_expiring(check: Callable) -> Callable:
+    """`check(order)` returns False when an unpaid order may not expire yet (money may be on its way)."""
+    _before_expiring.append(check)
+    return check
+
+
+def may_expire(order) -> bool:
+    return all(check(order) for check in _before_expiring)
 
 
 def order_placed(order) -> None:

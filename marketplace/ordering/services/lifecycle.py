@@ -323,5 +323,7 @@ def perform_if_still_due(order_id: int, action: OrderAction) -> bool:
         return False
     if action == OrderAction.COMPLETE and order.paid_at is None:
         return False
+    if action == OrderAction.EXPIRE and not events.may_expire(order):
+        return False  # a card payment may still arrive: the next round looks again
     perform(order, action, SYSTEM)
     return True

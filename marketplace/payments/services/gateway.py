@@ -43,6 +43,15 @@ def create_intent(amount: int, *, reference: str, payment_method: str | None = N
     return client().v1.payment_intents.create(params=params)
 
 
+def cancel_intent(intent_id: str) -> bool:
+    """Cancel a PaymentIntent nobody paid; False when it cannot be (it was paid meanwhile, or Stripe is away)."""
+    try:
+        client().v1.payment_intents.cancel(intent_id)
+    except stripe.StripeError:
+        return False
+    return True
+
+
 def client_secret_of(intent_id: str) -> str:
     return client().v1.payment_intents.retrieve(intent_id).client_secret or ""
 
