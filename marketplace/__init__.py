@@ -171,6 +171,9 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(image_srcset)
     app.add_template_global(image_url)
     app.add_template_global(external_url)
+    from marketplace.payments.services.transfers import proofs_of
+
+    app.add_template_global(proofs_of, "transfer_proofs_of")  # the order pages list a transfer's proofs
 
     @app.context_processor
     def inject_layout_helpers():

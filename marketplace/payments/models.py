@@ -62,3 +62,20 @@ class PaymentAudit(LabelledEnum):
     CARD_PAYMENT_MISMATCH = "payment.card_mismatch", _l("Card payment amount does not match")
     STRIPE_EVENT_UNKNOWN = "payment.stripe_unknown", _l("Stripe event for an unknown payment")
     CARD_PAYMENT_CANCELLED = "payment.card_cancelled", _l("Card payment cancelled as the orders expired")
+    TRANSFER_PROOF_ADDED = "payment.transfer_proof_added", _l("Proof of transfer sent")
+    TRANSFER_NOT_MATCHING = "payment.transfer_not_matching", _l("Transfer received does not match the order")
+
+
+class TransferProof(db.Model):
+    """What a buyer sends to show they transferred the money: a photo or a PDF, cleaned and stored privately."""
+
+    __tablename__ = "transfer_proofs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id", ondelete="RESTRICT"), index=True)
+    storage_key: Mapped[str] = mapped_column(sa.String(255))
+    content_type: Mapped[str] = mapped_column(sa.String(64))
+    original_filename: Mapped[str] = mapped_column(sa.String(255))
+    size_bytes: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,16 +1,31 @@
 """Paying a card checkout in the browser, and Stripe's webhook."""
 
-from flask import abort, current_app, jsonify, make_response, render_template, request
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from marketplace.core.errors import DomainError
+from marketplace.cooperatives.permissions import Capability
+from marketplace.cooperatives.views.access import cooperative_for
+from marketplace.core.errors import DomainError, InvalidDetails
+from marketplace.core.storage import get_private_storage
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import flash_refusal
-from marketplace.extensions import csrf, limiter
-from marketplace.ordering.services.queries import checkout_of_buyer
+from marketplace.extensions import csrf, limit_uploads, limiter
+from marketplace.ordering.services.queries import checkout_of_buyer, order_of_buyer, order_of_cooperative
 from marketplace.payments import bp
-from marketplace.payments.services import card, gateway
+from marketplace.payments.forms import TransferForm
+from marketplace.payments.services import card, gateway, transfers
 
 # The card page loads Stripe.js and its frames from Stripe; every other page keeps the strict policy.
 CARD_PAGE_POLICY = ("default-src 'self'; script-src 'self' https://js.stripe.com; "
@@ -52,3 +67,59 @@ def stripe_webhook():
     with unit_of_work():
         outcome = card.take_event(event)
     return jsonify({"received": True, "outcome": outcome})
+
+
+@bp.route("/orders/<number>/transfer-proof", methods=["POST"])
+@login_required
+@limit_uploads
+def send_transfer_proof(number):
+    order = order_of_buyer(current_user, number)
+    upload = request.files.get("proof")
+    try:
+        if upload is None or not upload.filename:
+            raise InvalidDetails({"file": _("Choose the photo or PDF of your transfer.")}, code="no_file")
+        with unit_of_work():
+            transfers.add_transfer_proof(current_user, order, filename=upload.filename, data=upload.read())
+    except DomainError as error:
+        flash_refusal(error)
+    else:
+        flash(_("Thank you: the cooperative will check your transfer."), "success")
+    return redirect(url_for("ordering.order", number=number))
+
+
+@bp.route("/manage/<slug>/orders/<number>/transfer", methods=["POST"])
+@login_required
+def confirm_transfer(slug, number):
+    cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
+    order = order_of_cooperative(cooperative, number)
+    form = TransferForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(error) for field in (form.amount, form.received_on) for error in field.errors), "error")
+        return redirect(url_for("ordering.manage_order", slug=slug, number=number))
+    try:
+        with unit_of_work():
+            paid = transfers.confirm_transfer(current_user, order, amount=form.amount.data,
+                                              received_on=form.received_on.data)
+    except DomainError as error:
+        flash_refusal(error)
+    else:
+        if paid:
+            flash(_("Payment recorded: order %(number)s is paid.", number=number), "success")
+        else:
+            flash(_("The amount does not match the order total; the order stays unpaid and the buyer sees why."),
+                  "error")
+    return redirect(url_for("ordering.manage_order", slug=slug, number=number))
+
+
+@bp.route("/manage/<slug>/orders/<number>/transfer-proofs/<int:proof_id>")
+@login_required
+def transfer_proof(slug, number, proof_id):
+    cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
+    proof = transfers.proof_of(order_of_cooperative(cooperative, number), proof_id)
+    path = get_private_storage().local_path(proof.storage_key)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=proof.content_type, download_name=proof.original_filename,
+                         as_attachment=False, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
