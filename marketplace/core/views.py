@@ -31,3 +31,14 @@ def flash_refusal(error: DomainError) -> None:
 def errors_text(*fields) -> str:
     """A form's field errors as one sentence for a flash message (messages may be lazy strings)."""
     return " ".join(str(error) for field in fields for error in field.errors)
+
+
+def private_download(content, filename: str, mimetype: str, *, inline: bool = False):
+    """A file for one person (a PDF, a CSV, bytes or a stream of lines): never kept by a shared cache or proxy."""
+    from flask import Response, stream_with_context
+
+    body = content if isinstance(content, bytes | str) else stream_with_context(content)
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -12,15 +12,13 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 from marketplace.cooperatives.models import Cooperative
 from marketplace.core.csv_files import BYTE_ORDER_MARK, csv_line
 from marketplace.core.money import format_rupiah
+from marketplace.core.pdf import paragraph_text
 from marketplace.core.timeutil import format_date_local
 from marketplace.ledger.models import Payout
 from marketplace.ledger.services.journal import members_with_balance
 
 _STYLES = getSampleStyleSheet()
 
-
-def _escape(text) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def payout_slip_pdf(payout: Payout, cooperative: Cooperative) -> bytes:
@@ -40,10 +38,10 @@ def payout_slip_pdf(payout: Payout, cooperative: Cooperative) -> bytes:
         _("For goods the member made and the cooperative sold through Pasar Koperasi."),
         _("Recorded by: %(name)s", name=payout.paid_by.name if payout.paid_by else "—"),
     ]
-    story = [Paragraph(_escape(lines[0]), _STYLES["Title"])]
+    story = [Paragraph(paragraph_text(lines[0]), _STYLES["Title"])]
     for text in lines[1:]:
-        story += [Paragraph(_escape(text), _STYLES["BodyText"]), Spacer(1, 2 * mm)]
-    story += [Spacer(1, 12 * mm), Paragraph(_escape(_("Received by the member: ______________________")),
+        story += [Paragraph(paragraph_text(text), _STYLES["BodyText"]), Spacer(1, 2 * mm)]
+    story += [Spacer(1, 12 * mm), Paragraph(paragraph_text(_("Received by the member: ______________________")),
                                             _STYLES["BodyText"])]
     document.build(story)
     return buffer.getvalue()
@@ -77,7 +75,7 @@ def statement_pdf(member, cooperative: Cooperative, rows, totals, *, since, unti
         table_rows.append([format_date_local(entry.booked_on), f"{entry.kind.label} · {entry.memo}", units or "",
                            line.account.label, format_rupiah(-line.amount) if line.amount < 0 else "",
                            format_rupiah(line.amount) if line.amount > 0 else ""])
-    table = Table([[Paragraph(_escape(cell), small) for cell in row] for row in table_rows],
+    table = Table([[Paragraph(paragraph_text(cell), small) for cell in row] for row in table_rows],
                   colWidths=[20 * mm, 70 * mm, 12 * mm, 32 * mm, 23 * mm, 23 * mm], repeatRows=1)
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e7f3ec")),
@@ -85,10 +83,10 @@ def statement_pdf(member, cooperative: Cooperative, rows, totals, *, since, unti
     summary = [_("%(account)s: %(opening)s at the start, %(closing)s at the end",
                  account=account.label, opening=format_rupiah(totals.opening[account]),
                  closing=format_rupiah(totals.closing[account])) for account in totals.closing]
-    story = [Paragraph(_escape(_("Statement of %(name)s", name=member.full_name)), _STYLES["Title"]),
-             Paragraph(_escape(f"{cooperative.name} · {member.member_number} · {period}"), _STYLES["BodyText"]),
+    story = [Paragraph(paragraph_text(_("Statement of %(name)s", name=member.full_name)), _STYLES["Title"]),
+             Paragraph(paragraph_text(f"{cooperative.name} · {member.member_number} · {period}"), _STYLES["BodyText"]),
              Spacer(1, 3 * mm)]
-    story += [Paragraph(_escape(text), small) for text in summary]
+    story += [Paragraph(paragraph_text(text), small) for text in summary]
     story += [Spacer(1, 4 * mm), table]
     document.build(story)
     return buffer.getvalue()

@@ -11,18 +11,16 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from marketplace.cooperatives.models import Cooperative
 from marketplace.core.money import format_percent, format_rupiah
+from marketplace.core.pdf import paragraph_text
 from marketplace.ledger.services.shu import FUNDS, ShuDistribution
 
 _STYLES = getSampleStyleSheet()
 _SMALL = _STYLES["BodyText"].clone("shu_small", fontSize=8, leading=10)
 
 
-def _escape(text) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
 
 def _table(rows, widths) -> Table:
-    table = Table([[Paragraph(_escape(cell), _SMALL) for cell in row] for row in rows], colWidths=widths,
+    table = Table([[Paragraph(paragraph_text(cell), _SMALL) for cell in row] for row in rows], colWidths=widths,
                   repeatRows=1)
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e7f3ec")),
@@ -44,13 +42,13 @@ def shu_pdf(cooperative: Cooperative, distribution: ShuDistribution) -> bytes:
          format_rupiah(share.capital), format_rupiah(share.jasa_usaha), format_rupiah(share.jasa_modal),
          format_rupiah(share.total)] for share in distribution.members]
     story = [
-        Paragraph(_escape(_("Distribution of SHU, book year %(year)d", year=distribution.book_year)),
+        Paragraph(paragraph_text(_("Distribution of SHU, book year %(year)d", year=distribution.book_year)),
                   _STYLES["Title"]),
-        Paragraph(_escape(cooperative.name), _STYLES["BodyText"]),
-        Paragraph(_escape(_("SHU of the year: %(amount)s", amount=format_rupiah(distribution.shu))),
+        Paragraph(paragraph_text(cooperative.name), _STYLES["BodyText"]),
+        Paragraph(paragraph_text(_("SHU of the year: %(amount)s", amount=format_rupiah(distribution.shu))),
                   _STYLES["BodyText"]),
         Spacer(1, 4 * mm), _table(funds, [90 * mm, 30 * mm, 50 * mm]), Spacer(1, 4 * mm),
-        Paragraph(_escape(_("Each member's share = jasa usaha fund × the member's transactions ÷ all members' "
+        Paragraph(paragraph_text(_("Each member's share = jasa usaha fund × the member's transactions ÷ all members' "
                             "transactions (%(transactions)s) + jasa modal fund × the member's simpanan pokok and "
                             "wajib ÷ all members' (%(capital)s); each fund is shared out to the rupiah by largest "
                             "remainder.", transactions=format_rupiah(distribution.total_transactions),

@@ -1,6 +1,6 @@
 """The cooperative's ledger pages: allocating order lines to members, balances, statements, payouts, margin."""
 
-from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -14,7 +14,7 @@ from marketplace.core.pagination import paginate_rows
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.timeutil import local_today
 from marketplace.core.unit_of_work import unit_of_work
-from marketplace.core.views import attach_field_errors, errors_text, flash_refusal, render_form
+from marketplace.core.views import attach_field_errors, errors_text, flash_refusal, private_download, render_form
 from marketplace.ledger import bp
 from marketplace.ledger.forms import AllocationForm, MarginForm, PayAllForm, PayoutForm, ProductRuleForm
 from marketplace.ledger.models import PayoutMethod
@@ -121,10 +121,7 @@ def statement_pdf_response(member, cooperative) -> Response:
     rows = journal.statement_rows(member, since=since, until=until)
     content = statement_pdf(member, cooperative, rows, journal.statement_totals(member, since=since, until=until),
                             since=since, until=until)
-    response = Response(content, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="statement-{member.member_number}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(content, f"statement-{member.member_number}.pdf", "application/pdf", inline=True)
 
 
 @bp.route("/manage/<slug>/ledger/margin", methods=["POST"])
@@ -168,10 +165,7 @@ def pay_all(slug):
 @login_required
 def bank_batch(slug):
     cooperative = cooperative_for(slug, Capability.VIEW_ACCOUNT_NUMBERS)
-    response = Response(stream_with_context(bank_batch_csv_lines(cooperative)), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="transfer-{cooperative.slug}.csv"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(bank_batch_csv_lines(cooperative), f"transfer-{cooperative.slug}.csv", "text/csv")
 
 
 @bp.route("/manage/<slug>/ledger/payouts/<int:payout_id>/slip.pdf")
@@ -179,10 +173,8 @@ def bank_batch(slug):
 def payout_slip(slug, payout_id):
     cooperative = cooperative_for(slug, Capability.VIEW_MEMBERS)
     payout = journal.payout_of(cooperative, payout_id)
-    response = Response(payout_slip_pdf(payout, cooperative), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="payout-{payout.id}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(payout_slip_pdf(payout, cooperative), f"payout-{payout.id}.pdf", "application/pdf",
+                            inline=True)
 
 
 @bp.route("/manage/<slug>/ledger/product-rules", methods=["POST"])

@@ -1,12 +1,13 @@
 """Sales reports for the cooperative's staff and supervisors: by member, product or month, with a chart drawn on
 the server and a CSV."""
 
-from flask import Response, render_template, request, stream_with_context
+from flask import render_template, request
 from flask_login import login_required
 
 from marketplace.cooperatives.permissions import Capability
 from marketplace.cooperatives.views.access import cooperative_for
 from marketplace.core.query_args import QueryArgs
+from marketplace.core.views import private_download
 from marketplace.ledger import bp
 from marketplace.ledger.services import reports
 
@@ -36,8 +37,5 @@ def sales_report(slug):
 def sales_report_csv(slug):
     cooperative = cooperative_for(slug, Capability.VIEW_MEMBERS)
     by, since, until = _filters()
-    response = Response(stream_with_context(reports.sales_csv_lines(cooperative, by, since=since, until=until)),
-                        mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="sales-{cooperative.slug}-{by}.csv"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(reports.sales_csv_lines(cooperative, by, since=since, until=until),
+                            f"sales-{cooperative.slug}-{by}.csv", "text/csv")

@@ -13,6 +13,7 @@ from marketplace.core.errors import InvalidDetails
 from marketplace.core.money import parse_percent
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.timeutil import local_today
+from marketplace.core.views import private_download
 from marketplace.ledger import bp
 from marketplace.ledger.services import shu as shu_services
 from marketplace.ledger.services.shu_documents import shu_pdf
@@ -72,11 +73,7 @@ def shu_csv(slug):
     for share in distribution.members:
         buffer.write(csv_line([share.member.member_number, share.member.full_name, share.transactions,
                                share.capital, share.jasa_usaha, share.jasa_modal, share.total]))
-    response = Response(buffer.getvalue(), mimetype="text/csv")
-    filename = f"shu-{cooperative.slug}-{distribution.book_year}"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(buffer.getvalue(), f"shu-{cooperative.slug}-{distribution.book_year}.csv", "text/csv")
 
 
 @bp.route("/manage/<slug>/shu.pdf")
@@ -86,8 +83,5 @@ def shu_appendix(slug):
     _year, _amount, _percentages, distribution, error = _distribution(cooperative)
     if error is not None:
         return Response(error.message, status=422, mimetype="text/plain")
-    response = Response(shu_pdf(cooperative, distribution), mimetype="application/pdf")
-    filename = f"shu-{cooperative.slug}-{distribution.book_year}"
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(shu_pdf(cooperative, distribution), f"shu-{cooperative.slug}-{distribution.book_year}.pdf",
+                            "application/pdf", inline=True)

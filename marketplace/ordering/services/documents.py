@@ -13,6 +13,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemp
 from marketplace.catalog.models import Unit
 from marketplace.core.identifiers import format_npwp
 from marketplace.core.money import format_number, format_rupiah
+from marketplace.core.pdf import paragraph_text
 from marketplace.core.timeutil import format_date_local, format_datetime_local
 from marketplace.ordering.models import DeliveryMethod, Order, PaymentMethod
 
@@ -22,11 +23,8 @@ _SMALL = _STYLES["BodyText"].clone("order_small", fontSize=8, leading=10)
 _RIGHT = _BODY.clone("order_right", alignment=2)
 _TITLE = _STYLES["Title"].clone("order_title", fontSize=16, leading=20, alignment=0)
 
-def _escape(text) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
 def _p(text, style=_BODY) -> Paragraph:
-    return Paragraph(_escape(text).replace("\n", "<br/>"), style)
+    return Paragraph(paragraph_text(text).replace("\n", "<br/>"), style)
 
 def _unit_label(value: str) -> str:
     try:

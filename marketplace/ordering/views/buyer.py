@@ -11,7 +11,7 @@ from marketplace.core.errors import DomainError, InvalidDetails
 from marketplace.core.pagination import paginate
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.validators import is_safe_redirect_target
-from marketplace.core.views import attach_field_errors, errors_text, flash_refusal, render_form
+from marketplace.core.views import attach_field_errors, errors_text, flash_refusal, private_download, render_form
 from marketplace.ordering import bp
 from marketplace.ordering.forms import AddToCartForm, CartQuantityForm, RatingForm, TransitionForm, checkout_form
 from marketplace.ordering.services import cart as carts
@@ -245,10 +245,7 @@ def reorder(number):
 
 
 def pdf_response(content: bytes, filename: str) -> Response:
-    response = Response(content, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(content, filename, "application/pdf", inline=True)
 
 
 def verify_url_of(order) -> str:

@@ -13,6 +13,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from marketplace.core.csv_files import BYTE_ORDER_MARK, csv_line
 from marketplace.core.money import format_rupiah
+from marketplace.core.pdf import paragraph_text
 from marketplace.core.timeutil import format_date_local, format_datetime_local, local_today, utcnow
 from marketplace.sourcing.models import Shortlist
 from marketplace.sourcing.services.shortlists import ComparedOffer, compare
@@ -53,7 +54,7 @@ def shortlist_pdf(shortlist: Shortlist, owner_name: str, today: date | None = No
                                  author="Pasar Koperasi")
     rows = [[Paragraph(f"<b>{header}</b>", small) for header in _headers()]]
     for offer in _rows(shortlist, today):
-        rows.append([Paragraph(_escape(str(cell)), small) for cell in _cells(offer, money=format_rupiah)])
+        rows.append([Paragraph(paragraph_text(str(cell)), small) for cell in _cells(offer, money=format_rupiah)])
     table = Table(rows, repeatRows=1, colWidths=[40 * mm, 35 * mm, 30 * mm, 15 * mm, 22 * mm, 24 * mm, 15 * mm,
                                                  32 * mm, 30 * mm, 30 * mm])
     table.setStyle(TableStyle([
@@ -62,16 +63,13 @@ def shortlist_pdf(shortlist: Shortlist, owner_name: str, today: date | None = No
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
     story = [
-        Paragraph(_escape(_("Shortlist: %(name)s", name=shortlist.name)), styles["Title"]),
-        Paragraph(_escape(_("Prepared by %(name)s on %(date)s with Pasar Koperasi.", name=owner_name,
+        Paragraph(paragraph_text(_("Shortlist: %(name)s", name=shortlist.name)), styles["Title"]),
+        Paragraph(paragraph_text(_("Prepared by %(name)s on %(date)s with Pasar Koperasi.", name=owner_name,
                             date=format_datetime_local(utcnow()))), styles["BodyText"]),
-        Paragraph(_escape(_("Prices are those listed on %(date)s, at the quantity noted for each item, before "
+        Paragraph(paragraph_text(_("Prices are those listed on %(date)s, at the quantity noted for each item, before "
                             "taxes and delivery.", date=format_date_local(today))), small),
         Spacer(1, 4 * mm), table,
     ]
     document.build(story)
     return buffer.getvalue()
 
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
