@@ -7,7 +7,7 @@ from sqlalchemy import event
 
 from marketplace.catalog.models import CertificationKind
 from marketplace.extensions import db
-from tests.factories import category, create_cooperative, create_member, create_product, create_user
+from tests.factories import category, complete_order, create_cooperative, create_member, create_product, create_user
 from tests.helpers import AuthActions
 
 
@@ -164,7 +164,6 @@ def test_ledger_pages_cost_the_same_statements_with_more_members_and_sales(app, 
 
     from marketplace.ledger.models import Account
     from marketplace.ledger.services import savings
-    from marketplace.ordering.services.lifecycle import OrderAction, perform
     from tests.factories import owner_of, place_order, receive
     from tests.helpers import signed_in
 
@@ -181,9 +180,7 @@ def test_ledger_pages_cost_the_same_statements_with_more_members_and_sales(app, 
             receive(product, 3, member=member)
             receive(product, 3, member=first)
             order = place_order(buyer, (product, 4)).orders[0]
-            for action, actor in ((OrderAction.ACCEPT, staff_user), (OrderAction.SHIP, staff_user),
-                                  (OrderAction.CONFIRM_RECEIPT, buyer), (OrderAction.CONFIRM_PAYMENT, staff_user)):
-                perform(order, action, actor)
+            complete_order(order, buyer)
             savings.record_savings(staff_user, cooperative, savings.SavingsMovement(
                 member_id=member.id, account=Account.SIMPANAN_SUKARELA, amount=10_000, on=date(2026, 1, 5)))
         db.session.commit()

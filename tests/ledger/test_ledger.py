@@ -24,6 +24,7 @@ from marketplace.ordering.models import OrderStatus
 from marketplace.ordering.services.lifecycle import OrderAction, perform
 from tests.factories import (
     add_staff,
+    complete_order,
     create_cooperative,
     create_member,
     create_product,
@@ -70,11 +71,7 @@ def cooperative(app):
 
 
 def _deliver_and_pay(order, buyer):
-    staff = owner_of(order.cooperative)
-    for action, actor in ((OrderAction.ACCEPT, staff), (OrderAction.SHIP, staff),
-                          (OrderAction.CONFIRM_RECEIPT, buyer), (OrderAction.CONFIRM_PAYMENT, staff)):
-        with unit_of_work():
-            perform(order, action, actor)
+    complete_order(order, buyer)
 
 
 def test_ready_stock_is_allocated_from_the_lots_it_took_and_booked_when_the_order_completes(cooperative, buyer):

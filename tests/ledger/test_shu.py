@@ -8,8 +8,15 @@ from marketplace.extensions import db
 from marketplace.ledger.models import Account
 from marketplace.ledger.services import savings, shu
 from marketplace.ledger.services.savings import SavingsMovement
-from marketplace.ordering.services.lifecycle import OrderAction, perform
-from tests.factories import create_cooperative, create_member, create_product, owner_of, place_order, receive
+from tests.factories import (
+    complete_order,
+    create_cooperative,
+    create_member,
+    create_product,
+    owner_of,
+    place_order,
+    receive,
+)
 from tests.helpers import page_text, refused, signed_in
 
 SHARES = {"reserve": 2500, "jasa_usaha": 3000, "jasa_modal": 2000, "board": 1000, "employees": 500,
@@ -27,9 +34,7 @@ def year_of_trade(app, buyer):
     receive(product, 1, member=budi, received_on=date(2026, 2, 1))
     order = place_order(buyer, (product, 4)).orders[0]
     staff = owner_of(cooperative)
-    for action, actor in ((OrderAction.ACCEPT, staff), (OrderAction.SHIP, staff),
-                          (OrderAction.CONFIRM_RECEIPT, buyer), (OrderAction.CONFIRM_PAYMENT, staff)):
-        perform(order, action, actor)
+    complete_order(order, buyer)
     for member, account, amount in ((ani, Account.SIMPANAN_POKOK, 100_000), (ani, Account.SIMPANAN_WAJIB, 20_000),
                                     (budi, Account.SIMPANAN_POKOK, 100_000), (citra, Account.SIMPANAN_POKOK, 100_000),
                                     (citra, Account.SIMPANAN_WAJIB, 80_000)):

@@ -6,9 +6,9 @@ from marketplace.catalog.models import Availability
 from marketplace.extensions import db
 from marketplace.ledger.models import Allocation, Payout
 from marketplace.ledger.services import journal
-from marketplace.ordering.services.lifecycle import OrderAction, perform
 from tests.factories import (
     add_staff,
+    complete_order,
     create_cooperative,
     create_member,
     create_product,
@@ -21,10 +21,7 @@ from tests.helpers import csrf_token_from, page_text, post_form, signed_in
 
 def _completed(buyer, product):
     order = place_order(buyer, (product, 2)).orders[0]
-    staff = owner_of(product.cooperative)
-    for action, actor in ((OrderAction.ACCEPT, staff), (OrderAction.SHIP, staff),
-                          (OrderAction.CONFIRM_RECEIPT, buyer), (OrderAction.CONFIRM_PAYMENT, staff)):
-        perform(order, action, actor)
+    complete_order(order, buyer)
     db.session.commit()
     return order
 
@@ -109,9 +106,7 @@ def test_staff_pay_every_balance_with_the_banks_transfer_file_and_print_slips(ap
     receive(product, 2, member=joko, received_on=date(2026, 2, 1))
     order = place_order(buyer, (product, 4)).orders[0]
     staff_user = owner_of(cooperative)
-    for action, actor in ((OrderAction.ACCEPT, staff_user), (OrderAction.SHIP, staff_user),
-                          (OrderAction.CONFIRM_RECEIPT, buyer), (OrderAction.CONFIRM_PAYMENT, staff_user)):
-        perform(order, action, actor)
+    complete_order(order, buyer)
     db.session.commit()
     staff = signed_in(app, staff_user)
     batch = staff.get(f"/manage/{cooperative.slug}/ledger/bank-batch.csv")
