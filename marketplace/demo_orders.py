@@ -6,13 +6,14 @@ from marketplace.accounts.services import find_user_by_email
 from marketplace.catalog.models import Product, ProductStatus
 from marketplace.cooperatives.models import Cooperative, StaffMembership, StaffRole
 from marketplace.extensions import db
-from marketplace.ordering.models import DeliveryMethod, Order, PaymentMethod
+from marketplace.ordering.models import DeliveryMethod, InvoiceTerms, Order, PaymentMethod
 from marketplace.ordering.services.cart import StoredCart, add_to_cart
 from marketplace.ordering.services.checkout import Address, SupplierChoice, place_checkout, plan_checkout
 from marketplace.ordering.services.delivery import DeliveryDetails, update_delivery_settings
 from marketplace.ordering.services.lifecycle import OrderAction, perform, rate_order
 
 BUYER_EMAIL = "pembeli@contoh.id"
+OFFICER_EMAIL = "pengadaan@mojokertokota.go.id"
 ADDRESS = Address(recipient_name="Budi Santoso", phone="+6281510000003", province_code="35",
                   regency_code="35.76", street_address="Jl. Gajah Mada 145, Kel. Sentanan, Kec. Magersari",
                   postal_code="61314")
@@ -66,7 +67,32 @@ def seed_demo_orders() -> list[str]:
         report.append(f"created order {order.number} ({order.status.value})")
     if tunas is not None:
         report.extend(_seed_savings(tunas))
+        report.extend(_seed_invoice_order(tunas))
     return report
+
+
+def _seed_invoice_order(cooperative: Cooperative) -> list[str]:
+    """A government office with 30-day terms, and an order of theirs delivered and waiting for its invoice to be
+    paid (with an SP2D), so the invoice pages have something to show."""
+    officer = find_user_by_email(OFFICER_EMAIL)
+    product = db.session.scalar(sa.select(Product).where(Product.cooperative_id == cooperative.id,
+                                                         Product.status == ProductStatus.ACTIVE).order_by(Product.id))
+    if officer is None or product is None:
+        return []
+    db.session.add(InvoiceTerms(buyer_id=officer.id, institution="Dinas Koperasi, UKM dan Perdagangan Kota Mojokerto",
+                                days=30))
+    db.session.flush()
+    store = StoredCart(officer)
+    add_to_cart(store, product.slug, max(20, product.min_order_quantity))
+    choices = {cooperative.id: SupplierChoice(DeliveryMethod.COURIER, "Untuk bingkisan tamu dinas.")}
+    plan = plan_checkout(officer, store, ADDRESS, PaymentMethod.ON_INVOICE, choices)
+    order = place_checkout(officer, store, ADDRESS, PaymentMethod.ON_INVOICE, choices,
+                           idempotency_key="demo-checkout-invoice", fingerprint=plan.fingerprint).orders[0]
+    staff = _owner(cooperative)
+    perform(order, OrderAction.ACCEPT, staff)
+    perform(order, OrderAction.SHIP, staff, carrier="JNE", tracking_number="JNE0987654321")
+    perform(order, OrderAction.CONFIRM_RECEIPT, officer)
+    return [f"created order {order.number} on invoice, due {order.payment_due_at:%Y-%m-%d}"]
 
 
 def _seed_savings(cooperative: Cooperative) -> list[str]:

@@ -227,14 +227,16 @@ def place_order(buyer, *lines, payment="on_delivery", delivery="pickup", key=Non
 
 
 def complete_order(order, buyer):
-    """Accept, ship, receive and pay an order as its cooperative's owner and its buyer would, each move through the
-    order's one transition service in a unit of work of its own."""
+    """Accept, ship, receive and (unless paid first) pay an order as its cooperative's owner and its
+    buyer would, each move through the order's one transition service in a unit of work of its own."""
     from marketplace.core.unit_of_work import unit_of_work
     from marketplace.ordering.services.lifecycle import OrderAction, perform
 
     staff = owner_of(order.cooperative)
     for action, actor in ((OrderAction.ACCEPT, staff), (OrderAction.SHIP, staff),
                           (OrderAction.CONFIRM_RECEIPT, buyer), (OrderAction.CONFIRM_PAYMENT, staff)):
+        if action == OrderAction.CONFIRM_PAYMENT and order.paid_at is not None:
+            break  # paid first (card, transfer): receipt completed it
         with unit_of_work():
             perform(order, action, actor)
     return order

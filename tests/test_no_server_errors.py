@@ -38,7 +38,7 @@ def world(app):
               "category_id": [999999], "token": ["bukan-token"], "locale": ["en", "xx"], "action": ["alt", "x"],
               "key": ["logos/none.webp", "private/x"], "number": [order.number, "X-2026-000009"],
               "reference": [checkout.reference, "CO-NONE"], "code": [order.verification_code, "NONE"],
-              "payout_id": [999999], "proof_id": [999999]}
+              "payout_id": [999999], "proof_id": [999999], "terms_id": [999999]}
     return owner, values
 
 

@@ -1,7 +1,7 @@
 """The ledger's part in an order's life, hooked into ordering (which does not know the ledger)."""
 
 from marketplace.ledger.services.allocations import allocate_from_lots, why_not_ship
-from marketplace.ledger.services.journal import book_completed_order
+from marketplace.ledger.services.journal import book_completed_order, match_refunds
 from marketplace.ordering.models import OrderStatus
 from marketplace.ordering.services import events
 
@@ -20,3 +20,5 @@ def _allocated_before_shipping(order) -> str | None:
 def _book_when_completed(order, action, source, target, actor) -> None:
     if target == OrderStatus.COMPLETED and source != OrderStatus.COMPLETED:
         book_completed_order(order, actor)
+        if order.refunded_amount:  # given back before it completed: the earnings booked fall by as much
+            match_refunds(order, actor)

@@ -61,6 +61,8 @@ SAVINGS_ACCOUNTS = (Account.SIMPANAN_POKOK, Account.SIMPANAN_WAJIB, Account.SIMP
 class JournalKind(LabelledEnum):
     SALE = "sale", _l("Sale attributed to members")
     REVERSAL = "reversal", _l("Reversal")
+    # Money given back to the buyer: the members' earnings and the margin fall in proportion; the units stay sold.
+    REFUND = "refund", _l("Refund to the buyer")
     PAYOUT = "payout", _l("Payout to a member")
     SAVINGS_DEPOSIT = "savings_deposit", _l("Savings deposit")
     SAVINGS_WITHDRAWAL = "savings_withdrawal", _l("Savings withdrawal")

@@ -89,7 +89,8 @@ class CheckoutForm(FlaskForm):
         return self[f"delivery_{cooperative_id}"], self[f"note_{cooperative_id}"]
 
 
-def checkout_form(options: dict[int, list[DeliveryOption]], *, card_payments: bool = False, **kwargs) -> CheckoutForm:
+def checkout_form(options: dict[int, list[DeliveryOption]], *, card_payments: bool = False,
+                  invoice_terms_days: int | None = None, **kwargs) -> CheckoutForm:
     """A checkout form with a delivery choice and a note for each cooperative in the cart."""
 
     class CartCheckoutForm(CheckoutForm):
@@ -103,9 +104,15 @@ def checkout_form(options: dict[int, list[DeliveryOption]], *, card_payments: bo
             _l("Note to the cooperative (optional)"), filters=[strip_whitespace], validators=[Length(max=1000)]))
     form = CartCheckoutForm(**kwargs)
     form.cooperative_ids = list(options)
-    if not card_payments:  # offered only where the card processor is configured
-        form.payment_method.choices = enum_choices(PaymentMethod, [method for method in PaymentMethod
-                                                                   if method != PaymentMethod.CARD])
+    # Card only where the card processor is configured; on invoice only for a buyer with agreed terms.
+    methods = [method for method in PaymentMethod
+               if (method != PaymentMethod.CARD or card_payments)
+               and (method != PaymentMethod.ON_INVOICE or invoice_terms_days is not None)]
+    form.payment_method.choices = enum_choices(PaymentMethod, methods)
+    if invoice_terms_days is not None:
+        form.payment_method.choices = [
+            SelectChoice(choice.value, _l("On invoice: pay within %(days)d days of receipt", days=invoice_terms_days))
+            if choice.value == PaymentMethod.ON_INVOICE.value else choice for choice in form.payment_method.choices]
     return form
 
 

@@ -35,6 +35,7 @@ class PaymentMethod(LabelledEnum):
     BANK_TRANSFER = "bank_transfer", _l("Bank transfer to the cooperative (pay first)")
     ON_DELIVERY = "on_delivery", _l("Pay on delivery or pickup")
     CARD = "card", _l("Card (paid now, online)")
+    ON_INVOICE = "on_invoice", _l("On invoice, within the agreed payment terms")
 
 
 # Paid before the cooperative starts: the orders wait in `awaiting_payment` and expire unpaid.
@@ -165,7 +166,12 @@ class Order(db.Model):
     total: Mapped[int] = mapped_column(sa.BigInteger)
     buyer_note: Mapped[str] = mapped_column(sa.String(1000), default="")
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Pay first: when the unpaid order expires. On invoice: the invoice's due date, set when the goods arrive.
     payment_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # On invoice: the buyer's payment terms when they ordered (days after receipt).
+    invoice_terms_days: Mapped[int | None]
+    # What has been given back to the buyer (a refund); kept here so the ledger can follow it without payments.
+    refunded_amount: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The day the cooperative promised to hand the goods over by: on-time delivery is measured against it.
     ship_by: Mapped[date]
@@ -194,11 +200,15 @@ class Order(db.Model):
         sa.CheckConstraint("subtotal >= 0 and delivery_fee >= 0 and total = subtotal + delivery_fee",
                            name="order_totals_add_up"),
         sa.CheckConstraint("rating is null or rating between 1 and 5", name="rating_one_to_five"),
+        sa.CheckConstraint("refunded_amount >= 0 and refunded_amount <= total", name="refund_within_total"),
         # The lists' order (newest first, id breaking ties) read straight off an index, for any page.
         sa.Index("ix_orders_cooperative_status_placed", "cooperative_id", "status", "placed_at", "id"),
         sa.Index("ix_orders_cooperative_placed", "cooperative_id", "placed_at", "id"),
         sa.Index("ix_orders_buyer_placed", "buyer_id", "placed_at", "id"),
         sa.Index("ix_orders_status_due", "status", "payment_due_at"),
+        # Invoices due and overdue, per cooperative and for the whole platform.
+        sa.Index("ix_orders_cooperative_method_due", "cooperative_id", "payment_method", "payment_due_at"),
+        sa.Index("ix_orders_method_due", "payment_method", "payment_due_at"),
     )
 
     @property
@@ -206,8 +216,31 @@ class Order(db.Model):
         return self.status in CLOSED_STATUSES
 
     @property
+    def is_invoice_overdue(self) -> bool:
+        return (self.payment_method == PaymentMethod.ON_INVOICE and self.paid_at is None
+                and self.payment_due_at is not None and self.payment_due_at < utcnow())
+
+    @property
     def has_made_to_order_lines(self) -> bool:
         return any(line.availability == "made_to_order" for line in self.lines)
+
+
+class InvoiceTerms(db.Model):
+    """An institution's buyer (a government office, a business with an account) may order now and pay on invoice,
+    within these days after receipt. Granted by a platform administrator who checked the institution."""
+
+    __tablename__ = "invoice_terms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    institution: Mapped[str] = mapped_column(sa.String(200))
+    days: Mapped[int]
+    granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    buyer = relationship("User", foreign_keys=[buyer_id], lazy="joined")
+
+    __table_args__ = (sa.CheckConstraint("days between 1 and 90", name="terms_days_in_range"),)
 
 
 class OrderLine(db.Model):
@@ -272,4 +305,6 @@ class OrderAudit(LabelledEnum):
     ORDER_CANCELLED = "order.cancelled", _l("Order cancelled")
     ORDER_NOTE_ADDED = "order.note_added", _l("Note to the buyer")
     ORDER_RATED = "order.rated", _l("Order rated")
+    INVOICE_TERMS_GRANTED = "invoice_terms.granted", _l("Payment on invoice granted")
+    INVOICE_TERMS_WITHDRAWN = "invoice_terms.withdrawn", _l("Payment on invoice withdrawn")
     DELIVERY_SETTINGS_CHANGED = "delivery.settings_changed", _l("Delivery options changed")

@@ -1,6 +1,6 @@
 """A checkout's card payment and the Stripe events already processed."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -64,6 +64,11 @@ class PaymentAudit(LabelledEnum):
     CARD_PAYMENT_CANCELLED = "payment.card_cancelled", _l("Card payment cancelled as the orders expired")
     TRANSFER_PROOF_ADDED = "payment.transfer_proof_added", _l("Proof of transfer sent")
     TRANSFER_NOT_MATCHING = "payment.transfer_not_matching", _l("Transfer received does not match the order")
+    INVOICE_PAID = "payment.invoice_paid", _l("Invoice payment recorded")
+    REFUNDED = "payment.refunded", _l("Refund to the buyer")
+    STRIPE_REFUND_UNMATCHED = "payment.stripe_refund_unmatched", _l("Refund at Stripe to check: no order found")
+    SETTLED = "payment.settled", _l("Paid out to the cooperative")
+    PLATFORM_FEE_SET = "payment.platform_fee_set", _l("Platform fee changed")
 
 
 class TransferProof(db.Model):
@@ -79,3 +84,112 @@ class TransferProof(db.Model):
     size_bytes: Mapped[int]
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CollectedBy(LabelledEnum):
+    PLATFORM = "platform", _l("The platform (settled to the cooperative later)")
+    COOPERATIVE = "cooperative", _l("The cooperative directly")
+
+
+class OrderPayment(db.Model):
+    """The money an order was paid with: one per order (a second payment of one order is refused by the database),
+    always the order's total (a different amount keeps the order unpaid). What was given back is on the order.
+    Card money is collected by the platform, which owes it to the cooperative less its fee; transfers, cash on
+    delivery and paid invoices reach the cooperative directly."""
+
+    __tablename__ = "order_payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id", ondelete="RESTRICT"), unique=True)
+    cooperative_id: Mapped[int] = mapped_column(sa.ForeignKey("cooperatives.id", ondelete="RESTRICT"))
+    method: Mapped[str] = mapped_column(sa.String(24))  # the order's payment method when it was paid
+    collected_by: Mapped[CollectedBy] = mapped_column(enum_column(CollectedBy, "collected_by"))
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+    received_on: Mapped[date]
+    # The transfer's reference, the PaymentIntent, or for a government invoice the SP2D number (and its date).
+    reference: Mapped[str] = mapped_column(sa.String(120), default="")
+    reference_date: Mapped[date | None]
+    card_payment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("card_payments.id", ondelete="RESTRICT"),
+                                                        index=True)
+    # The platform's fee on money it collected, at the rate in force that day; what is refunded carries no fee.
+    fee_basis_points: Mapped[int] = mapped_column(default=0)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    order = relationship("Order", lazy="joined")
+
+    __table_args__ = (
+        sa.CheckConstraint("amount > 0", name="order_payment_positive"),
+        sa.CheckConstraint("fee_basis_points between 0 and 10000", name="fee_rate_in_range"),
+        sa.Index("ix_order_payments_cooperative_collected", "cooperative_id", "collected_by"),
+    )
+
+    @property
+    def fee(self) -> int:
+        return fee_on(self.amount - self.order.refunded_amount, self.fee_basis_points)
+
+
+def fee_on(amount: int, basis_points: int) -> int:
+    """Rounded down: the cooperative never loses a rupiah to rounding."""
+    return amount * basis_points // 10_000
+
+
+class RefundMethod(LabelledEnum):
+    CARD = "card", _l("Back to the card")
+    TRANSFER = "transfer", _l("Bank transfer to the buyer")
+
+
+class Refund(db.Model):
+    """Money given back to a buyer, with why. Card refunds go through Stripe (its refund id is unique here, so a
+    refund Stripe reports twice is recorded once); others are transfers the cooperative made and records."""
+
+    __tablename__ = "refunds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_payment_id: Mapped[int] = mapped_column(sa.ForeignKey("order_payments.id", ondelete="RESTRICT"),
+                                                  index=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id", ondelete="RESTRICT"), index=True)
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+    method: Mapped[RefundMethod] = mapped_column(enum_column(RefundMethod, "refund_method"))
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    stripe_refund_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    reference: Mapped[str] = mapped_column(sa.String(120), default="")
+    refunded_on: Mapped[date]
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    order = relationship("Order", lazy="joined")
+
+    __table_args__ = (sa.CheckConstraint("amount > 0", name="refund_positive"),)
+
+
+class Settlement(db.Model):
+    """Money the platform paid out to a cooperative from the card payments it collected for it."""
+
+    __tablename__ = "settlements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(sa.ForeignKey("cooperatives.id", ondelete="RESTRICT"), index=True)
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+    paid_on: Mapped[date]
+    reference: Mapped[str] = mapped_column(sa.String(120))
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    cooperative = relationship("Cooperative", lazy="joined")
+
+    __table_args__ = (sa.CheckConstraint("amount > 0", name="settlement_positive"),)
+
+
+class PlatformFeeRate(db.Model):
+    """The platform's fee on card money it collects, from a day on (none recorded: no fee)."""
+
+    __tablename__ = "platform_fee_rates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    valid_from: Mapped[date] = mapped_column(unique=True)
+    basis_points: Mapped[int]
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (sa.CheckConstraint("basis_points between 0 and 10000", name="platform_fee_in_range"),)

@@ -1,5 +1,6 @@
 """A Stripe-compatible server for the payments tests, and the application under a real server for its webhooks."""
 
+import base64
 import socket
 import subprocess
 import sys
@@ -50,10 +51,12 @@ def webhook_server(session_app):
 
 @pytest.fixture
 def stripe_app(app, localstripe):
-    """The application configured for card payments against localstripe, whose store is emptied first."""
+    """The application configured for card payments against localstripe, whose store and webhooks are emptied
+    first."""
     app.config.update(STRIPE_SECRET_KEY=SECRET_KEY, STRIPE_PUBLISHABLE_KEY="pk_test_pasar",
                       STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, STRIPE_API_BASE=localstripe, TRUSTED_HOSTS=None)
-    request = urllib.request.Request(f"{localstripe}/_config/data", method="DELETE")
-    request.add_header("Authorization", "Basic " + __import__("base64").b64encode(f"{SECRET_KEY}:".encode()).decode())
-    urllib.request.urlopen(request, timeout=5)
+    for path in ("/_config/data", "/_config/webhooks"):
+        request = urllib.request.Request(f"{localstripe}{path}", method="DELETE")
+        request.add_header("Authorization", "Basic " + base64.b64encode(f"{SECRET_KEY}:".encode()).decode())
+        urllib.request.urlopen(request, timeout=5)
     return app

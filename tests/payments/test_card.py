@@ -1,9 +1,6 @@
 """Card payments through the official stripe library against localstripe, with real signed webhooks."""
 
 import base64
-import hashlib
-import hmac
-import json
 import threading
 import time
 import urllib.request
@@ -24,19 +21,7 @@ from marketplace.payments.services import card, gateway
 from tests.factories import create_product, place_order, receive
 from tests.helpers import refused
 from tests.payments.conftest import SECRET_KEY, WEBHOOK_SECRET
-
-
-def signed(payload: dict, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> tuple[bytes, str]:
-    body = json.dumps(payload).encode()
-    timestamp = timestamp or int(time.time())
-    signature = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return body, f"t={timestamp},v1={signature}"
-
-
-def event(intent_id: str, *, kind="payment_intent.succeeded", amount=17_000_000, event_id="evt_1", currency="idr"):
-    return {"id": event_id, "object": "event", "type": kind, "data": {"object": {
-        "id": intent_id, "object": "payment_intent", "amount": amount, "amount_received": amount,
-        "currency": currency, "last_payment_error": None}}}
+from tests.payments.stripe_helpers import event, signed, stripe_client
 
 
 @pytest.fixture
@@ -75,11 +60,6 @@ def _wait_for(predicate, seconds: float = 15.0) -> bool:
     return False
 
 
-def _client():
-    return stripe.StripeClient(SECRET_KEY, base_addresses={"api": current_app.config["STRIPE_API_BASE"]},
-                               max_network_retries=0)
-
-
 def test_a_card_payment_end_to_end_through_a_real_signed_webhook(card_checkout, buyer, localstripe, webhook_server):
     _register_webhook(localstripe, f"{webhook_server}/payments/stripe/webhook")
     order = card_checkout.orders[0]
@@ -87,7 +67,7 @@ def test_a_card_payment_end_to_end_through_a_real_signed_webhook(card_checkout, 
     with current_app.test_request_context(method="POST"), unit_of_work():
         started = card.start_card_payment(buyer, card_checkout, payment_method="pm_card_visa")
     assert started.client_secret and started.payment.amount == 170_000
-    _client().v1.payment_intents.confirm(started.payment.intent_id)  # what the browser's card form does
+    stripe_client().v1.payment_intents.confirm(started.payment.intent_id)  # what the browser's card form does
 
     assert _wait_for(lambda: db.session.get(Order, order.id).status == OrderStatus.PLACED)
     assert db.session.get(CardPayment, started.payment.id).status == CardPaymentStatus.SUCCEEDED
@@ -100,7 +80,7 @@ def test_a_declined_card_tells_the_buyer_and_leaves_the_order_waiting(card_check
     with current_app.test_request_context(method="POST"), unit_of_work():
         started = card.start_card_payment(buyer, card_checkout, payment_method="pm_card_chargeCustomerFail")
     with pytest.raises(stripe.CardError):
-        _client().v1.payment_intents.confirm(started.payment.intent_id)
+        stripe_client().v1.payment_intents.confirm(started.payment.intent_id)
     assert _wait_for(lambda: db.session.get(CardPayment, started.payment.id).status == CardPaymentStatus.FAILED)
     assert db.session.get(Order, card_checkout.orders[0].id).status == OrderStatus.AWAITING_PAYMENT
 
@@ -196,7 +176,7 @@ def test_an_unpaid_card_checkout_expires_only_once_its_payment_is_cancelled(card
 
     order = card_checkout.orders[0]
     payment = _start(card_checkout, buyer)
-    _client().v1.payment_intents.confirm(payment.intent_id)  # paid at the last moment; no webhook yet
+    stripe_client().v1.payment_intents.confirm(payment.intent_id)  # paid at the last moment; no webhook yet
     order.payment_due_at = utcnow()
     db.session.commit()
     with unit_of_work():
@@ -218,4 +198,4 @@ def test_a_card_checkout_nobody_paid_expires_and_its_intent_is_cancelled(stripe_
     with unit_of_work():
         assert perform_if_still_due(order.id, OrderAction.EXPIRE) is True
     assert db.session.get(CardPayment, payment.id).status == CardPaymentStatus.CANCELLED
-    assert _client().v1.payment_intents.retrieve(payment.intent_id).status == "canceled"
+    assert stripe_client().v1.payment_intents.retrieve(payment.intent_id).status == "canceled"

@@ -119,19 +119,84 @@ def book_completed_order(order: Order, actor=None) -> list[JournalEntry]:
 
 
 def reverse_order(order: Order, actor=None, *, memo: str = "") -> list[JournalEntry]:
-    """Undo a completed order's bookings with entries of the opposite sign (a refund, a return)."""
+    """Undo a completed order's bookings with entries of the opposite sign (goods returned): what refunds already
+    took off is not taken off twice."""
     sales = _unreversed_sales(order)
+    refunded = _refund_lines_by_sale(order)
     today = local_today(order.cooperative.time_zone)
-    reversals = [_post(JournalEntry(cooperative_id=sale.cooperative_id, kind=JournalKind.REVERSAL,
-                                    order_line_id=sale.order_line_id, reverses_id=sale.id, booked_on=today,
-                                    booked_by_id=getattr(actor, "id", None),
-                                    memo=(memo or f"Pembatalan {order.number}")[:255]),
-                       [(line.account, line.member_id, -line.amount) for line in sale.lines])
-                 for sale in sales]
+    reversals = []
+    for sale in sales:
+        already = refunded.get(sale.order_line_id or 0, {})
+        remaining = [(line.account, line.member_id, -line.amount - already.get((line.account, line.member_id), 0))
+                     for line in sale.lines]
+        reversals.append(_post(JournalEntry(cooperative_id=sale.cooperative_id, kind=JournalKind.REVERSAL,
+                                            order_line_id=sale.order_line_id, reverses_id=sale.id, booked_on=today,
+                                            booked_by_id=getattr(actor, "id", None),
+                                            memo=(memo or f"Pembatalan {order.number}")[:255]), remaining))
     db.session.flush()
     if reversals:
         record_audit(LedgerAudit.SALE_REVERSED, actor=actor, target=order, entries=len(reversals))
     return reversals
+
+
+def match_refunds(order: Order, actor=None) -> list[JournalEntry]:
+    """Bring the order's refund entries up to what was given back to the buyer (`Order.refunded_amount`): the goods
+    are refunded before the delivery fee, shared over the lines by their totals; within a line each member gives
+    back their share rounded down and the cooperative's margin takes the rupiah left. Idempotent: it posts only the
+    difference, so partial refunds one after another add up exactly to a full one."""
+    sales = {sale.order_line_id: sale for sale in db.session.scalars(sa.select(JournalEntry).where(
+        JournalEntry.order_line_id.in_([line.id for line in order.lines]), JournalEntry.kind == JournalKind.SALE))}
+    if not sales:
+        return []  # not booked yet: booking on completion calls this again
+    returned = set(db.session.scalars(sa.select(JournalEntry.order_line_id).where(
+        JournalEntry.order_line_id.in_(sales), JournalEntry.kind == JournalKind.REVERSAL)))
+    lines = [line for line in order.lines if line.id in sales]
+    goods = min(order.refunded_amount, sum(line.line_total for line in lines))
+    targets = split_by_largest_remainder(goods, [line.line_total for line in lines]) if goods else [0] * len(lines)
+    already = _refund_lines_by_sale(order)
+    today = local_today(order.cooperative.time_zone)
+    entries = []
+    for line, target in zip(lines, targets, strict=True):
+        if line.id in returned:
+            continue
+        wanted = _refund_share(sales[line.id], line.line_total, target)
+        posted = already.get(line.id, {})
+        difference = [(account, member_id, amount - posted.get((account, member_id), 0))
+                      for (account, member_id), amount in (dict.fromkeys(posted, 0) | wanted).items()]
+        if any(amount for _account, _member, amount in difference):
+            entries.append(_post(JournalEntry(cooperative_id=order.cooperative_id, kind=JournalKind.REFUND,
+                                              order_line_id=line.id, booked_on=today,
+                                              booked_by_id=getattr(actor, "id", None),
+                                              memo=f"Refund {order.number} · {line.product_name}"[:255]),
+                                 difference))
+    db.session.flush()
+    return entries
+
+
+def _refund_share(sale: JournalEntry, line_total: int, target: int) -> dict[tuple[Account, int | None], int]:
+    """The refund entry's lines when `target` of the line's total has been given back."""
+    wanted: dict[tuple[Account, int | None], int] = {(Account.SALES, None): -target}
+    for line in sale.lines:
+        if line.account == Account.SALES or line.account == Account.COOPERATIVE_MARGIN:
+            continue
+        share = abs(line.amount) * target // line_total
+        wanted[(line.account, line.member_id)] = share if line.amount < 0 else -share
+    wanted[(Account.COOPERATIVE_MARGIN, None)] = -sum(wanted.values())
+    return wanted
+
+
+def _refund_lines_by_sale(order: Order) -> dict[int, dict[tuple[Account, int | None], int]]:
+    rows = db.session.execute(
+        sa.select(JournalEntry.order_line_id, JournalLine.account, JournalLine.member_id,
+                  sa.func.sum(JournalLine.amount))
+        .join(JournalLine, JournalLine.entry_id == JournalEntry.id)
+        .where(JournalEntry.order_line_id.in_([line.id for line in order.lines]),
+               JournalEntry.kind == JournalKind.REFUND)
+        .group_by(JournalEntry.order_line_id, JournalLine.account, JournalLine.member_id))
+    posted: dict[int, dict[tuple[Account, int | None], int]] = {}
+    for line_id, account, member_id, amount in rows:
+        posted.setdefault(line_id or 0, {})[(account, member_id)] = int(amount)
+    return posted
 
 
 def _unreversed_sales(order: Order) -> list[JournalEntry]:

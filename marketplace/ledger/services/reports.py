@@ -25,7 +25,7 @@ class SalesRow:
 
 def _sales_entries(cooperative: Cooperative, since: date | None, until: date | None):
     conditions = [JournalEntry.cooperative_id == cooperative.id,
-                  JournalEntry.kind.in_([JournalKind.SALE, JournalKind.REVERSAL])]
+                  JournalEntry.kind.in_([JournalKind.SALE, JournalKind.REVERSAL, JournalKind.REFUND])]
     if since:
         conditions.append(JournalEntry.booked_on >= since)
     if until:
@@ -34,7 +34,9 @@ def _sales_entries(cooperative: Cooperative, since: date | None, until: date | N
 
 
 def _sign():
-    return sa.case((JournalEntry.kind == JournalKind.REVERSAL, -1), else_=1)
+    """How an entry counts units: a refund gives money back, the goods stay sold."""
+    return sa.case((JournalEntry.kind == JournalKind.REVERSAL, -1), (JournalEntry.kind == JournalKind.REFUND, 0),
+                   else_=1)
 
 
 def sales_query(cooperative: Cooperative, by: str, *, since: date | None = None,

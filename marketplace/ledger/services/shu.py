@@ -74,7 +74,7 @@ def member_transactions(cooperative: Cooperative, book_year: int) -> dict[int, i
         sa.select(JournalLine.member_id, -sa.func.sum(JournalLine.amount))
         .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
         .where(JournalEntry.cooperative_id == cooperative.id, JournalLine.account == Account.MEMBER_PAYABLE,
-               JournalEntry.kind.in_([JournalKind.SALE, JournalKind.REVERSAL]),
+               JournalEntry.kind.in_([JournalKind.SALE, JournalKind.REVERSAL, JournalKind.REFUND]),
                JournalEntry.booked_on.between(start, end))
         .group_by(JournalLine.member_id))
     return {member_id: int(total) for member_id, total in rows if member_id is not None and total and total > 0}

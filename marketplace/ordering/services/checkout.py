@@ -35,6 +35,7 @@ from marketplace.ordering.models import (
 from marketplace.ordering.services import events
 from marketplace.ordering.services.cart import CartContents, CartStore, cart_contents, remove_ordered_lines
 from marketplace.ordering.services.delivery import delivery_options
+from marketplace.ordering.services.invoice_terms import terms_of
 from marketplace.ordering.services.numbers import next_order_number, random_code
 
 # A ready-stock order is handed over (shipped or ready for pickup) within this many days of being placed.
@@ -78,6 +79,7 @@ class CheckoutPlan:
     payment_method: PaymentMethod
     choices: dict[int, SupplierChoice]
     fees: dict[int, int] = field(default_factory=dict)
+    invoice_terms_days: int | None = None
 
     @property
     def total(self) -> int:
@@ -114,6 +116,13 @@ def plan_checkout(user: User, store: CartStore, address: Address, payment_method
     if not is_regency_of(address.regency_code, address.province_code):
         errors["regency_code"] = _("Choose a regency or city in the chosen province.")
     plan = CheckoutPlan(contents=contents, address=address, payment_method=payment_method, choices=choices)
+    if payment_method == PaymentMethod.ON_INVOICE:
+        terms = terms_of(user)
+        if terms is None:
+            errors["payment_method"] = _("Paying on invoice needs payment terms agreed for your institution; "
+                                         "choose another way to pay.")
+        else:
+            plan.invoice_terms_days = terms.days
     options = delivery_options([group.cooperative.id for group in contents.groups], address.province_code)
     for group in contents.groups:
         if not group.orderable:
@@ -198,6 +207,7 @@ def _supplier_order(user: User, checkout: Checkout, plan: CheckoutPlan, group) -
         total=group.subtotal + plan.fees[cooperative.id], buyer_note=plan.choices[cooperative.id].note.strip(),
         placed_at=now, verification_code=random_code(16),
         payment_due_at=now + timedelta(hours=current_app.config["ORDER_PAYMENT_HOURS"]) if pay_first else None,
+        invoice_terms_days=plan.invoice_terms_days,
         ship_by=today + timedelta(days=lead_days if lead_days is not None else READY_STOCK_DISPATCH_DAYS),
     )
     db.session.add(order)

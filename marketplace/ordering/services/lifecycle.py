@@ -215,6 +215,8 @@ def _apply(order: Order, move: Move, role: Actor, *, note: str, carrier: str, tr
         order.accepted_at = now
     elif move.action == OrderAction.CONFIRM_RECEIPT:
         order.delivered_at = now
+        if order.invoice_terms_days is not None and order.paid_at is None:
+            order.payment_due_at = now + timedelta(days=order.invoice_terms_days)  # the invoice's due date
     elif move.action == OrderAction.COMPLETE:
         order.completed_at = now
         _count_completed(order)

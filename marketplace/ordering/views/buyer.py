@@ -19,6 +19,7 @@ from marketplace.ordering.services import lifecycle, queries
 from marketplace.ordering.services.checkout import AlreadyPlaced, CheckoutChanged, place_checkout, plan_checkout
 from marketplace.ordering.services.delivery import delivery_options, settings_of
 from marketplace.ordering.services.documents import invoice_number, invoice_pdf
+from marketplace.ordering.services.invoice_terms import terms_of
 from marketplace.sourcing.services.shortlists import shortlist_of
 
 
@@ -129,7 +130,8 @@ def checkout():
         flash(_("Your cart is empty."), "info")
         return redirect(url_for("ordering.cart"))
     form = checkout_form(delivery_options(cooperative_ids, request.form.get("province_code")),
-                         card_payments=bool(current_app.config.get("STRIPE_SECRET_KEY")))
+                         card_payments=bool(current_app.config.get("STRIPE_SECRET_KEY")),
+                         invoice_terms_days=getattr(terms_of(current_user), "days", None))
     if request.method == "GET":
         _prefilled(form)
     plan, notice = None, None

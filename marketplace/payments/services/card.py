@@ -14,14 +14,21 @@ from marketplace.accounts.models import User
 from marketplace.core.audit import SYSTEM, record_audit
 from marketplace.core.errors import Conflict, DomainError, NotPermitted
 from marketplace.core.mail import send_mail_after_commit
+from marketplace.core.timeutil import local_today
 from marketplace.core.unit_of_work import refused_by_database
 from marketplace.extensions import db
 from marketplace.ordering.models import Checkout, Order, OrderStatus, PaymentMethod
 from marketplace.ordering.services.lifecycle import OrderAction, perform_if_still_due
 from marketplace.payments.models import CardPayment, CardPaymentStatus, PaymentAudit, StripeEvent
 from marketplace.payments.services import gateway
+from marketplace.payments.services.received import record_received
+from marketplace.payments.services.refunds import take_stripe_refunds
 
 log = logging.getLogger(__name__)
+
+# Stripe reports a refund with any of these (which ones depends on the account's API version): each makes the
+# refunds of the PaymentIntent be read back and any not recorded yet be recorded.
+REFUND_EVENTS = frozenset({"charge.refunded", "charge.refund.updated", "refund.created", "refund.updated"})
 
 
 def amount_due(checkout: Checkout) -> int:
@@ -56,16 +63,33 @@ def start_card_payment(buyer: User, checkout: Checkout, *, payment_method: str |
 def take_event(event) -> str:
     """Process a verified event once; returns what was done ("duplicate" when it was already taken in)."""
     event = event.to_dict() if hasattr(event, "to_dict") else event  # the library's objects are not dicts
-    intent = event["data"]["object"] if event["type"].startswith("payment_intent.") else None
-    intent_id = intent["id"] if intent is not None else None
+    subject = event["data"]["object"]
+    intent = subject if event["type"].startswith("payment_intent.") else None
+    about_refund = event["type"] in REFUND_EVENTS
+    intent_id = intent["id"] if intent is not None else subject.get("payment_intent") if about_refund else None
     try:
         with refused_by_database(lambda: Conflict("duplicate event")):
             db.session.add(StripeEvent(id=event["id"], kind=event["type"], intent_id=intent_id))
     except Conflict:
         return "duplicate"
-    outcome = "ignored" if intent is None else _apply_intent_event(event["type"], intent)
+    if about_refund:
+        outcome = take_stripe_refunds(intent_id)
+    else:
+        outcome = "ignored" if intent is None else _apply_intent_event(event["type"], intent)
     db.session.execute(sa.update(StripeEvent).where(StripeEvent.id == event["id"]).values(outcome=outcome))
     return outcome
+
+
+def _orders_paid_by(payment: CardPayment) -> list[Order]:
+    """The orders the intent's amount was made of: those waiting for payment when it started. A card checkout's
+    orders leave `awaiting_payment` only through this payment, by expiring or by being cancelled, so they are the
+    ones still waiting and those closed since the payment started."""
+    return list(db.session.scalars(
+        sa.select(Order).where(Order.checkout_id == payment.checkout_id, sa.or_(
+            Order.status == OrderStatus.AWAITING_PAYMENT,
+            sa.and_(Order.status.in_([OrderStatus.EXPIRED, OrderStatus.CANCELLED]), Order.paid_at.is_(None),
+                    Order.closed_at >= payment.created_at)))
+        .order_by(Order.id).with_for_update(of=Order)))
 
 
 def _apply_intent_event(kind: str, intent) -> str:
@@ -83,13 +107,20 @@ def _apply_intent_event(kind: str, intent) -> str:
             record_audit(PaymentAudit.CARD_PAYMENT_MISMATCH, actor=SYSTEM, target=payment.checkout,
                          expected=payment.amount, received=received, currency=str(intent["currency"]))
             return "mismatch"
+        covered = _orders_paid_by(payment)
+        if sum(order.total for order in covered) != payment.amount:
+            payment.status = CardPaymentStatus.MISMATCH
+            record_audit(PaymentAudit.CARD_PAYMENT_MISMATCH, actor=SYSTEM, target=payment.checkout,
+                         expected=sum(order.total for order in covered), received=received, currency="idr")
+            return "mismatch"
         payment.status, payment.failure_message = CardPaymentStatus.SUCCEEDED, None
-        # Orders still waiting move on; one that expired or was cancelled meanwhile stays as it is (its share of the
-        # money is on the audit row, for a refund).
-        for order in db.session.scalars(sa.select(Order).where(Order.checkout_id == payment.checkout_id,
-                                                               Order.status == OrderStatus.AWAITING_PAYMENT)
-                                        .order_by(Order.id)):
-            perform_if_still_due(order.id, OrderAction.CONFIRM_PAYMENT)
+        received_on = local_today(covered[0].cooperative.time_zone) if covered else local_today()
+        for order in covered:
+            record_received(order, received_on=received_on, reference=payment.intent_id, card_payment=payment)
+            # Orders still waiting move on; one that expired or was cancelled meanwhile stays closed, and its money
+            # waits on the list of refunds due.
+            if order.status == OrderStatus.AWAITING_PAYMENT:
+                perform_if_still_due(order.id, OrderAction.CONFIRM_PAYMENT)
         record_audit(PaymentAudit.CARD_PAYMENT_SUCCEEDED, actor=SYSTEM, target=payment.checkout,
                      amount=payment.amount)
         return "paid"

@@ -25,6 +25,13 @@ def to_stripe_amount(rupiah: int) -> int:
     return rupiah * 100
 
 
+def refund_to_stripe_amount(rupiah: int) -> int:
+    """A refund has no minimum, only Stripe's upper bound."""
+    if not isinstance(rupiah, int) or rupiah <= 0 or rupiah * 100 > MAX_STRIPE_AMOUNT:
+        raise ValueError("a refund is a positive whole rupiah amount Stripe accepts")
+    return rupiah * 100
+
+
 def from_stripe_amount(amount: int) -> int:
     return amount // 100 if amount % 100 == 0 else -1  # hundredths we never ask for: a mismatch
 
@@ -50,6 +57,25 @@ def cancel_intent(intent_id: str) -> bool:
     except stripe.StripeError:
         return False
     return True
+
+
+def refund_intent(intent_id: str, amount: int, *, order_number: str, reason: str):
+    """Refund part or all of a PaymentIntent; the order's number rides along, so Stripe's report of the refund
+    finds its order. Raises DomainError (nothing refunded) when Stripe refuses or cannot be reached."""
+    try:
+        return client().v1.refunds.create(params={
+            "payment_intent": intent_id, "amount": refund_to_stripe_amount(amount),
+            "metadata": {"order": order_number, "reason": reason[:450]}})
+    except stripe.StripeError as error:
+        raise DomainError(_("The card processor refused the refund (%(message)s). Nothing was refunded.",
+                            message=error.user_message or error.__class__.__name__),
+                          code="stripe_refund_refused") from error
+
+
+def refunds_of_intent(intent_id: str) -> list[dict]:
+    """The PaymentIntent's refunds as plain dicts (id, amount, status, metadata)."""
+    return [refund.to_dict() for refund in
+            client().v1.refunds.list(params={"payment_intent": intent_id, "limit": 100}).data]
 
 
 def client_secret_of(intent_id: str) -> str:

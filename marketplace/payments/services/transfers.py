@@ -19,6 +19,7 @@ from marketplace.extensions import db
 from marketplace.ordering.models import Order, OrderStatus, PaymentMethod
 from marketplace.ordering.services.lifecycle import OrderAction, perform
 from marketplace.payments.models import PaymentAudit, TransferProof
+from marketplace.payments.services.received import record_received
 
 MAX_PROOFS_PER_ORDER = 5
 
@@ -60,6 +61,8 @@ def confirm_transfer(actor: User, order: Order, *, amount: int | None, received_
     require_capability(actor, order.cooperative, Capability.MANAGE_MONEY)
     if order.payment_method != PaymentMethod.BANK_TRANSFER:
         raise NotPermitted(_("This order is not paid by bank transfer."), code="not_bank_transfer")
+    if order.paid_at is not None:
+        raise TransitionNotAllowed(_("The payment of this order is already recorded."), code="already_paid")
     errors = {}
     if amount is None or amount <= 0:
         errors["amount"] = _("Enter the amount that arrived.")
@@ -75,6 +78,8 @@ def confirm_transfer(actor: User, order: Order, *, amount: int | None, received_
         record_audit(PaymentAudit.TRANSFER_NOT_MATCHING, actor=actor, target=order, received=amount,
                      expected=order.total, note=note)
         return False
+    assert received_on is not None
+    record_received(order, received_on=received_on, reference=order.number, actor=actor)
     perform(order, OrderAction.CONFIRM_PAYMENT, actor,
             note=_("Transfer of %(amount)s received on %(date)s.", amount=format_rupiah(amount),
                    date=received_on.isoformat() if received_on else ""))

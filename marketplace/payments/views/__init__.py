@@ -1,0 +1,1 @@
+from marketplace.payments.views import card, cooperative, platform  # noqa: F401
