@@ -1,13 +1,17 @@
 """Refunds: through Stripe for card money (against localstripe), recorded transfers otherwise; never more than was
 paid, and the members' earnings booked for the order fall with them."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 from flask import current_app
 
+from marketplace.accounts.models import User
 from marketplace.core.audit import AuditEvent
+from marketplace.core.errors import DomainError
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.extensions import db
 from marketplace.ledger.models import JournalEntry, JournalKind
@@ -15,7 +19,16 @@ from marketplace.ledger.services.journal import member_balance
 from marketplace.ordering.models import Order, OrderStatus
 from marketplace.payments.models import OrderPayment, Refund, RefundMethod
 from marketplace.payments.services import card, refunds
-from tests.factories import complete_order, create_member, create_product, create_user, owner_of, place_order, receive
+from tests.factories import (
+    add_staff,
+    complete_order,
+    create_member,
+    create_product,
+    create_user,
+    owner_of,
+    place_order,
+    receive,
+)
 from tests.helpers import csrf_token_from, page_text, refused, signed_in
 from tests.payments.stripe_helpers import deliver, event, stripe_client
 
@@ -182,3 +195,41 @@ def test_money_that_arrives_for_an_order_that_ended_is_listed_as_a_refund_due(st
     assert [row[0].number for row in refunds.refunds_due()] == [order.number]
     overview = signed_in(stripe_app, admin).get("/admin/payments")
     assert order.number in page_text(overview)
+
+
+def test_two_refunds_of_what_is_left_at_the_same_moment_give_it_back_once(app, buyer):
+    """Two staff members record the same transfer back at once: the order's row lock lets only one through."""
+    from marketplace.payments.services.transfers import confirm_transfer
+
+    product = create_product(base_price=85_000, tiers=[])
+    receive(product, 10)
+    order = place_order(buyer, (product, 2), payment="bank_transfer").orders[0]
+    owner = owner_of(order.cooperative)
+    with unit_of_work():
+        confirm_transfer(owner, order, amount=170_000, received_on=date(2026, 11, 20))
+    refunders = [owner.id, add_staff(order.cooperative, "manager").id]
+    db.session.commit()
+    order_id = order.id
+    start = threading.Barrier(2)
+
+    def refund(user_id):
+        with app.app_context():
+            try:
+                actor, same_order = db.session.get(User, user_id), db.session.get(Order, order_id)
+                db.session.rollback()
+                start.wait(timeout=30)
+                with unit_of_work():
+                    refunds.refund_order(actor, same_order, amount=170_000, reason="Barang habis",
+                                         reference=f"TRF-{user_id}", refunded_on=date(2026, 11, 21))
+                return "refunded"
+            except DomainError as error:
+                return error.code
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = sorted(pool.map(refund, refunders))
+    db.session.rollback()
+    assert results == ["refund_invalid", "refunded"]
+    assert db.session.scalar(sa.select(sa.func.sum(Refund.amount))) == 170_000
+    assert db.session.get(Order, order_id).refunded_amount == 170_000

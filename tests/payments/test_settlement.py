@@ -1,10 +1,15 @@
 """Settlement: the platform owes each cooperative its card money less refunds and the platform fee; payouts never
 exceed what may be paid now; and paid in = settled + owed + refunded + fees, always."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import sqlalchemy as sa
 
+from marketplace.accounts.models import AccountKind, User
+from marketplace.cooperatives.models import Cooperative
+from marketplace.core.errors import DomainError
 from marketplace.core.timeutil import local_today
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.extensions import db
@@ -89,3 +94,37 @@ def test_the_platform_fee_is_dated_data_set_only_by_administrators(app, admin):
     assert fee_rate_on(today) == 250 and fee_rate_on(date(2020, 1, 1)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PlatformFeeRate)) == 1
     assert "2,5%" in page_text(page.get("/admin/payments/fee"))
+
+
+def test_two_administrators_paying_a_cooperative_out_at_once_pay_it_once(stripe_app, buyer, admin, client):
+    product = create_product(base_price=85_000, tiers=[])
+    receive(product, 10)
+    checkout, _payment = paid_by_card(buyer, client, (product, 2))
+    order = checkout.orders[0]
+    complete_order(order, buyer)
+    payers = [admin.id, create_user(kind=AccountKind.ADMIN).id]
+    db.session.commit()
+    cooperative_id = order.cooperative_id
+    start = threading.Barrier(2)
+
+    def pay_out(user_id):
+        with stripe_app.app_context():
+            try:
+                actor, cooperative = db.session.get(User, user_id), db.session.get(Cooperative, cooperative_id)
+                db.session.rollback()
+                start.wait(timeout=30)
+                with unit_of_work():
+                    settlement.record_settlement(actor, cooperative, amount=170_000, paid_on=local_today(),
+                                                 reference=f"BCA-{user_id}")
+                return "settled"
+            except DomainError as error:
+                return error.code
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = sorted(pool.map(pay_out, payers))
+    db.session.rollback()
+    assert results == ["settled", "settlement_invalid"]
+    assert db.session.scalar(sa.select(sa.func.sum(Settlement.amount))) == 170_000
+    _assert_reconciles()
