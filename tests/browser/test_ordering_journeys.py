@@ -2,7 +2,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import SCREENSHOTS, assert_fits_the_screen, sign_in
-from tests.factories import create_cooperative, create_product, create_user, owner_of, receive
+from tests.factories import create_cooperative, create_product, create_user, owner_of, picture_bytes, receive
 
 pytestmark = pytest.mark.browser
 
@@ -54,12 +54,21 @@ def test_a_buyer_fills_a_cart_across_two_cooperatives_pays_by_transfer_and_the_c
     page.get_by_role("link", name="Pesanan saya").first.click()
     expect(page.locator(".order-cards li")).to_have_count(2)
 
+    # The buyer sends a photo of the transfer slip from the order page.
+    page.get_by_role("link", name=number).click()
+    page.get_by_label("Bukti transfer Anda (foto atau PDF)").set_input_files(
+        files=[{"name": "bukti-transfer.jpg", "mimeType": "image/jpeg", "buffer": picture_bytes()}])
+    page.get_by_role("button", name="Kirim bukti").click()
+    expect(page.locator("main")).to_contain_text("1 bukti terkirim; koperasi memeriksanya.")
+    assert_fits_the_screen(page)
+
     # The cooperative sees the order in its inbox and confirms the transfer, then accepts.
     page.context.clear_cookies()
     sign_in(page, base_url, owner_of(tunas).email)
     page.goto(f"{base_url}/manage/{tunas.slug}/orders")
     expect(page.locator(".status-tabs")).to_contain_text("Menunggu pembayaran 1")
     page.get_by_role("link", name=number).click()
+    expect(page.get_by_role("link", name="Bukti 1")).to_be_visible()
     page.get_by_role("button", name="Konfirmasi pembayaran diterima").click()
     page.get_by_role("button", name="Terima pesanan").click()
     expect(page.locator(".flash")).to_contain_text("sekarang: Diterima")
