@@ -1,6 +1,8 @@
 """Helpers that let a test read like the person's actions: `auth.login(user)`, `post_form(...)`."""
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import pytest
@@ -58,3 +60,32 @@ def refused(code: str, error_type: type[DomainError] = DomainError):
     with pytest.raises(error_type) as caught:
         yield caught
     assert caught.value.code == code, f"refused with {caught.value.code!r}: {caught.value.message}"
+
+
+def at_the_same_moment(app, act, people_ids: list[int], *, success: str) -> list[str]:
+    """Each person (by id) runs `act(person)` in a thread and a unit of work of their own, all let go at the same
+    moment; returns the outcomes sorted: `success`, or the code of the refusal."""
+    from marketplace.accounts.models import User
+    from marketplace.core.unit_of_work import unit_of_work
+    from marketplace.extensions import db
+
+    start = threading.Barrier(len(people_ids))
+
+    def run(user_id: int) -> str:
+        with app.app_context():
+            try:
+                actor = db.session.get(User, user_id)
+                db.session.rollback()
+                start.wait(timeout=30)
+                with unit_of_work():
+                    act(actor)
+                return success
+            except DomainError as error:
+                return error.code
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=len(people_ids)) as pool:
+        outcomes = sorted(pool.map(run, people_ids))
+    db.session.rollback()  # the test's own session sees what the threads wrote
+    return outcomes

@@ -1,17 +1,13 @@
 """Refunds: through Stripe for card money (against localstripe), recorded transfers otherwise; never more than was
 paid, and the members' earnings booked for the order fall with them."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 from flask import current_app
 
-from marketplace.accounts.models import User
 from marketplace.core.audit import AuditEvent
-from marketplace.core.errors import DomainError
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.extensions import db
 from marketplace.ledger.models import JournalEntry, JournalKind
@@ -29,7 +25,7 @@ from tests.factories import (
     place_order,
     receive,
 )
-from tests.helpers import csrf_token_from, page_text, refused, signed_in
+from tests.helpers import at_the_same_moment, csrf_token_from, page_text, refused, signed_in
 from tests.payments.stripe_helpers import deliver, event, stripe_client
 
 
@@ -210,26 +206,12 @@ def test_two_refunds_of_what_is_left_at_the_same_moment_give_it_back_once(app, b
     refunders = [owner.id, add_staff(order.cooperative, "manager").id]
     db.session.commit()
     order_id = order.id
-    start = threading.Barrier(2)
 
-    def refund(user_id):
-        with app.app_context():
-            try:
-                actor, same_order = db.session.get(User, user_id), db.session.get(Order, order_id)
-                db.session.rollback()
-                start.wait(timeout=30)
-                with unit_of_work():
-                    refunds.refund_order(actor, same_order, amount=170_000, reason="Barang habis",
-                                         reference=f"TRF-{user_id}", refunded_on=date(2026, 11, 21))
-                return "refunded"
-            except DomainError as error:
-                return error.code
-            finally:
-                db.session.remove()
+    def refund(actor):
+        refunds.refund_order(actor, db.session.get(Order, order_id), amount=170_000, reason="Barang habis",
+                             reference=f"TRF-{actor.id}", refunded_on=date(2026, 11, 21))
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        results = sorted(pool.map(refund, refunders))
-    db.session.rollback()
+    results = at_the_same_moment(app, refund, refunders, success="refunded")
     assert results == ["refund_invalid", "refunded"]
     assert db.session.scalar(sa.select(sa.func.sum(Refund.amount))) == 170_000
     assert db.session.get(Order, order_id).refunded_amount == 170_000

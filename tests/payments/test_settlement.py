@@ -1,15 +1,12 @@
 """Settlement: the platform owes each cooperative its card money less refunds and the platform fee; payouts never
 exceed what may be paid now; and paid in = settled + owed + refunded + fees, always."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import sqlalchemy as sa
 
-from marketplace.accounts.models import AccountKind, User
+from marketplace.accounts.models import AccountKind
 from marketplace.cooperatives.models import Cooperative
-from marketplace.core.errors import DomainError
 from marketplace.core.timeutil import local_today
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.extensions import db
@@ -17,7 +14,7 @@ from marketplace.payments.models import PlatformFeeRate, Settlement
 from marketplace.payments.services import refunds, settlement
 from marketplace.payments.services.received import fee_rate_on, set_fee_rate
 from tests.factories import complete_order, create_product, create_user, owner_of, receive
-from tests.helpers import csrf_token_from, page_text, refused, signed_in
+from tests.helpers import at_the_same_moment, csrf_token_from, page_text, refused, signed_in
 from tests.payments.test_refunds import paid_by_card
 
 
@@ -105,26 +102,12 @@ def test_two_administrators_paying_a_cooperative_out_at_once_pay_it_once(stripe_
     payers = [admin.id, create_user(kind=AccountKind.ADMIN).id]
     db.session.commit()
     cooperative_id = order.cooperative_id
-    start = threading.Barrier(2)
 
-    def pay_out(user_id):
-        with stripe_app.app_context():
-            try:
-                actor, cooperative = db.session.get(User, user_id), db.session.get(Cooperative, cooperative_id)
-                db.session.rollback()
-                start.wait(timeout=30)
-                with unit_of_work():
-                    settlement.record_settlement(actor, cooperative, amount=170_000, paid_on=local_today(),
-                                                 reference=f"BCA-{user_id}")
-                return "settled"
-            except DomainError as error:
-                return error.code
-            finally:
-                db.session.remove()
+    def pay_out(actor):
+        settlement.record_settlement(actor, db.session.get(Cooperative, cooperative_id), amount=170_000,
+                                     paid_on=local_today(), reference=f"BCA-{actor.id}")
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        results = sorted(pool.map(pay_out, payers))
-    db.session.rollback()
+    results = at_the_same_moment(stripe_app, pay_out, payers, success="settled")
     assert results == ["settled", "settlement_invalid"]
     assert db.session.scalar(sa.select(sa.func.sum(Settlement.amount))) == 170_000
     _assert_reconciles()
