@@ -118,6 +118,7 @@ def _import_models() -> None:
     import marketplace.ledger.models
     import marketplace.ordering.models
     import marketplace.payments.models
+    import marketplace.procurement.models
     import marketplace.search.models
     import marketplace.sourcing.models  # noqa: F401
 
@@ -131,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.main import bp as main_bp
     from marketplace.ordering import bp as ordering_bp
     from marketplace.payments import bp as payments_bp
+    from marketplace.procurement import bp as procurement_bp
     from marketplace.search import bp as search_bp
     from marketplace.sourcing import bp as sourcing_bp
     from marketplace.storefront import bp as storefront_bp
@@ -145,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(ordering_bp)
     app.register_blueprint(ledger_bp)
     app.register_blueprint(payments_bp)
+    app.register_blueprint(procurement_bp)
     app.register_blueprint(admin_bp)
 
 
@@ -157,6 +160,7 @@ def _navigation_of_this_request():
 
 
 def register_template_helpers(app: Flask) -> None:
+    from marketplace.core.identifiers import format_npwp
     from marketplace.core.images import image_srcset, image_url
     from marketplace.core.mail import external_url
     from marketplace.core.money import format_number, format_percent, format_rupiah
@@ -168,6 +172,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_percent, "percent")
     app.add_template_filter(format_datetime_local, "datetime")
     app.add_template_filter(format_date_local, "date")
+    app.add_template_filter(format_npwp, "npwp")
     app.add_template_global(image_srcset)
     app.add_template_global(image_url)
     app.add_template_global(external_url)

@@ -15,6 +15,7 @@ from marketplace.config import TestingConfig
 from marketplace.core.regions import load_regions
 from marketplace.extensions import db, limiter
 from marketplace.ledger.models import append_only_statements
+from marketplace.procurement.services.rules import ensure_default_rules
 from marketplace.search.services.backends import backend_for
 from tests.factories import DEFAULT_PASSWORD, create_user
 from tests.helpers import AuthActions
@@ -111,6 +112,8 @@ def _empty_all_tables() -> None:
 def app(session_app):
     settings = dict(session_app.config)  # a test may change settings; the next one starts from these
     with session_app.app_context():
+        ensure_default_rules()  # the law as migration 0020 loads it; each test may add values of its own
+        db.session.commit()
         yield session_app
         db.session.rollback()
         _empty_all_tables()

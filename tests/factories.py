@@ -240,3 +240,45 @@ def complete_order(order, buyer):
         with unit_of_work():
             perform(order, action, actor)
     return order
+
+
+OFFICER_NIP = "198503152010011002"
+
+
+def agency_details(**overrides):
+    from marketplace.procurement.models import AgencyLevel
+    from marketplace.procurement.services.agencies import AgencyDetails
+
+    values = dict(name="Dinas Pendidikan Kota Mojokerto", level=AgencyLevel.REGENCY_CITY, province_code="35",
+                  regency_code="35.76", street_address="Jl. Gajah Mada 145, Mojokerto",
+                  email_domain="mojokertokota.go.id")
+    values.update(overrides)
+    return AgencyDetails(**values)
+
+
+def spending_unit_details(**overrides):
+    from marketplace.procurement.services.agencies import SpendingUnitDetails
+
+    values = dict(name="Sekretariat Dinas Pendidikan", satker_code="123456",
+                  treasurer_npwp="00.123.456.7-602.000", street_address="Jl. Gajah Mada 145")
+    values.update(overrides)
+    return SpendingUnitDetails(**values)
+
+
+def create_agency(officer: User | None = None, *, verified: bool = True, roles=("pp",), nip: str = OFFICER_NIP,
+                  satker_code: str = "123456", **overrides):
+    """An agency registered through the service by `officer` (its administrator, also holding `roles`), then
+    verified by a platform administrator unless `verified` is false."""
+    from marketplace.core.unit_of_work import unit_of_work
+    from marketplace.procurement.models import OfficerRole
+    from marketplace.procurement.services import agencies
+
+    officer = officer or create_user(kind=AccountKind.GOVERNMENT_OFFICER)
+    with unit_of_work():
+        agency = agencies.register_agency(officer, agency_details(**overrides),
+                                          spending_unit_details(satker_code=satker_code), nip=nip,
+                                          roles={OfficerRole(role) for role in roles})
+    if verified:
+        with unit_of_work():
+            agencies.verify_agency(create_user(kind=AccountKind.ADMIN), agency)
+    return agency

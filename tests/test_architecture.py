@@ -18,7 +18,8 @@ LAYERS = {
     "ordering": 6,
     "ledger": 7,
     "payments": 8,
-    "admin": 9, "storefront": 9, "main": 9,
+    "procurement": 9,
+    "admin": 10, "storefront": 10, "main": 10,
 }
 # The app factory, commands and demo data wire everything.
 WIRING = {"__init__", "cli", "demo", "demo_catalog", "demo_orders", "bench_data"}

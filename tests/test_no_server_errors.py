@@ -5,6 +5,7 @@ import pytest
 from marketplace.accounts.models import AccountKind
 from marketplace.sourcing.services import shortlists
 from tests.factories import (
+    create_agency,
     create_cooperative,
     create_member,
     create_product,
@@ -31,6 +32,7 @@ def world(app):
     buyer = create_user()
     checkout = place_order(buyer, (product, 1))
     order = checkout.orders[0]
+    agency = create_agency()
     values = {"slug": [cooperative.slug, "tidak-ada"], "member_id": [member.id, 999999],
               "product_id": [product.id, 999999], "shortlist_id": [shortlist.id, 999999],
               "item_id": [item.id, 999999], "cooperative_id": [cooperative.id, 999999], "image_id": [999999],
@@ -38,7 +40,8 @@ def world(app):
               "category_id": [999999], "token": ["bukan-token"], "locale": ["en", "xx"], "action": ["alt", "x"],
               "key": ["logos/none.webp", "private/x"], "number": [order.number, "X-2026-000009"],
               "reference": [checkout.reference, "CO-NONE"], "code": [order.verification_code, "NONE"],
-              "payout_id": [999999], "proof_id": [999999], "terms_id": [999999]}
+              "payout_id": [999999], "proof_id": [999999], "terms_id": [999999],
+              "agency_id": [agency.id, 999999], "officer_id": [999999]}
     return owner, values
 
 

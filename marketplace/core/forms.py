@@ -1,8 +1,9 @@
 """Field validators and filters every domain's forms share."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice, StringField
+from wtforms import SelectChoice, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.core.money import format_percent, parse_percent
 from marketplace.core.validators import normalize_indonesian_phone
@@ -58,6 +59,13 @@ def empty_to_none(value):
         value = value.strip()
         return value or None
     return value
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a group of checkboxes; the form macro draws it as a fieldset of labelled boxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class RupiahField(StringField):

@@ -67,6 +67,20 @@ def parse_national_id(raw: str) -> str:
     return digits
 
 
+def parse_nip(raw: str) -> str:
+    """A civil servant's NIP: 18 digits — birth date (yyyymmdd), appointment (yyyymm), sex (1 or 2), a serial."""
+    digits = _digits(raw, lengths=(18,), name="NIP")
+    birth_month, birth_day, appointed_month = int(digits[4:6]), int(digits[6:8]), int(digits[12:14])
+    if not (1 <= birth_month <= 12 and 1 <= birth_day <= 31 and 1 <= appointed_month <= 12) or digits[14] not in "12":
+        raise ValueError("NIP holds a birth date, an appointment month and the sex")
+    return digits
+
+
+def parse_satker_code(raw: str) -> str:
+    """The code of a spending unit (satuan kerja) in the state budget: 6 digits."""
+    return _digits(raw, lengths=(6,), name="satker code")
+
+
 def mask_national_id(digits: str | None) -> str:
     """`3314••••••••0001`: the region and the last four digits, enough to tell people apart."""
     if not digits:

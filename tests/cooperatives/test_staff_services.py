@@ -4,6 +4,7 @@ from marketplace.accounts.models import AccountKind
 from marketplace.cooperatives.models import StaffMembership, StaffRole
 from marketplace.cooperatives.services import staff
 from marketplace.core.errors import Conflict, NotFound, NotPermitted
+from marketplace.core.invitations import InvalidInvitation
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.extensions import db
 from tests.factories import add_staff, create_cooperative, create_member, create_user, owner_of
@@ -29,7 +30,7 @@ def test_an_owner_invites_staff_who_join_with_the_invited_email(app, outbox):
     staff.accept_invitation(dewi, token)
     membership = db.session.scalar(db.select(StaffMembership).where(StaffMembership.user_id == dewi.id))
     assert membership.role == StaffRole.MANAGER
-    with pytest.raises(staff.InvalidInvitation):
+    with pytest.raises(InvalidInvitation):
         staff.accept_invitation(dewi, token)
 
 
@@ -55,7 +56,7 @@ def test_a_new_invitation_replaces_the_open_one_to_the_same_address(app):
     first_token = staff.invitation_token(first)
     staff.invite_staff(owner, cooperative, email="a@contoh.id", role=StaffRole.MANAGER, accept_url_for=link)
     assert [invitation.role for invitation in staff.open_invitations(cooperative)] == [StaffRole.MANAGER]
-    with pytest.raises(staff.InvalidInvitation):
+    with pytest.raises(InvalidInvitation):
         staff.invitation_for_token(first_token)
 
 
@@ -65,10 +66,10 @@ def test_a_tampered_or_withdrawn_invitation_is_refused(app):
     invitation = staff.invite_staff(owner, cooperative, email="a@contoh.id", role=StaffRole.STAFF,
                                     accept_url_for=link)
     token = staff.invitation_token(invitation)
-    with pytest.raises(staff.InvalidInvitation):
+    with pytest.raises(InvalidInvitation):
         staff.invitation_for_token("x" + token[1:])
     staff.revoke_invitation(owner, cooperative, invitation.id)
-    with pytest.raises(staff.InvalidInvitation):
+    with pytest.raises(InvalidInvitation):
         staff.invitation_for_token(token)
 
 

@@ -6,11 +6,13 @@ from marketplace.extensions import db
 from marketplace.ledger.models import LedgerAudit
 from marketplace.ordering.models import OrderAudit
 from marketplace.payments.models import PaymentAudit
+from marketplace.procurement.models import ProcurementAudit
 
 
 def test_every_domains_audit_actions_read_as_words_for_an_inspector(app):
     registered = dict(audit_action_choices())
-    every_domain = (AccountAudit, CooperativeAudit, CatalogAudit, OrderAudit, LedgerAudit, PaymentAudit)
+    every_domain = (AccountAudit, CooperativeAudit, CatalogAudit, OrderAudit, LedgerAudit, PaymentAudit,
+                    ProcurementAudit)
     for actions in every_domain:
         assert {action.value for action in actions} <= set(registered)
     assert len(registered) == sum(len(actions) for actions in every_domain)

@@ -46,7 +46,7 @@ def test_the_language_switch_is_a_plain_link_that_keeps_the_page(client):
 def test_navigation_follows_the_role(client, admin, officer):
     assert "Masuk" in page_text(client.get("/"))
     AuthActions(client).login(officer)
-    assert "Pengadaan" in page_text(client.get("/"))
+    assert "Instansi saya" in page_text(client.get("/"))
     AuthActions(client).logout()
     AuthActions(client).login(admin)
     assert "Verifikasi" in page_text(client.get("/"))

@@ -1,9 +1,7 @@
 """The people who run a cooperative: invitations by email, roles, and the rule that a board member remains."""
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from marketplace.accounts.models import User
 from marketplace.accounts.services import normalize_email
@@ -18,17 +16,19 @@ from marketplace.cooperatives.models import (
 )
 from marketplace.cooperatives.permissions import Capability, can, require_capability
 from marketplace.core.audit import record_audit
-from marketplace.core.errors import Conflict, DomainError, NotFound, NotPermitted
+from marketplace.core.errors import Conflict, NotFound, NotPermitted
+from marketplace.core.invitations import (
+    INVITATION_VALID_DAYS,
+    InvitationLinks,
+    require_invited_address,
+)
 from marketplace.core.mail import send_mail_after_commit
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 
-INVITATION_SALT = "cooperative-invitation"
-INVITATION_MAX_AGE = 14 * 24 * 60 * 60
-
-
-class InvalidInvitation(DomainError):
-    pass
+invitation_links = InvitationLinks(
+    Invitation, salt="cooperative-invitation",
+    expired_message=lambda: _("This invitation has expired. Ask the cooperative to send a new one."))
 
 
 def memberships_of(user: User) -> list[StaffMembership]:
@@ -67,18 +67,14 @@ def open_invitations(cooperative: Cooperative, purpose: InvitationPurpose = Invi
     ))
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT)
-
-
-def invitation_token(invitation: Invitation) -> str:
-    return _serializer().dumps({"invitation": invitation.id, "email": invitation.email})
+invitation_token = invitation_links.token
+invitation_for_token = invitation_links.open_invitation
 
 
 def _send_invitation(invitation: Invitation, accept_url_for, locale: str) -> None:
     send_mail_after_commit(invitation.email, f"invitation_{invitation.purpose.value}", locale=locale,
               invitation=invitation, accept_url=accept_url_for(invitation_token(invitation)),
-              valid_days=INVITATION_MAX_AGE // 86400)
+              valid_days=INVITATION_VALID_DAYS)
 
 
 def invite_staff(actor: User, cooperative: Cooperative, *, email: str, role: StaffRole, accept_url_for,
@@ -129,25 +125,10 @@ def _revoke_open(cooperative: Cooperative, purpose: InvitationPurpose, **match) 
         invitation.revoked_at = utcnow()
 
 
-def invitation_for_token(token: str) -> Invitation:
-    try:
-        payload = _serializer().loads(token, max_age=INVITATION_MAX_AGE)
-    except SignatureExpired:
-        raise InvalidInvitation(_("This invitation has expired. Ask the cooperative to send a new one.")) from None
-    except BadSignature:
-        raise InvalidInvitation(_("This invitation link is not valid.")) from None
-    invitation = db.session.get(Invitation, payload.get("invitation")) if isinstance(payload, dict) else None
-    if invitation is None or not invitation.is_open:
-        raise InvalidInvitation(_("This invitation has already been used or was withdrawn."))
-    return invitation
-
-
 def accept_invitation(user: User, token: str) -> Invitation:
     """The invited person, signed in with the invited address, joins as staff or is linked to their member record."""
     invitation = invitation_for_token(token)
-    if normalize_email(user.email) != invitation.email:
-        raise NotPermitted(_("This invitation was sent to %(email)s. Sign in with that address to accept it.",
-                             email=invitation.email), code="invitation_for_another_email")
+    require_invited_address(normalize_email(user.email), invitation)
     if invitation.purpose == InvitationPurpose.STAFF:
         if db.session.scalar(sa.select(StaffMembership).where(
                 StaffMembership.cooperative_id == invitation.cooperative_id,

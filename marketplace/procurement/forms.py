@@ -1,0 +1,108 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+from marketplace.core.forms import CheckboxesField, RupiahField, enum_choices, strip_whitespace
+from marketplace.core.money import parse_percent
+from marketplace.procurement.models import AgencyLevel, ApprovalPolicy, OfficerRole, RuleKey
+
+INVITABLE_ROLES = [OfficerRole.PP, OfficerRole.PPK, OfficerRole.RECEIVER, OfficerRole.TREASURER,
+                   OfficerRole.AGENCY_ADMIN]
+
+
+def _nip_field():
+    return StringField(_l("Your NIP"), filters=[strip_whitespace],
+                       validators=[InputRequired(_l("Enter your NIP (18 digits).")), Length(max=30)],
+                       render_kw={"inputmode": "numeric", "autocomplete": "off"})
+
+
+class AgencyRegistrationForm(FlaskForm):
+    name = StringField(_l("Agency name"), filters=[strip_whitespace],
+                       validators=[InputRequired(_l("Enter the agency's name.")), Length(max=200)])
+    level = SelectField(_l("Level"), choices=enum_choices(AgencyLevel),
+                        validators=[InputRequired(_l("Choose the agency's level."))])
+    province_code = SelectField(_l("Province"), validate_choice=False)
+    regency_code = SelectField(_l("Regency or city"), validate_choice=False)
+    street_address = TextAreaField(_l("Agency address"), filters=[strip_whitespace],
+                                   validators=[InputRequired(_l("Enter the agency's address.")), Length(max=300)])
+    email_domain = StringField(_l("Official email domain"), filters=[strip_whitespace],
+                               validators=[Optional(), Length(max=120)])
+    unit_name = StringField(_l("Spending unit (satker) name"), filters=[strip_whitespace],
+                            validators=[InputRequired(_l("Enter the name of the spending unit (satker).")),
+                                        Length(max=200)])
+    satker_code = StringField(_l("Satker code"), filters=[strip_whitespace],
+                              validators=[InputRequired(_l("Enter the satker code (6 digits).")), Length(max=12)],
+                              render_kw={"inputmode": "numeric"})
+    treasurer_npwp = StringField(_l("Treasurer's NPWP"), filters=[strip_whitespace],
+                                 validators=[InputRequired(_l("Enter the treasurer's NPWP.")), Length(max=30)])
+    unit_address = TextAreaField(_l("Spending unit address"), filters=[strip_whitespace],
+                                 validators=[InputRequired(_l("Enter the spending unit's address.")),
+                                             Length(max=300)])
+    nip = _nip_field()
+    roles = CheckboxesField(_l("Your roles besides agency administrator"),
+                       choices=enum_choices(OfficerRole, INVITABLE_ROLES[:-1]))
+
+
+class InviteOfficerForm(FlaskForm):
+    email = EmailField(_l("Official email address"), filters=[strip_whitespace],
+                       validators=[InputRequired(_l("Enter the officer's email address.")),
+                                   Email(_l("Enter a valid email address.")), Length(max=254)])
+    roles = CheckboxesField(_l("Roles"), choices=enum_choices(OfficerRole, INVITABLE_ROLES))
+    spending_limit = RupiahField(_l("Spending limit of a PP (optional)"))
+
+
+class OfficerRolesForm(FlaskForm):
+    roles = CheckboxesField(_l("Roles"), choices=enum_choices(OfficerRole, INVITABLE_ROLES))
+    spending_limit = RupiahField(_l("Spending limit of a PP (optional)"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token to check."""
+
+
+class AcceptOfficerInvitationForm(FlaskForm):
+    nip = _nip_field()
+
+
+class ApprovalPolicyForm(FlaskForm):
+    approval_policy = SelectField(_l("PPK approval"), choices=enum_choices(ApprovalPolicy))
+
+
+class AgencyCeilingForm(FlaskForm):
+    ceiling = RupiahField(_l("This agency's ceiling for a direct purchase"),
+                          validators=[InputRequired(_l("Enter the ceiling in rupiah."))])
+    valid_from = DateField(_l("Holds from"), validators=[InputRequired(_l("Enter the first day it holds."))])
+
+
+class RejectAgencyForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (the agency reads it)"), filters=[strip_whitespace],
+                           validators=[InputRequired(_l("Say why, so the agency can put it right.")),
+                                       Length(max=500)])
+
+
+class PlatformRuleForm(FlaskForm):
+    key = SelectField(_l("Rule"), choices=enum_choices(RuleKey))
+    value = StringField(_l("Value (a percentage like 1,5 or an amount like 200.000.000)"),
+                        filters=[strip_whitespace], validators=[InputRequired(_l("Enter the value."))])
+    valid_from = DateField(_l("Holds from"), validators=[InputRequired(_l("Enter the first day it holds."))])
+    source = StringField(_l("Regulation"), filters=[strip_whitespace],
+                         validators=[InputRequired(_l("Name the regulation it comes from.")), Length(max=200)])
+
+    def validate_value(self, field):
+        """A rate as a percentage, an amount in whole rupiah, depending on the rule chosen."""
+        try:
+            key = RuleKey(self.key.data)
+        except ValueError:
+            return
+        text = (field.data or "").replace("Rp", "").replace(" ", "")
+        if key.is_rate:
+            try:
+                self.parsed_value = parse_percent(text)
+            except ValueError:
+                raise ValidationError(_l("Enter a percentage between 0 and 100, like 1,5.")) from None
+        else:
+            digits = text.replace(".", "")
+            if not digits.isdigit():
+                raise ValidationError(_l("Enter an amount in whole rupiah, like 200.000.000."))
+            self.parsed_value = int(digits)

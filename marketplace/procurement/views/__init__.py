@@ -1,0 +1,1 @@
+from marketplace.procurement.views import agencies, platform  # noqa: F401
