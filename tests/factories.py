@@ -282,3 +282,16 @@ def create_agency(officer: User | None = None, *, verified: bool = True, roles=(
         with unit_of_work():
             agencies.verify_agency(create_user(kind=AccountKind.ADMIN), agency)
     return agency
+
+
+def add_officer(agency, *roles: str, user: User | None = None, spending_limit: int | None = None):
+    """An officer of `agency` holding `roles`, as if they had accepted an invitation; returns their user."""
+    from marketplace.procurement.models import Officer, OfficerRole, OfficerRoleGrant
+
+    user = user or create_user(kind=AccountKind.GOVERNMENT_OFFICER)
+    officer = Officer(agency_id=agency.id, user_id=user.id, nip=f"19850315201001{next(_sequence) % 10_000:04d}",
+                      spending_limit=spending_limit)
+    officer.grants = [OfficerRoleGrant(role=OfficerRole(role)) for role in roles]
+    db.session.add(officer)
+    db.session.commit()
+    return user

@@ -33,6 +33,7 @@ def world(app):
     checkout = place_order(buyer, (product, 1))
     order = checkout.orders[0]
     agency = create_agency()
+    purchase_order = _purchase_order_of(agency, product)
     values = {"slug": [cooperative.slug, "tidak-ada"], "member_id": [member.id, 999999],
               "product_id": [product.id, 999999], "shortlist_id": [shortlist.id, 999999],
               "item_id": [item.id, 999999], "cooperative_id": [cooperative.id, 999999], "image_id": [999999],
@@ -41,8 +42,23 @@ def world(app):
               "key": ["logos/none.webp", "private/x"], "number": [order.number, "X-2026-000009"],
               "reference": [checkout.reference, "CO-NONE"], "code": [order.verification_code, "NONE"],
               "payout_id": [999999], "proof_id": [999999], "terms_id": [999999],
-              "agency_id": [agency.id, 999999], "officer_id": [999999]}
+              "agency_id": [agency.id, 999999], "officer_id": [999999],
+              "purchase_order_id": [purchase_order.id, 999999]}
     return owner, values
+
+
+def _purchase_order_of(agency, product):
+    from marketplace.accounts.models import User
+    from marketplace.core.unit_of_work import unit_of_work
+    from marketplace.extensions import db
+    from marketplace.procurement.services.purchase_orders import drafts_from_shortlist
+
+    pp = db.session.get(User, agency.registered_by_id)
+    with unit_of_work():
+        shortlist = shortlists.create_shortlist(pp, "Pengadaan")
+        shortlists.add_to_shortlist(pp, shortlist, product_id=product.id)
+    with unit_of_work():
+        return drafts_from_shortlist(pp, agency, shortlist)[0]
 
 
 def _paths(app, values, method):

@@ -5,7 +5,7 @@ from wtforms import SelectChoice, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from marketplace.core.money import format_percent, parse_percent
+from marketplace.core.money import format_percent, parse_percent, parse_rupiah
 from marketplace.core.validators import normalize_indonesian_phone
 
 # Language names are written in their own language, so nobody needs to read a foreign one to switch.
@@ -80,11 +80,11 @@ class RupiahField(StringField):
         if not self.raw_text:
             self.data = None
             return
-        cleaned = self.raw_text.replace("Rp", "").replace("rp", "").replace(".", "").replace(" ", "")
-        if not cleaned.isdigit():
+        try:
+            self.data = parse_rupiah(self.raw_text)
+        except ValueError:
             self.data = None
-            raise ValueError(str(_l("Enter an amount in whole rupiah, like 125.000.")))
-        self.data = int(cleaned)
+            raise ValueError(str(_l("Enter an amount in whole rupiah, like 125.000."))) from None
 
     def _value(self):
         if self.raw_data:

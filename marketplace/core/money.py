@@ -24,6 +24,14 @@ def format_number(value: int | float | Decimal | None) -> str:
     return format_decimal(value, locale=RUPIAH_LOCALE)
 
 
+def parse_rupiah(text: str) -> int:
+    """Whole rupiah typed the Indonesian way: `125.000`, `Rp 1.250.000` or `125000` → 125000; ValueError else."""
+    cleaned = text.strip().replace("Rp", "").replace("rp", "").replace(".", "").replace(" ", "")
+    if not cleaned.isdigit():
+        raise ValueError(text)
+    return int(cleaned)
+
+
 def round_rupiah(value: Decimal | int) -> int:
     """Half a rupiah rounds up, as Indonesian invoices do."""
     return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -1,11 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from marketplace.core.forms import CheckboxesField, RupiahField, enum_choices, strip_whitespace
 from marketplace.core.money import parse_percent
-from marketplace.procurement.models import AgencyLevel, ApprovalPolicy, OfficerRole, RuleKey
+from marketplace.procurement.models import AgencyLevel, ApprovalPolicy, OfficerRole, PaymentMechanism, RuleKey
 
 INVITABLE_ROLES = [OfficerRole.PP, OfficerRole.PPK, OfficerRole.RECEIVER, OfficerRole.TREASURER,
                    OfficerRole.AGENCY_ADMIN]
@@ -106,3 +106,58 @@ class PlatformRuleForm(FlaskForm):
             if not digits.isdigit():
                 raise ValidationError(_l("Enter an amount in whole rupiah, like 200.000.000."))
             self.parsed_value = int(digits)
+
+
+class DraftFromShortlistForm(FlaskForm):
+    shortlist_id = SelectField(_l("From the shortlist"), coerce=int, validate_choice=False,
+                               validators=[InputRequired(_l("Choose one of your shortlists."))])
+
+
+class PurchaseOrderDetailsForm(FlaskForm):
+    spending_unit_id = SelectField(_l("Spending unit (satker)"), coerce=int, validate_choice=False)
+    rup_code = StringField(_l("RUP code"), filters=[strip_whitespace], validators=[Length(max=40)])
+    budget_code = StringField(_l("Budget code (kode rekening / MAK)"), filters=[strip_whitespace],
+                              validators=[Length(max=80)])
+    fiscal_year = IntegerField(_l("Fiscal year"), validators=[Optional()])
+    delivery_province_code = SelectField(_l("Province"), validate_choice=False)
+    delivery_regency_code = SelectField(_l("Regency or city"), validate_choice=False)
+    delivery_address = TextAreaField(_l("Delivery address"), filters=[strip_whitespace],
+                                     validators=[Length(max=300)])
+    recipient_name = StringField(_l("Who receives the goods"), filters=[strip_whitespace],
+                                 validators=[Length(max=120)])
+    recipient_phone = StringField(_l("Their phone"), filters=[strip_whitespace], validators=[Length(max=32)])
+    deliver_by = DateField(_l("Deliver by"), validators=[Optional()])
+    justification = TextAreaField(_l("What the goods are needed for"), filters=[strip_whitespace],
+                                  validators=[Length(max=1000)])
+    payment_mechanism = SelectField(_l("Payment mechanism"), choices=enum_choices(PaymentMechanism))
+
+
+class ApprovePurchaseOrderForm(FlaskForm):
+    split_checked = BooleanField(_l("I checked: this order is a separate need, not one purchase split to stay "
+                                    "under the ceiling"))
+
+
+class RejectPurchaseOrderForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (the PP reads it)"), filters=[strip_whitespace],
+                           validators=[InputRequired(_l("Say why, so the PP can put it right.")), Length(max=500)])
+
+
+class DeclinePurchaseOrderForm(FlaskForm):
+    reason = TextAreaField(_l("Why the cooperative declines (the agency reads it)"), filters=[strip_whitespace],
+                           validators=[InputRequired(_l("Say why, so the agency can look elsewhere or change its "
+                                                        "order.")), Length(max=500)])
+
+
+class CounterOfferForm(FlaskForm):
+    """The quantity and price of each line come as `quantity-<line id>` and `price-<line id>`."""
+
+    deliver_by = DateField(_l("Deliver by"), validators=[Optional()])
+    # Required, but checked by the service with the lines, so every mistake is shown at once.
+    note = TextAreaField(_l("What you change and why (the PP reads it)"), filters=[strip_whitespace],
+                         validators=[Length(max=1000)])
+
+
+class RefuseCounterOfferForm(FlaskForm):
+    note = TextAreaField(_l("Why you keep the order as it was (the cooperative reads it)"),
+                         filters=[strip_whitespace],
+                         validators=[InputRequired(_l("Say why, so the cooperative can answer.")), Length(max=500)])

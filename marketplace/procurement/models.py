@@ -202,6 +202,163 @@ class ProcurementRule(db.Model):
     )
 
 
+class PurchaseOrderStatus(LabelledEnum):
+    DRAFT = "draft", _l("Draft")
+    SUBMITTED = "submitted", _l("Waiting for the PPK")
+    REJECTED = "rejected", _l("Rejected by the PPK")
+    SENT = "sent", _l("Sent to the cooperative")
+    COUNTER_OFFERED = "counter_offered", _l("Counter-offer to answer")
+    ACCEPTED = "accepted", _l("Accepted by the cooperative")
+    DECLINED = "declined", _l("Declined by the cooperative")
+    CANCELLED = "cancelled", _l("Cancelled")
+
+
+class PaymentMechanism(LabelledEnum):
+    LS = "ls", _l("Direct transfer after SP2D (LS)")
+    UP_GU = "up_gu", _l("Petty cash (UP/GU)")
+    KKP = "kkp", _l("Government credit card (KKP)")
+
+
+class PurchaseOrderCounter(db.Model):
+    """The last Surat Pesanan number a satker gave in a year (numbered when sent, without gaps)."""
+
+    __tablename__ = "purchase_order_counters"
+
+    spending_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("spending_units.id", ondelete="CASCADE"),
+                                                  primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class PurchaseOrder(db.Model):
+    """What a PP prepares for one cooperative, a PPK approves and the cooperative receives as a Surat Pesanan.
+    The people are users, not officer records, so the history stays whole when someone leaves the agency."""
+
+    __tablename__ = "purchase_orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(sa.String(40), unique=True)  # given when sent
+    # Printed on the Surat Pesanan: anyone holding the paper checks the order's status with it.
+    verification_code: Mapped[str | None] = mapped_column(sa.String(24), unique=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id", ondelete="RESTRICT"), index=True)
+    spending_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("spending_units.id", ondelete="RESTRICT"))
+    cooperative_id: Mapped[int] = mapped_column(sa.ForeignKey("cooperatives.id", ondelete="RESTRICT"), index=True)
+    status: Mapped[PurchaseOrderStatus] = mapped_column(enum_column(PurchaseOrderStatus, "purchase_order_status"),
+                                                        default=PurchaseOrderStatus.DRAFT, index=True)
+    prepared_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    rup_code: Mapped[str] = mapped_column(sa.String(40), default="")  # the procurement plan's entry (RUP)
+    budget_code: Mapped[str] = mapped_column(sa.String(80), default="")  # kode rekening / MAK
+    fiscal_year: Mapped[int]
+    delivery_province_code: Mapped[str | None] = mapped_column(sa.ForeignKey("regions.code"))
+    delivery_regency_code: Mapped[str | None] = mapped_column(sa.ForeignKey("regions.code"))
+    delivery_address: Mapped[str] = mapped_column(sa.String(300), default="")
+    recipient_name: Mapped[str] = mapped_column(sa.String(120), default="")  # who receives the goods there
+    recipient_phone: Mapped[str] = mapped_column(sa.String(32), default="")
+    deliver_by: Mapped[date | None] = mapped_column(sa.Date)
+    justification: Mapped[str] = mapped_column(sa.String(1000), default="")
+    payment_mechanism: Mapped[PaymentMechanism] = mapped_column(enum_column(PaymentMechanism, "payment_mechanism"),
+                                                                default=PaymentMechanism.LS)
+    total: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # Earlier orders that, with this one, look like one need split to stay under the ceiling; the PPK sees them.
+    possible_split_of: Mapped[list] = mapped_column(sa.JSON, default=list)
+    rejection_reason: Mapped[str | None] = mapped_column(sa.String(500))  # the PPK's
+    decline_reason: Mapped[str | None] = mapped_column(sa.String(500))  # the cooperative's
+    # The order of the ordering domain this became when the cooperative accepted: stock, allocation, the ledger,
+    # delivery and payment all follow it there.
+    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id", ondelete="RESTRICT"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    agency = relationship("Agency", lazy="joined")
+    spending_unit = relationship("SpendingUnit")
+    cooperative = relationship("Cooperative")
+    prepared_by = relationship("User", foreign_keys=[prepared_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    order = relationship("Order")
+    lines = relationship("PurchaseOrderLine", cascade="all, delete-orphan", order_by="PurchaseOrderLine.id",
+                         back_populates="purchase_order")
+    offers = relationship("CounterOffer", cascade="all, delete-orphan", order_by="CounterOffer.version",
+                          back_populates="purchase_order")
+
+    @property
+    def open_offer(self) -> "CounterOffer | None":
+        return self.offers[-1] if self.offers and self.offers[-1].answer is None else None
+
+    __table_args__ = (
+        sa.CheckConstraint("total >= 0", name="purchase_order_total_not_negative"),
+        sa.Index("ix_purchase_orders_split_check", "agency_id", "cooperative_id", "submitted_at"),
+    )
+
+    @property
+    def reference(self) -> str:
+        """The Surat Pesanan number once sent; before that the draft's own number, so people can talk of it."""
+        return self.number or f"DRAF-{self.id}"
+
+
+class PurchaseOrderLine(db.Model):
+    """One product at the price the PP saw (its wholesale tier for the quantity), kept as written."""
+
+    __tablename__ = "purchase_order_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purchase_order_id: Mapped[int] = mapped_column(sa.ForeignKey("purchase_orders.id", ondelete="CASCADE"),
+                                                   index=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="RESTRICT"), index=True)
+    product_name: Mapped[str] = mapped_column(sa.String(200))
+    sku: Mapped[str] = mapped_column(sa.String(64))
+    unit: Mapped[str] = mapped_column(sa.String(40))
+    quantity: Mapped[int]
+    unit_price: Mapped[int] = mapped_column(sa.BigInteger)
+    line_total: Mapped[int] = mapped_column(sa.BigInteger)
+
+    purchase_order = relationship("PurchaseOrder", back_populates="lines")
+    product = relationship("Product")
+
+    __table_args__ = (
+        sa.UniqueConstraint("purchase_order_id", "product_id", name="one_line_per_product"),
+        sa.CheckConstraint("quantity > 0", name="purchase_order_quantity_positive"),
+        sa.CheckConstraint("unit_price >= 0 and line_total = unit_price * quantity",
+                           name="line_total_is_price_times_quantity"),
+    )
+
+
+class OfferAnswer(LabelledEnum):
+    TAKEN = "taken", _l("Accepted by the PP")
+    REFUSED = "refused", _l("Refused by the PP")
+
+
+class CounterOffer(db.Model):
+    """One version of what the cooperative proposes instead of the Surat Pesanan: prices, quantities or the date.
+    Every version is kept; nothing in one takes effect until the PP accepts it."""
+
+    __tablename__ = "purchase_order_counter_offers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purchase_order_id: Mapped[int] = mapped_column(sa.ForeignKey("purchase_orders.id", ondelete="CASCADE"),
+                                                   index=True)
+    version: Mapped[int]
+    # [{"line_id", "product_name", "quantity", "unit_price"}] for every line, as proposed.
+    lines: Mapped[list] = mapped_column(sa.JSON)
+    deliver_by: Mapped[date | None] = mapped_column(sa.Date)
+    total: Mapped[int] = mapped_column(sa.BigInteger)
+    note: Mapped[str] = mapped_column(sa.String(1000), default="")
+    offered_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    answer: Mapped[OfferAnswer | None] = mapped_column(enum_column(OfferAnswer, "counter_offer_answer"))
+    answer_note: Mapped[str] = mapped_column(sa.String(500), default="")
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    purchase_order = relationship("PurchaseOrder", back_populates="offers")
+    offered_by = relationship("User", foreign_keys=[offered_by_id])
+
+    __table_args__ = (sa.UniqueConstraint("purchase_order_id", "version", name="one_offer_per_version"),)
+
+
 @register_audit_actions
 class ProcurementAudit(LabelledEnum):
     AGENCY_REGISTERED = "agency.registered", _l("Agency registered")
@@ -215,3 +372,18 @@ class ProcurementAudit(LabelledEnum):
     OFFICER_REMOVED = "agency.officer_removed", _l("Officer removed")
     INVITATION_REVOKED = "agency.invitation_revoked", _l("Officer invitation withdrawn")
     RULE_SET = "procurement.rule_set", _l("Procurement rule or tax rate set")
+    PURCHASE_ORDER_DRAFTED = "purchase_order.drafted", _l("Purchase order drafted")
+    PURCHASE_ORDER_CHANGED = "purchase_order.changed", _l("Purchase order changed")
+    PURCHASE_ORDER_SUBMITTED = "purchase_order.submitted", _l("Submitted to the PPK")
+    PURCHASE_ORDER_APPROVED = "purchase_order.approved", _l("Approved by the PPK")
+    PURCHASE_ORDER_APPROVED_WITHIN_LIMIT = "purchase_order.approved_within_limit", _l(
+        "Within the PP's spending limit: no PPK needed")
+    PURCHASE_ORDER_REJECTED = "purchase_order.rejected", _l("Rejected by the PPK")
+    PURCHASE_ORDER_REOPENED = "purchase_order.reopened", _l("Reopened as a draft")
+    PURCHASE_ORDER_SENT = "purchase_order.sent", _l("Sent to the cooperative as a Surat Pesanan")
+    PURCHASE_ORDER_CANCELLED = "purchase_order.cancelled", _l("Purchase order cancelled")
+    PURCHASE_ORDER_ACCEPTED = "purchase_order.accepted", _l("Accepted by the cooperative")
+    PURCHASE_ORDER_DECLINED = "purchase_order.declined", _l("Declined by the cooperative")
+    COUNTER_OFFERED = "purchase_order.counter_offered", _l("Counter-offer made")
+    COUNTER_OFFER_TAKEN = "purchase_order.counter_offer_taken", _l("Counter-offer accepted by the PP")
+    COUNTER_OFFER_REFUSED = "purchase_order.counter_offer_refused", _l("Counter-offer refused by the PP")

@@ -64,3 +64,85 @@ def test_an_agency_registers_is_verified_and_invites_its_ppk(page: Page, base_ur
     page.screenshot(path=f"{SCREENSHOTS}/agency-verified-phone.png", full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.screenshot(path=f"{SCREENSHOTS}/agency-verified-desktop.png", full_page=True)
+
+
+def test_a_pp_orders_from_a_shortlist_and_another_officer_approves(page: Page, base_url):
+    from datetime import timedelta
+
+    from marketplace.core.timeutil import local_today
+    from marketplace.extensions import db
+    from marketplace.sourcing.services import shortlists
+    from tests.factories import add_officer, create_agency, create_cooperative, create_product, owner_of, receive
+
+    pp = create_user(kind=AccountKind.GOVERNMENT_OFFICER, email="dewi@mojokertokota.go.id", name="Dewi Kartika")
+    agency = create_agency(pp)
+    add_officer(agency, "ppk", user=create_user(kind=AccountKind.GOVERNMENT_OFFICER, name="Bambang Sutrisno",
+                                                email="bambang@mojokertokota.go.id"))
+    cooperative = create_cooperative(name="Koperasi Produsen Tunas Sukowati Jaya")
+    shortlist = shortlists.create_shortlist(pp, "Perpustakaan SDN 2")
+    for product, quantity in ((create_product(cooperative, name="Rak buku jati 5 susun", base_price=1_450_000,
+                                              tiers=[(10, 1_300_000)]), 12),
+                              (create_product(cooperative, name="Tikar pandan 2 × 3 m", base_price=85_000,
+                                              tiers=[]), 30)):
+        shortlists.add_to_shortlist(pp, shortlist, product_id=product.id).wanted_quantity = quantity
+    db.session.commit()
+    for item in shortlist.items:
+        receive(item.product, 40)
+    staff_email = owner_of(cooperative).email
+
+    sign_in(page, base_url, "dewi@mojokertokota.go.id")
+    page.goto(f"{base_url}/agencies/{agency.id}")
+    page.get_by_role("link", name="Pesanan pembelian").click()
+    page.get_by_role("button", name="Buat draf pesanan pembelian").click()
+    expect(page.locator(".flashes .flash")).to_contain_text("Draf pesanan pembelian")
+    expect(page.locator("table.order-lines")).to_contain_text("Rp 15.600.000")
+    page.get_by_role("button", name="Ajukan").click()
+    expect(page.locator(".flashes .flash")).to_contain_text("kode RUP")
+    page.get_by_label("Kode RUP").fill("RUP-2026-0412")
+    page.get_by_label("Kode anggaran (kode rekening / MAK)").fill("5.2.02.01.01.0024")
+    page.get_by_label("Dikirim paling lambat").fill((local_today() + timedelta(days=21)).isoformat())
+    page.get_by_label("Untuk apa barang diperlukan").fill("Perabot perpustakaan SDN 2 Mojokerto")
+    page.get_by_label("Penerima barang di lokasi").fill("Sri Wahyuni")
+    page.get_by_label("Nomor teleponnya").fill("0812 3456 7890")
+    page.get_by_role("button", name="Simpan rincian").click()
+    page.get_by_role("button", name="Ajukan").click()
+    expect(page.locator(".flashes .flash")).to_contain_text("PPK instansi akan menyetujuinya")
+    assert_fits_the_screen(page)
+    page.screenshot(path=f"{SCREENSHOTS}/purchase-order-submitted-phone.png", full_page=True)
+
+    page.context.clear_cookies()
+    sign_in(page, base_url, "bambang@mojokertokota.go.id")
+    page.goto(f"{base_url}/agencies/{agency.id}/purchase-orders?status=submitted")
+    page.get_by_role("link", name="DRAF-").click()
+    page.get_by_role("button", name="Setujui dan kirim ke koperasi").click()
+    expect(page.locator(".flashes .flash")).to_contain_text("SP-123456-")
+    expect(page.locator(".timeline")).to_contain_text("Disetujui PPK")
+    assert_fits_the_screen(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=f"{SCREENSHOTS}/purchase-order-sent-desktop.png", full_page=True)
+
+    # The cooperative asks a little more for the shelves; the PP agrees, and it becomes an ordinary order.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.context.clear_cookies()
+    sign_in(page, base_url, staff_email)
+    page.goto(f"{base_url}/manage/{cooperative.slug}/purchase-orders")
+    page.get_by_role("link", name="SP-123456-").click()
+    shelves = page.get_by_role("group", name="Rak buku jati 5 susun")
+    shelves.get_by_label("Harga satuan").fill("1.350.000")
+    page.get_by_label("Apa yang Anda ubah dan alasannya").fill("Harga kayu jati naik bulan ini")
+    page.get_by_role("button", name="Kirim penawaran balik").click()
+    expect(page.locator(".flashes .flash")).to_contain_text("Penawaran balik Anda telah dikirim")
+    assert_fits_the_screen(page)
+    page.screenshot(path=f"{SCREENSHOTS}/purchase-order-counter-offer-phone.png", full_page=True)
+
+    page.context.clear_cookies()
+    sign_in(page, base_url, "dewi@mojokertokota.go.id")
+    page.goto(f"{base_url}/agencies/{agency.id}/purchase-orders")
+    page.get_by_role("link", name="SP-123456-").click()
+    expect(page.locator("main")).to_contain_text("Rp 18.750.000")  # 12 × 1.350.000 + 30 × 85.000
+    page.get_by_role("button", name="Terima penawaran balik").click()
+    expect(page.locator(".flashes .flash")).to_contain_text("Penawaran balik diterima")
+    page.get_by_role("link", name="Ikuti pesanannya").click()
+    expect(page.locator("main")).to_contain_text("Rp 16.200.000")
+    assert_fits_the_screen(page)
+    page.screenshot(path=f"{SCREENSHOTS}/purchase-order-became-order-phone.png", full_page=True)

@@ -6,14 +6,16 @@ fingerprint of what it showed, and nothing is placed unless it still matches."""
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
+from marketplace.catalog.models import Availability, Product
 from marketplace.catalog.services.stock import count_orders_of, lock_products, take_stock
+from marketplace.cooperatives.models import Cooperative
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import Conflict, DomainError, InvalidDetails, NotPermitted
 from marketplace.core.mail import send_mail_after_commit
@@ -212,17 +214,64 @@ def _supplier_order(user: User, checkout: Checkout, plan: CheckoutPlan, group) -
     )
     db.session.add(order)
     for entry in sorted(group.orderable, key=lambda entry: entry.product.id):
-        product = entry.product
-        line = OrderLine(product_id=product.id, product_name=product.name, sku=product.sku,
-                         unit=str(product.unit), availability=str(product.availability),
-                         lead_time_days=product.lead_time_days, unit_price=entry.quote.unit_price,
-                         quantity=entry.quantity, line_total=entry.quote.total)
-        order.lines.append(line)
-        if entry.is_ready_stock:  # counts the order too
-            for lot, quantity in take_stock(product, entry.quantity):
-                line.consumptions.append(LotConsumption(lot_id=lot.id, quantity=quantity))
-        else:
-            count_orders_of(product.id, 1)
+        _add_line(order, entry.product, entry.quantity, entry.quote.unit_price)
+    return order
+
+
+def _add_line(order: Order, product: Product, quantity: int, unit_price: int) -> None:
+    """A line snapshot of a product locked with `lock_products`; ready stock is taken from the members' lots
+    (oldest first) and recorded as lot consumptions, made-to-order goods only count the order."""
+    line = OrderLine(product_id=product.id, product_name=product.name, sku=product.sku, unit=str(product.unit),
+                     availability=str(product.availability), lead_time_days=product.lead_time_days,
+                     unit_price=unit_price, quantity=quantity, line_total=unit_price * quantity)
+    order.lines.append(line)
+    if product.availability == Availability.READY_STOCK:  # counts the order too
+        for lot, taken in take_stock(product, quantity):
+            line.consumptions.append(LotConsumption(lot_id=lot.id, quantity=taken))
+    else:
+        count_orders_of(product.id, 1)
+
+
+@dataclass(frozen=True)
+class AgreedLine:
+    product_id: int
+    quantity: int
+    unit_price: int
+
+
+def place_agreed_order(buyer: User, cooperative: Cooperative, lines: list[AgreedLine], address: Address, *,
+                       ship_by: date, note: str, invoice_terms_days: int, idempotency_key: str) -> Order:
+    """An order whose lines and prices were agreed before it reached the cart's path — a government purchase
+    order the cooperative accepted. It is an ordinary order from here on: paid on invoice, the stock taken from
+    the members' lots under the same row locks, numbered, placed and accepted, in the caller's transaction.
+    Refused, changing nothing, when ready stock has run short."""
+    if _existing_checkout(idempotency_key) is not None:
+        raise Conflict(_("This order was already placed."), code="already_placed")
+    checkout = Checkout(reference=f"CO-{random_code(10)}", idempotency_key=idempotency_key, buyer_id=buyer.id,
+                        payment_method=PaymentMethod.ON_INVOICE, recipient_name=address.recipient_name,
+                        phone=address.phone, province_code=address.province_code,
+                        regency_code=address.regency_code, street_address=address.street_address,
+                        postal_code=address.postal_code)
+    db.session.add(checkout)
+    products = lock_products(line.product_id for line in lines)
+    now = utcnow()
+    order = Order(cooperative=cooperative, year=local_today(cooperative.time_zone).year, checkout=checkout,
+                  buyer_id=buyer.id, status=OrderStatus.PLACED, payment_method=PaymentMethod.ON_INVOICE,
+                  delivery_method=DeliveryMethod.ARRANGED, delivery_fee=0,
+                  subtotal=sum(line.unit_price * line.quantity for line in lines),
+                  total=sum(line.unit_price * line.quantity for line in lines), buyer_note=note.strip()[:1000],
+                  placed_at=now, verification_code=random_code(16), invoice_terms_days=invoice_terms_days,
+                  ship_by=ship_by)
+    db.session.add(order)
+    with db.session.no_autoflush:
+        for line in sorted(lines, key=lambda line: line.product_id):
+            _add_line(order, products[line.product_id], line.quantity, line.unit_price)
+        order.sequence, order.number = next_order_number(cooperative, order.year)
+    checkout.total = order.total
+    db.session.flush()
+    events.order_placed(order)
+    record_audit(OrderAudit.ORDER_PLACED, actor=buyer, target=order, to=str(order.status), total=order.total,
+                 checkout=checkout.reference)
     return order
 
 

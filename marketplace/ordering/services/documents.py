@@ -1,30 +1,18 @@
 """The order's printed documents: the invoice (with a code anyone holding the paper can check) and packing slips,
 one or a day's worth in one file."""
 
-import io
-
 from flask_babel import gettext as _
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from marketplace.catalog.models import Unit
+from marketplace.cooperatives.models import Cooperative
 from marketplace.core.identifiers import format_npwp
 from marketplace.core.money import format_number, format_rupiah
-from marketplace.core.pdf import paragraph_text
+from marketplace.core.pdf import RIGHT, SMALL, TITLE, a4_document, grid_table, para
 from marketplace.core.timeutil import format_date_local, format_datetime_local
 from marketplace.ordering.models import DeliveryMethod, Order, PaymentMethod
 
-_STYLES = getSampleStyleSheet()
-_BODY = _STYLES["BodyText"].clone("order_body", fontSize=9, leading=12)
-_SMALL = _STYLES["BodyText"].clone("order_small", fontSize=8, leading=10)
-_RIGHT = _BODY.clone("order_right", alignment=2)
-_TITLE = _STYLES["Title"].clone("order_title", fontSize=16, leading=20, alignment=0)
-
-def _p(text, style=_BODY) -> Paragraph:
-    return Paragraph(paragraph_text(text).replace("\n", "<br/>"), style)
 
 def _unit_label(value: str) -> str:
     try:
@@ -32,18 +20,6 @@ def _unit_label(value: str) -> str:
     except ValueError:
         return value
 
-def _document(title: str) -> tuple[io.BytesIO, SimpleDocTemplate]:
-    buffer = io.BytesIO()
-    return buffer, SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
-                                     topMargin=15 * mm, bottomMargin=15 * mm, title=title, author="Pasar Koperasi")
-
-def _table(rows, widths, *, header_rows: int = 1, total_rows: int = 0) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=header_rows)
-    style = [("GRID", (0, 0), (-1, -1 - total_rows), 0.4, colors.grey),
-             ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#e7f3ec")),
-             ("VALIGN", (0, 0), (-1, -1), "TOP")]
-    table.setStyle(TableStyle(style))
-    return table
 
 def _address_block(order: Order) -> str:
     checkout = order.checkout
@@ -53,8 +29,8 @@ def _address_block(order: Order) -> str:
              checkout.phone]
     return "\n".join(lines)
 
-def _cooperative_block(order: Order) -> str:
-    cooperative = order.cooperative
+def cooperative_block(cooperative: Cooperative) -> str:
+    """The cooperative's name, address and legal identity, as every document it issues shows them."""
     lines = [cooperative.name, cooperative.street_address, f"{cooperative.regency.name}, {cooperative.province.name}",
              cooperative.phone]
     identity = []
@@ -79,18 +55,18 @@ def invoice_number(order: Order) -> str:
 
 def invoice_pdf(order: Order, verify_url: str) -> bytes:
     """The invoice of one supplier order (tax lines come with government purchase orders)."""
-    buffer, document = _document(_("Invoice %(number)s", number=invoice_number(order)))
-    rows = [[_p(_("Product"), _SMALL), _p(_("SKU"), _SMALL), _p(_("Quantity"), _SMALL),
-             _p(_("Unit price"), _SMALL), _p(_("Total"), _SMALL)]]
+    buffer, document = a4_document(_("Invoice %(number)s", number=invoice_number(order)))
+    rows = [[para(_("Product"), SMALL), para(_("SKU"), SMALL), para(_("Quantity"), SMALL),
+             para(_("Unit price"), SMALL), para(_("Total"), SMALL)]]
     for line in order.lines:
         quantity = f"{format_number(line.quantity)} {_unit_label(line.unit)}"
-        rows.append([_p(line.product_name), _p(line.sku), _p(quantity), _p(format_rupiah(line.unit_price), _RIGHT),
-                     _p(format_rupiah(line.line_total), _RIGHT)])
+        rows.append([para(line.product_name), para(line.sku), para(quantity),
+                     para(format_rupiah(line.unit_price), RIGHT), para(format_rupiah(line.line_total), RIGHT)])
     totals = [(_("Subtotal"), order.subtotal), (_("Delivery: %(method)s", method=order.delivery_method.label),
                                                 order.delivery_fee), (_("Total"), order.total)]
     for label, amount in totals:
-        rows.append(["", "", "", _p(label, _RIGHT), _p(format_rupiah(amount), _RIGHT)])
-    lines_table = _table(rows, [70 * mm, 25 * mm, 27 * mm, 28 * mm, 30 * mm], total_rows=len(totals))
+        rows.append(["", "", "", para(label, RIGHT), para(format_rupiah(amount), RIGHT)])
+    lines_table = grid_table(rows, [70 * mm, 25 * mm, 27 * mm, 28 * mm, 30 * mm], total_rows=len(totals))
     if order.paid_at:
         payment = _("Paid on %(date)s.", date=format_date_local(order.paid_at))
     elif order.payment_method == PaymentMethod.BANK_TRANSFER and order.cooperative.bank_account_number:
@@ -101,55 +77,55 @@ def invoice_pdf(order: Order, verify_url: str) -> bytes:
                     number=order.number)
     else:
         payment = str(order.payment_method.label)
-    parties = Table([[_p(_("From") + "\n" + _cooperative_block(order)), _p(_("To") + "\n" + _address_block(order))]],
-                    colWidths=[90 * mm, 90 * mm])
+    parties = Table([[para(_("From") + "\n" + cooperative_block(order.cooperative)),
+                      para(_("To") + "\n" + _address_block(order))]], colWidths=[90 * mm, 90 * mm])
     parties.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story = [
-        _p(_("Invoice"), _TITLE),
-        _p(_("Number: %(number)s · Order %(order)s · Date: %(date)s", number=invoice_number(order),
+        para(_("Invoice"), TITLE),
+        para(_("Number: %(number)s · Order %(order)s · Date: %(date)s", number=invoice_number(order),
              order=order.number, date=format_date_local(order.placed_at))),
-        _p(_("Buyer: %(name)s (%(email)s)", name=order.buyer.name, email=order.buyer.email)),
+        para(_("Buyer: %(name)s (%(email)s)", name=order.buyer.name, email=order.buyer.email)),
         Spacer(1, 4 * mm), parties, Spacer(1, 4 * mm), lines_table, Spacer(1, 4 * mm),
-        _p(_("Delivery: %(delivery)s", delivery=_delivery_text(order))),
-        _p(_("Payment: %(payment)s", payment=payment)),
+        para(_("Delivery: %(delivery)s", delivery=_delivery_text(order))),
+        para(_("Payment: %(payment)s", payment=payment)),
         Spacer(1, 6 * mm),
-        _p(_("Check this document and the order's current status at %(url)s (code %(code)s).", url=verify_url,
-             code=order.verification_code), _SMALL),
+        para(_("Check this document and the order's current status at %(url)s (code %(code)s).", url=verify_url,
+             code=order.verification_code), SMALL),
     ]
     document.build(story)
     return buffer.getvalue()
 
 def _packing_slip(order: Order) -> list:
-    rows = [[_p(_("Product"), _SMALL), _p(_("SKU"), _SMALL), _p(_("Quantity"), _SMALL), _p(_("Packed"), _SMALL)]]
+    rows = [[para(_("Product"), SMALL), para(_("SKU"), SMALL), para(_("Quantity"), SMALL), para(_("Packed"), SMALL)]]
     for line in order.lines:
-        rows.append([_p(line.product_name), _p(line.sku),
-                     _p(f"{format_number(line.quantity)} {_unit_label(line.unit)}"), ""])
+        rows.append([para(line.product_name), para(line.sku),
+                     para(f"{format_number(line.quantity)} {_unit_label(line.unit)}"), ""])
     delivery = _delivery_text(order)
     if order.delivery_method == DeliveryMethod.PICKUP:
         delivery += " — " + _("the buyer collects at the cooperative")
     story = [
-        _p(_("Packing slip"), _TITLE),
-        _p(_("Order %(number)s · placed %(date)s · ship by %(ship_by)s", number=order.number,
+        para(_("Packing slip"), TITLE),
+        para(_("Order %(number)s · placed %(date)s · ship by %(ship_by)s", number=order.number,
              date=format_datetime_local(order.placed_at), ship_by=format_date_local(order.ship_by))),
         Spacer(1, 3 * mm),
-        _p(_("Deliver to") + "\n" + _address_block(order)),
-        _p(_("Delivery: %(delivery)s", delivery=delivery)),
+        para(_("Deliver to") + "\n" + _address_block(order)),
+        para(_("Delivery: %(delivery)s", delivery=delivery)),
         Spacer(1, 3 * mm),
-        _table(rows, [85 * mm, 30 * mm, 40 * mm, 25 * mm]),
+        grid_table(rows, [85 * mm, 30 * mm, 40 * mm, 25 * mm]),
     ]
     if order.buyer_note:
-        story += [Spacer(1, 3 * mm), _p(_("Buyer's note: %(note)s", note=order.buyer_note))]
+        story += [Spacer(1, 3 * mm), para(_("Buyer's note: %(note)s", note=order.buyer_note))]
     return [KeepTogether(story)]
 
 def packing_slips_pdf(orders: list[Order], title: str) -> bytes:
     """One page per order, so a day's orders print in one go."""
-    buffer, document = _document(title)
+    buffer, document = a4_document(title)
     story: list = []
     for index, order in enumerate(orders):
         if index:
             story.append(PageBreak())
         story += _packing_slip(order)
     if not story:
-        story = [_p(_("No orders to pack."))]
+        story = [para(_("No orders to pack."))]
     document.build(story)
     return buffer.getvalue()

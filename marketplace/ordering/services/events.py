@@ -10,6 +10,8 @@ _placed: list[Callable] = []
 _moved: list[Callable] = []
 _before_shipping: list[Callable] = []
 _before_expiring: list[Callable] = []
+_before_receiving: list[Callable] = []
+_acting_for_buyer: list[Callable] = []
 
 
 def when_placed(listener: Callable) -> Callable:
@@ -34,6 +36,32 @@ def before_expiring(check: Callable) -> Callable:
     """`check(order)` returns False when an unpaid order may not expire yet (money may be on its way)."""
     _before_expiring.append(check)
     return check
+
+
+def before_receiving(check: Callable) -> Callable:
+    """`check(order, actor)` returns why this actor may not confirm the order's receipt, or None (a government
+    order is received with a handover record by the agency's receiver, not with the buyer's button)."""
+    _before_receiving.append(check)
+    return check
+
+
+def acting_for_buyer(check: Callable) -> Callable:
+    """`check(order, actor)` returns True when the actor acts for the order's buyer (an agency's receiver of
+    goods for the PP who ordered)."""
+    _acting_for_buyer.append(check)
+    return check
+
+
+def why_not_receive(order, actor) -> str | None:
+    for check in _before_receiving:
+        refusal = check(order, actor)
+        if refusal:
+            return refusal
+    return None
+
+
+def acts_for_buyer(order, actor) -> bool:
+    return any(check(order, actor) for check in _acting_for_buyer)
 
 
 def may_expire(order) -> bool:

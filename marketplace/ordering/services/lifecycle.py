@@ -127,6 +127,8 @@ def actor_role(order: Order, actor) -> Actor | None:
         return Actor.BUYER
     if can(actor, order.cooperative, Capability.VIEW_DASHBOARD):
         return Actor.COOPERATIVE
+    if events.acts_for_buyer(order, actor):
+        return Actor.BUYER
     return None
 
 
@@ -154,6 +156,8 @@ def _guard_refusal(order: Order, move: Move, actor, role: Actor) -> str | None:
         return _("An order completes once it is delivered and paid.")
     if move.action == OrderAction.SHIP:
         return events.why_not_ship(order)
+    if move.action == OrderAction.CONFIRM_RECEIPT:
+        return events.why_not_receive(order, actor)
     return None
 
 
@@ -327,5 +331,7 @@ def perform_if_still_due(order_id: int, action: OrderAction) -> bool:
         return False
     if action == OrderAction.EXPIRE and not events.may_expire(order):
         return False  # a card payment may still arrive: the next round looks again
+    if action == OrderAction.CONFIRM_RECEIPT and events.why_not_receive(order, SYSTEM):
+        return False  # received only with a handover record, whenever the agency's receiver writes it
     perform(order, action, SYSTEM)
     return True

@@ -2,10 +2,8 @@
 
 import secrets
 
-from sqlalchemy.dialects import postgresql, sqlite
-
 from marketplace.cooperatives.models import Cooperative
-from marketplace.extensions import db
+from marketplace.core.sequences import next_in_sequence
 from marketplace.ordering.models import OrderNumberCounter
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on paper
@@ -21,14 +19,7 @@ def order_prefix_of(cooperative: Cooperative) -> str:
 def next_order_number(cooperative: Cooperative, year: int) -> tuple[int, str]:
     """The next number of the year, counted under the counter row's lock in the caller's transaction: a
     rolled-back checkout hands its number back, so the numbers stay without gaps."""
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    # One statement: the year's first number inserts the row, every later one adds one to it; the row stays
-    # locked by the update until the transaction ends.
-    first_number = insert(OrderNumberCounter).values(cooperative_id=cooperative.id, year=year, last_number=1)
-    counted = first_number.on_conflict_do_update(
-        index_elements=[OrderNumberCounter.cooperative_id, OrderNumberCounter.year],
-        set_={"last_number": OrderNumberCounter.last_number + 1}).returning(OrderNumberCounter.last_number)
-    sequence = db.session.execute(counted).scalar_one()
+    sequence = next_in_sequence(OrderNumberCounter, cooperative_id=cooperative.id, year=year)
     return sequence, f"{order_prefix_of(cooperative)}-{year}-{sequence:06d}"
 
 

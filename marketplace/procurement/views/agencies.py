@@ -26,7 +26,7 @@ from marketplace.procurement.services import agencies, rules
 from marketplace.procurement.services.agencies import AgencyDetails, SpendingUnitDetails
 
 
-def _agency_seen_by_current_user(agency_id: int) -> tuple[Agency, object]:
+def agency_seen_by_current_user(agency_id: int) -> tuple[Agency, object]:
     """The agency and the person's officer record in it: 404 for an unknown agency, 403 for someone who is
     neither its officer nor a platform administrator."""
     agency = agencies.agency_by_id(agency_id)
@@ -81,7 +81,7 @@ def my_agencies():
 @bp.route("/agencies/<int:agency_id>")
 @login_required
 def agency(agency_id):
-    agency, officer = _agency_seen_by_current_user(agency_id)
+    agency, officer = agency_seen_by_current_user(agency_id)
     is_admin_here = officer is not None and officer.holds(OfficerRole.AGENCY_ADMIN)
     policy_form = ApprovalPolicyForm(approval_policy=agency.approval_policy.value)
     ceiling_form = AgencyCeilingForm(valid_from=local_today())
@@ -100,7 +100,7 @@ def _back_to(agency: Agency):
 @bp.route("/agencies/<int:agency_id>/officers/invite", methods=["POST"])
 @login_required
 def invite_officer(agency_id):
-    agency, _officer = _agency_seen_by_current_user(agency_id)
+    agency, _officer = agency_seen_by_current_user(agency_id)
     form = InviteOfficerForm()
     if not form.validate_on_submit():
         flash(errors_text(form.email, form.roles, form.spending_limit) or _("Check the form."), "error")
@@ -121,7 +121,7 @@ def invite_officer(agency_id):
 @bp.route("/agencies/<int:agency_id>/officers/<int:officer_id>", methods=["POST"])
 @login_required
 def change_roles(agency_id, officer_id):
-    agency, _officer = _agency_seen_by_current_user(agency_id)
+    agency, _officer = agency_seen_by_current_user(agency_id)
     form = OfficerRolesForm()
     if not form.validate_on_submit():
         flash(errors_text(form.roles, form.spending_limit) or _("Check the form."), "error")
@@ -141,7 +141,7 @@ def change_roles(agency_id, officer_id):
 @bp.route("/agencies/<int:agency_id>/officers/<int:officer_id>/remove", methods=["POST"])
 @login_required
 def remove_officer(agency_id, officer_id):
-    agency, _officer = _agency_seen_by_current_user(agency_id)
+    agency, _officer = agency_seen_by_current_user(agency_id)
     if ConfirmForm().validate_on_submit():
         try:
             with unit_of_work():
@@ -158,7 +158,7 @@ def remove_officer(agency_id, officer_id):
 @bp.route("/agencies/<int:agency_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
 @login_required
 def revoke_invitation(agency_id, invitation_id):
-    agency, _officer = _agency_seen_by_current_user(agency_id)
+    agency, _officer = agency_seen_by_current_user(agency_id)
     if ConfirmForm().validate_on_submit():
         try:
             with unit_of_work():
@@ -173,7 +173,7 @@ def revoke_invitation(agency_id, invitation_id):
 @bp.route("/agencies/<int:agency_id>/approval", methods=["POST"])
 @login_required
 def change_approval_policy(agency_id):
-    agency, _officer = _agency_seen_by_current_user(agency_id)
+    agency, _officer = agency_seen_by_current_user(agency_id)
     form = ApprovalPolicyForm()
     if form.validate_on_submit():
         try:
@@ -189,7 +189,7 @@ def change_approval_policy(agency_id):
 @bp.route("/agencies/<int:agency_id>/ceiling", methods=["POST"])
 @login_required
 def set_ceiling(agency_id):
-    agency, _officer = _agency_seen_by_current_user(agency_id)
+    agency, _officer = agency_seen_by_current_user(agency_id)
     form = AgencyCeilingForm()
     if not form.validate_on_submit():
         flash(errors_text(form.ceiling, form.valid_from) or _("Check the form."), "error")

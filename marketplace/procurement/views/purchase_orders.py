@@ -1,0 +1,404 @@
+"""Purchase orders: the agency's list, a PP's drafts from a shortlist, the order page where the PP completes and
+submits and a PPK approves or rejects; and the cooperative's view of the Surat Pesanan it received."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from marketplace.cooperatives.permissions import Capability
+from marketplace.cooperatives.views.access import cooperative_for, region_choices
+from marketplace.core.errors import DomainError, InvalidDetails
+from marketplace.core.money import parse_rupiah
+from marketplace.core.pagination import paginate
+from marketplace.core.query_args import QueryArgs
+from marketplace.core.unit_of_work import unit_of_work
+from marketplace.core.views import attach_field_errors, errors_text, flash_refusal, private_download
+from marketplace.procurement import bp
+from marketplace.procurement.forms import (
+    ApprovePurchaseOrderForm,
+    ConfirmForm,
+    CounterOfferForm,
+    DeclinePurchaseOrderForm,
+    DraftFromShortlistForm,
+    PurchaseOrderDetailsForm,
+    RefuseCounterOfferForm,
+    RejectPurchaseOrderForm,
+)
+from marketplace.procurement.models import OfficerRole, PaymentMechanism, PurchaseOrderStatus
+from marketplace.procurement.services import purchase_orders as orders
+from marketplace.procurement.services.documents import surat_pesanan_pdf
+from marketplace.procurement.services.purchase_orders import ProposedLine, PurchaseOrderDetails
+from marketplace.procurement.views.agencies import agency_seen_by_current_user
+from marketplace.sourcing.services import shortlists
+
+
+def _shortlist_choices() -> list[tuple[int, str]]:
+    return [(shortlist.id, shortlist.name) for shortlist in shortlists.shortlists_of(current_user)]
+
+
+@bp.route("/agencies/<int:agency_id>/purchase-orders")
+@login_required
+def purchase_orders(agency_id):
+    agency, officer = agency_seen_by_current_user(agency_id)
+    status = QueryArgs(request.args).choice("status", (item.value for item in PurchaseOrderStatus))
+    page = paginate(orders.purchase_orders_query(agency, PurchaseOrderStatus(status) if status else None),
+                    per_page=25)
+    draft_form = DraftFromShortlistForm()
+    draft_form.shortlist_id.choices = _shortlist_choices()
+    return render_template("procurement/purchase_orders.html", agency=agency, officer=officer, page=page,
+                           status=status, counts=orders.counts_by_status(agency), draft_form=draft_form,
+                           may_prepare=officer is not None and officer.holds(OfficerRole.PP)
+                           and agency.is_verified)
+
+
+@bp.route("/agencies/<int:agency_id>/purchase-orders", methods=["POST"])
+@login_required
+def draft_purchase_orders(agency_id):
+    agency, _officer = agency_seen_by_current_user(agency_id)
+    form = DraftFromShortlistForm()
+    form.shortlist_id.choices = _shortlist_choices()
+    if not form.validate_on_submit():
+        flash(errors_text(form.shortlist_id) or _("Check the form."), "error")
+        return redirect(url_for("procurement.purchase_orders", agency_id=agency.id))
+    try:
+        with unit_of_work():
+            shortlist = shortlists.shortlist_of(current_user, form.shortlist_id.data)
+            drafts = orders.drafts_from_shortlist(current_user, agency, shortlist)
+    except DomainError as error:
+        flash_refusal(error)
+        return redirect(url_for("procurement.purchase_orders", agency_id=agency.id))
+    flash(_("%(count)s draft purchase orders, one per cooperative. Complete each, then submit it.",
+            count=len(drafts)) if len(drafts) > 1 else _("A draft purchase order. Complete it, then submit it."),
+          "success")
+    if len(drafts) == 1:
+        return redirect(url_for("procurement.purchase_order", agency_id=agency.id, purchase_order_id=drafts[0].id))
+    return redirect(url_for("procurement.purchase_orders", agency_id=agency.id,
+                            status=PurchaseOrderStatus.DRAFT.value))
+
+
+def _details_form(po, data=None) -> PurchaseOrderDetailsForm:
+    form = PurchaseOrderDetailsForm(formdata=data, obj=po if data is None else None)
+    if data is None:
+        form.payment_mechanism.data = po.payment_mechanism.value
+        form.delivery_province_code.data = po.delivery_province_code or ""
+        form.delivery_regency_code.data = po.delivery_regency_code or ""
+    form.spending_unit_id.choices = [(unit.id, f"{unit.name} · {unit.satker_code}")
+                                     for unit in po.agency.spending_units]
+    province_choices, regency_choices = region_choices()
+    form.delivery_province_code.choices = [("", _("— choose —")), *province_choices]
+    form.delivery_regency_code.choices = [("", _("— choose —")), *regency_choices]
+    return form
+
+
+def _render_purchase_order(agency, officer, po, *, details_form=None, approve_form=None, reject_form=None,
+                           refuse_offer_form=None, status_code=200):
+    holds = officer.roles if officer is not None else frozenset()
+    is_preparer = po.prepared_by_id == current_user.id and OfficerRole.PP in holds
+    may_decide = (OfficerRole.PPK in holds and po.status == PurchaseOrderStatus.SUBMITTED
+                  and po.prepared_by_id != current_user.id)
+    editable = is_preparer and po.status == PurchaseOrderStatus.DRAFT
+    return render_template(
+        "procurement/purchase_order.html", agency=agency, po=po, is_preparer=is_preparer, editable=editable,
+        may_decide=may_decide, details_form=details_form or (_details_form(po) if editable else None),
+        approve_form=approve_form or ApprovePurchaseOrderForm(), reject_form=reject_form or RejectPurchaseOrderForm(),
+        confirm_form=ConfirmForm(), history=orders.history_of(po), ceiling=orders.ceiling_for(agency),
+        refuse_offer_form=refuse_offer_form or RefuseCounterOfferForm(),
+        price_changes={change.line.id: change.unit_price_now for change in orders.price_changes(po)}
+        if editable else {},
+        unavailable={line.id for line in orders.unavailable_lines(po)} if editable else set(),
+    ), status_code
+
+
+def _purchase_order_seen(agency_id: int, purchase_order_id: int):
+    agency, officer = agency_seen_by_current_user(agency_id)
+    return agency, officer, orders.purchase_order_for(current_user, agency, purchase_order_id)
+
+
+def _with_form(form, act, *, done: str, back, again):
+    """Run `act` for a valid form in one unit of work. A refusal of single fields shows beside them on the page
+    drawn again by `again` (422); a refusal of the whole action is flashed on `back`, as is success."""
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                act()
+        except InvalidDetails as error:
+            attach_field_errors(form, error)
+        except DomainError as error:
+            flash_refusal(error)
+            return back()
+        else:
+            flash(done, "success")
+            return back()
+    return again()
+
+
+@bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>")
+@login_required
+def purchase_order(agency_id, purchase_order_id):
+    return _render_purchase_order(*_purchase_order_seen(agency_id, purchase_order_id))
+
+
+def _back_to_order(po):
+    return redirect(url_for("procurement.purchase_order", agency_id=po.agency_id, purchase_order_id=po.id))
+
+
+@bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/details", methods=["POST"])
+@login_required
+def purchase_order_details(agency_id, purchase_order_id):
+    agency, officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    form = _details_form(po, request.form)
+
+    def save():
+        orders.update_details(current_user, po, PurchaseOrderDetails(
+            spending_unit_id=form.spending_unit_id.data, rup_code=form.rup_code.data or "",
+            budget_code=form.budget_code.data or "", fiscal_year=form.fiscal_year.data,
+            delivery_province_code=form.delivery_province_code.data or "",
+            delivery_regency_code=form.delivery_regency_code.data or "",
+            delivery_address=form.delivery_address.data or "", deliver_by=form.deliver_by.data,
+            justification=form.justification.data or "",
+            payment_mechanism=PaymentMechanism(form.payment_mechanism.data),
+            recipient_name=form.recipient_name.data or "", recipient_phone=form.recipient_phone.data or ""))
+
+    return _with_form(form, save, done=_("Saved."), back=lambda: _back_to_order(po),
+                      again=lambda: _render_purchase_order(agency, officer, po, details_form=form,
+                                                           status_code=422))
+
+
+@bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/quantities", methods=["POST"])
+@login_required
+def purchase_order_quantities(agency_id, purchase_order_id):
+    _agency, _officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    quantities: dict[int, int | None] = {}
+    for line in po.lines:
+        raw = request.form.get(f"quantity-{line.id}")
+        if raw is not None:
+            quantities[line.id] = int(raw) if raw.strip().isdigit() else None
+    return _act(lambda: orders.change_quantities(current_user, po, quantities), back=lambda: _back_to_order(po),
+                done=_("The quantities and the total have been updated."))
+
+
+def _act(act, *, done, back, then=None):
+    """A button that changes something: `act` in one unit of work; a refusal is flashed on `back`. `done` is the
+    message, or a function giving it from what the action left (a number given on commit); `then` is where to go
+    after success, `back` by default."""
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The form had expired. Try again."), "error")
+        return back()
+    try:
+        with unit_of_work():
+            act()
+    except DomainError as error:
+        flash_refusal(error)
+        return back()
+    flash(done() if callable(done) else done, "success")
+    return (then or back)()
+
+
+@bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/prices", methods=["POST"])
+@login_required
+def purchase_order_prices(agency_id, purchase_order_id):
+    _agency, _officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    return _act(lambda: orders.update_prices(current_user, po), back=lambda: _back_to_order(po),
+                done=_("Today's prices are on the order. Check the total, then submit."))
+
+
+@bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/submit", methods=["POST"])
+@login_required
+def submit_purchase_order(agency_id, purchase_order_id):
+    _agency, _officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    return _act(lambda: orders.submit(current_user, po), back=lambda: _back_to_order(po),
+                done=lambda: _("Sent to the cooperative as Surat Pesanan %(number)s.", number=po.number)
+                if po.status == PurchaseOrderStatus.SENT else _("Submitted. A PPK of the agency approves it."))
+
+
+@bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/approve", methods=["POST"])
+@login_required
+def approve_purchase_order(agency_id, purchase_order_id):
+    agency, officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    form = ApprovePurchaseOrderForm()
+    if not form.validate_on_submit():
+        flash(_("The form had expired. Try again."), "error")
+        return _back_to_order(po)
+    try:
+        with unit_of_work():
+            orders.approve(current_user, po, split_checked=form.split_checked.data)
+    except InvalidDetails as error:
+        attach_field_errors(form, error)
+        return _render_purchase_order(agency, officer, po, approve_form=form, status_code=422)
+    except DomainError as error:
+        flash_refusal(error)
+    else:
+        flash(_("Approved. It has gone to the cooperative as Surat Pesanan %(number)s.", number=po.number),
+              "success")
+    return _back_to_order(po)
+
+
+@bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/reject", methods=["POST"])
+@login_required
+def reject_purchase_order(agency_id, purchase_order_id):
+    agency, officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    form = RejectPurchaseOrderForm()
+    return _with_form(form, lambda: orders.reject(current_user, po, form.reason.data),
+                      done=_("Rejected. The PP has been told why."), back=lambda: _back_to_order(po),
+                      again=lambda: _render_purchase_order(agency, officer, po, reject_form=form, status_code=422))
+
+
+@bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/reopen", methods=["POST"])
+@login_required
+def reopen_purchase_order(agency_id, purchase_order_id):
+    _agency, _officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    return _act(lambda: orders.reopen(current_user, po), back=lambda: _back_to_order(po),
+                done=_("It is a draft again: change it, then submit."))
+
+
+@bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/cancel", methods=["POST"])
+@login_required
+def cancel_purchase_order(agency_id, purchase_order_id):
+    _agency, _officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    return _act(lambda: orders.cancel(current_user, po), back=lambda: _back_to_order(po),
+                done=_("The purchase order has been cancelled."))
+
+
+# The cooperative's side --------------------------------------------------------------------------------------
+
+@bp.route("/manage/<slug>/purchase-orders")
+@login_required
+def cooperative_purchase_orders(slug):
+    cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
+    page = paginate(orders.received_query(cooperative), per_page=25)
+    return render_template("procurement/cooperative_purchase_orders.html", cooperative=cooperative, page=page)
+
+
+def _render_received(cooperative, po, *, decline_form=None, offer_form=None, offer_errors=None, status_code=200):
+    return render_template(
+        "procurement/cooperative_purchase_order.html", cooperative=cooperative, po=po,
+        history=orders.history_of(po), confirm_form=ConfirmForm(),
+        decline_form=decline_form or DeclinePurchaseOrderForm(),
+        offer_form=offer_form or CounterOfferForm(deliver_by=po.deliver_by), offer_errors=offer_errors or {},
+    ), status_code
+
+
+@bp.route("/manage/<slug>/purchase-orders/<int:purchase_order_id>")
+@login_required
+def cooperative_purchase_order(slug, purchase_order_id):
+    cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
+    return _render_received(cooperative, orders.received_by(cooperative, purchase_order_id))
+
+
+def _received_for_action(slug, purchase_order_id):
+    cooperative = cooperative_for(slug, Capability.MANAGE_ORDERS)
+    return cooperative, orders.received_by(cooperative, purchase_order_id)
+
+
+def _back_to_received(po):
+    return redirect(url_for("procurement.cooperative_purchase_order", slug=po.cooperative.slug,
+                            purchase_order_id=po.id))
+
+
+@bp.route("/manage/<slug>/purchase-orders/<int:purchase_order_id>/accept", methods=["POST"])
+@login_required
+def accept_purchase_order(slug, purchase_order_id):
+    _cooperative, po = _received_for_action(slug, purchase_order_id)
+    return _act(lambda: orders.accept_as_cooperative(current_user, po), back=lambda: _back_to_received(po),
+                done=lambda: _("Accepted. It is order %(number)s in your orders, to prepare and deliver like any "
+                               "other.", number=po.order.number),
+                then=lambda: redirect(url_for("ordering.manage_order", slug=slug, number=po.order.number)))
+
+
+@bp.route("/manage/<slug>/purchase-orders/<int:purchase_order_id>/decline", methods=["POST"])
+@login_required
+def decline_purchase_order(slug, purchase_order_id):
+    cooperative, po = _received_for_action(slug, purchase_order_id)
+    form = DeclinePurchaseOrderForm()
+    return _with_form(form, lambda: orders.decline(current_user, po, form.reason.data),
+                      done=_("Declined. The agency has been told why."), back=lambda: _back_to_received(po),
+                      again=lambda: _render_received(cooperative, po, decline_form=form, status_code=422))
+
+
+def _proposed_lines(po) -> list[ProposedLine]:
+    proposed = []
+    for line in po.lines:
+        quantity_text = request.form.get(f"quantity-{line.id}", "").strip()
+        try:
+            price = parse_rupiah(request.form.get(f"price-{line.id}", ""))
+        except ValueError:
+            price = None
+        proposed.append(ProposedLine(line.id, int(quantity_text) if quantity_text.isdigit() else None, price))
+    return proposed
+
+
+@bp.route("/manage/<slug>/purchase-orders/<int:purchase_order_id>/counter-offer", methods=["POST"])
+@login_required
+def counter_offer(slug, purchase_order_id):
+    cooperative, po = _received_for_action(slug, purchase_order_id)
+    form = CounterOfferForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                orders.counter_offer(current_user, po, _proposed_lines(po), deliver_by=form.deliver_by.data,
+                                     note=form.note.data)
+        except InvalidDetails as error:
+            # Errors of single lines show in the lines' table; the date and the note beside their fields.
+            attach_field_errors(form, InvalidDetails({name: message for name, message in error.field_errors.items()
+                                                      if name in form._fields}))
+            return _render_received(cooperative, po, offer_form=form, offer_errors=error.field_errors,
+                                    status_code=422)
+        except DomainError as error:
+            flash_refusal(error)
+        else:
+            flash(_("Your counter-offer has gone to the agency. Nothing changes until its PP accepts it."),
+                  "success")
+            return _back_to_received(po)
+    return _render_received(cooperative, po, offer_form=form, status_code=422)
+
+
+# The PP's answer to a counter-offer ---------------------------------------------------------------------------
+
+@bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/counter-offer/accept",
+          methods=["POST"])
+@login_required
+def take_counter_offer(agency_id, purchase_order_id):
+    _agency, _officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    return _act(lambda: orders.take_counter_offer(current_user, po), back=lambda: _back_to_order(po),
+                done=_("Counter-offer accepted. The cooperative now prepares the goods."))
+
+
+@bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/counter-offer/refuse",
+          methods=["POST"])
+@login_required
+def refuse_counter_offer(agency_id, purchase_order_id):
+    agency, officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    form = RefuseCounterOfferForm()
+    return _with_form(form, lambda: orders.refuse_counter_offer(current_user, po, form.note.data),
+                      done=_("The order stays as it was; the cooperative has been told why."),
+                      back=lambda: _back_to_order(po),
+                      again=lambda: _render_purchase_order(agency, officer, po, refuse_offer_form=form,
+                                                           status_code=422))
+
+
+# The printed Surat Pesanan, and what anyone holding it may check -----------------------------------------------
+
+def _surat_pesanan_response(po):
+    if po.number is None:
+        abort(404)  # a draft or an undecided order has no Surat Pesanan yet
+    verify_url = url_for("procurement.verify_purchase_order", code=po.verification_code, _external=True)
+    return private_download(surat_pesanan_pdf(po, verify_url), f"{po.number}.pdf", "application/pdf", inline=True)
+
+
+@bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/surat-pesanan.pdf")
+@login_required
+def surat_pesanan(agency_id, purchase_order_id):
+    _agency, _officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    return _surat_pesanan_response(po)
+
+
+@bp.route("/manage/<slug>/purchase-orders/<int:purchase_order_id>/surat-pesanan.pdf")
+@login_required
+def cooperative_surat_pesanan(slug, purchase_order_id):
+    cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
+    return _surat_pesanan_response(orders.received_by(cooperative, purchase_order_id))
+
+
+@bp.route("/documents/purchase-orders/<code>")
+def verify_purchase_order(code):
+    return render_template("procurement/verify.html", po=orders.purchase_order_by_verification_code(code[:24]))

@@ -1,0 +1,144 @@
+"""The purchase order pages as officers and cooperatives use them: bad input explained, nothing changed by it,
+each person shown only what they may do."""
+
+import io
+from datetime import timedelta
+
+from pypdf import PdfReader
+
+from marketplace.core.timeutil import local_today
+from marketplace.extensions import db
+from marketplace.procurement.models import PurchaseOrder, PurchaseOrderStatus
+from marketplace.sourcing.services import shortlists
+from tests.factories import add_officer, create_agency, create_cooperative, create_product, owner_of, receive
+from tests.helpers import csrf_token_from, page_text, signed_in
+
+
+def shortlisted(pp, *products):
+    shortlist = shortlists.create_shortlist(pp, "Perpustakaan")
+    for product in products:
+        shortlists.add_to_shortlist(pp, shortlist, product_id=product.id).wanted_quantity = 12
+    db.session.commit()
+    return shortlist
+
+
+def test_a_pp_drafts_completes_and_submits_and_a_ppk_approves(app, officer):
+    agency = create_agency(officer)
+    ppk = add_officer(agency, "ppk")
+    cooperative = create_cooperative()
+    shortlist = shortlisted(officer, create_product(cooperative, base_price=85_000, tiers=[(12, 78_000)]))
+    pp = signed_in(app, officer)
+    base = f"/agencies/{agency.id}/purchase-orders"
+    token = csrf_token_from(pp, base)
+    drafted = pp.post(base, data={"csrf_token": token, "shortlist_id": shortlist.id})
+    po = db.session.scalar(db.select(PurchaseOrder))
+    assert drafted.headers["Location"].endswith(f"{base}/{po.id}")
+    page = page_text(pp.get(f"{base}/{po.id}"))
+    assert "Rp 78.000" in page and "Rp 936.000" in page
+
+    bad = pp.post(f"{base}/{po.id}/details", data={
+        "csrf_token": token, "spending_unit_id": "999999", "fiscal_year": "1999", "delivery_province_code": "35",
+        "delivery_regency_code": "33.14", "deliver_by": "2020-01-01", "payment_mechanism": "ls"})
+    assert bad.status_code == 422
+    text = page_text(bad)
+    assert "Tahun anggaran" in text and "tidak boleh di masa lalu" in text
+    db.session.refresh(po)
+    assert po.rup_code == "" and po.fiscal_year == local_today().year
+
+    refused = pp.post(f"{base}/{po.id}/submit", data={"csrf_token": token}, follow_redirects=True)
+    assert "kode RUP" in page_text(refused)
+    pp.post(f"{base}/{po.id}/details", data={
+        "csrf_token": token, "spending_unit_id": agency.spending_units[0].id, "rup_code": "RUP-2026-0412",
+        "budget_code": "5.2.02.01", "fiscal_year": local_today().year, "delivery_province_code": "35",
+        "delivery_regency_code": "35.76", "delivery_address": "SDN 2 Mojokerto", "recipient_name": "Sri Wahyuni",
+        "recipient_phone": "0812-3456-7890",
+        "deliver_by": (local_today() + timedelta(days=20)).isoformat(), "justification": "Perpustakaan",
+        "payment_mechanism": "ls"})
+    submitted = pp.post(f"{base}/{po.id}/submit", data={"csrf_token": token}, follow_redirects=True)
+    assert "PPK" in page_text(submitted)
+    assert "Setujui dan kirim" not in page_text(pp.get(f"{base}/{po.id}"))  # never their own order
+
+    approver = signed_in(app, ppk)
+    assert "Setujui dan kirim" in page_text(approver.get(f"{base}/{po.id}"))
+    no_reason = approver.post(f"{base}/{po.id}/reject", data={"csrf_token": csrf_token_from(approver, base)})
+    assert no_reason.status_code == 422 and "alasannya" in page_text(no_reason)
+    approver.post(f"{base}/{po.id}/approve", data={"csrf_token": csrf_token_from(approver, base)})
+    db.session.refresh(po)
+    assert po.status == PurchaseOrderStatus.SENT
+
+    assert po.recipient_phone == "+6281234567890"
+
+    staff = signed_in(app, owner_of(cooperative))
+    listed = page_text(staff.get(f"/manage/{cooperative.slug}/purchase-orders"))
+    assert po.number in listed and agency.name in listed
+    received = f"/manage/{cooperative.slug}/purchase-orders/{po.id}"
+    staff_token = csrf_token_from(staff, received)
+    line = po.lines[0]
+    bad_offer = staff.post(f"{received}/counter-offer", data={
+        "csrf_token": staff_token, f"quantity-{line.id}": "banyak", f"price-{line.id}": "Rp 80.000", "note": ""})
+    assert bad_offer.status_code == 422
+    assert "Masukkan jumlah unit bulat" in page_text(bad_offer) and not po.offers
+    short = staff.post(f"{received}/accept", data={"csrf_token": staff_token}, follow_redirects=True)
+    assert "stok" in page_text(short).lower()  # nothing in stock: refused, the order stays to be answered
+    db.session.refresh(po)
+    assert po.status == PurchaseOrderStatus.SENT
+    receive(line.product, 20)
+    accepted = staff.post(f"{received}/accept", data={"csrf_token": staff_token})
+    db.session.refresh(po)
+    assert po.status == PurchaseOrderStatus.ACCEPTED
+    assert accepted.headers["Location"].endswith(f"/manage/{cooperative.slug}/orders/{po.order.number}")
+    assert po.order.number in page_text(pp.get(f"{base}/{po.id}"))
+    assert pp.get(f"/orders/{po.order.number}").status_code == 200
+
+
+def test_strangers_see_nothing_and_cooperatives_see_no_drafts(app, officer, buyer):
+    agency = create_agency(officer)
+    cooperative = create_cooperative()
+    shortlist = shortlisted(officer, create_product(cooperative))
+    pp = signed_in(app, officer)
+    base = f"/agencies/{agency.id}/purchase-orders"
+    pp.post(base, data={"csrf_token": csrf_token_from(pp, base), "shortlist_id": shortlist.id})
+    po = db.session.scalar(db.select(PurchaseOrder))
+    stranger = signed_in(app, buyer)
+    assert stranger.get(base).status_code == 403
+    assert stranger.get(f"{base}/{po.id}").status_code == 403
+    other_pp = signed_in(app, add_officer(create_agency(satker_code="654321"), "pp"))
+    assert other_pp.get(f"{base}/{po.id}").status_code == 403
+    staff = signed_in(app, owner_of(cooperative))
+    assert staff.get(f"/manage/{cooperative.slug}/purchase-orders/{po.id}").status_code == 404
+    someone_elses = pp.post(base, data={"csrf_token": csrf_token_from(pp, base),
+                                        "shortlist_id": shortlisted(buyer, create_product(cooperative)).id},
+                            follow_redirects=True)
+    assert "tidak ada" in page_text(someone_elses).lower()
+
+
+def test_the_surat_pesanan_prints_and_anyone_holding_it_checks_its_status(app, officer):
+    from marketplace.core.unit_of_work import unit_of_work
+    from marketplace.procurement.services import purchase_orders as orders
+    from tests.procurement.test_purchase_orders import details
+
+    agency = create_agency(officer)
+    cooperative = create_cooperative()
+    shortlist = shortlisted(officer, create_product(cooperative, name="Rak buku jati", tiers=[]))
+    with unit_of_work():
+        po, = orders.drafts_from_shortlist(officer, agency, shortlist)
+    pp = signed_in(app, officer)
+    base = f"/agencies/{agency.id}/purchase-orders/{po.id}"
+    assert pp.get(f"{base}/surat-pesanan.pdf").status_code == 404  # a draft has no Surat Pesanan
+    with unit_of_work():
+        orders.update_details(officer, po, details(agency))
+        orders.submit(officer, po)
+    with unit_of_work():
+        orders.approve(add_officer(agency, "ppk"), po)
+    printed = pp.get(f"{base}/surat-pesanan.pdf")
+    assert printed.status_code == 200 and printed.mimetype == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(printed.data)).pages)
+    for expected in (po.number, "Rak buku jati", cooperative.name, agency.name, "RUP-2026-0412", po.verification_code):
+        assert expected in text
+    assert pp.get(f"{base}/surat-pesanan.pdf").data == printed.data  # the same order prints the same paper
+    staff = signed_in(app, owner_of(cooperative))
+    assert staff.get(f"/manage/{cooperative.slug}/purchase-orders/{po.id}/surat-pesanan.pdf").status_code == 200
+    anyone = app.test_client()
+    checked = page_text(anyone.get(f"/documents/purchase-orders/{po.verification_code}"))
+    assert po.number in checked and "Dikirim ke koperasi" in checked
+    assert anyone.get("/documents/purchase-orders/BUKAN-KODE").status_code == 404
