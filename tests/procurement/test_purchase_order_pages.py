@@ -142,3 +142,30 @@ def test_the_surat_pesanan_prints_and_anyone_holding_it_checks_its_status(app, o
     checked = page_text(anyone.get(f"/documents/purchase-orders/{po.verification_code}"))
     assert po.number in checked and "Dikirim ke koperasi" in checked
     assert anyone.get("/documents/purchase-orders/BUKAN-KODE").status_code == 404
+
+
+def test_another_cooperatives_staff_can_neither_see_nor_answer_a_surat_pesanan(app, officer):
+    from marketplace.core.unit_of_work import unit_of_work
+    from marketplace.procurement.services import purchase_orders as orders
+    from tests.procurement.test_purchase_orders import details
+
+    agency = create_agency(officer)
+    cooperative, other = create_cooperative(), create_cooperative()
+    shortlist = shortlisted(officer, create_product(cooperative, tiers=[]))
+    with unit_of_work():
+        po, = orders.drafts_from_shortlist(officer, agency, shortlist)
+        orders.update_details(officer, po, details(agency))
+        orders.submit(officer, po)
+    with unit_of_work():
+        orders.approve(add_officer(agency, "ppk"), po)
+    outsider = signed_in(app, owner_of(other))
+    token = csrf_token_from(outsider, f"/manage/{other.slug}/purchase-orders")
+    received = f"/manage/{other.slug}/purchase-orders/{po.id}"
+    for path in (received, f"{received}/surat-pesanan.pdf"):
+        assert outsider.get(path).status_code == 404
+    assert outsider.post(f"/manage/{other.slug}/purchase-orders/{po.id}/accept",
+                         data={"csrf_token": token}).status_code == 404
+    assert outsider.post(f"/manage/{cooperative.slug}/purchase-orders/{po.id}/accept",
+                         data={"csrf_token": token}).status_code == 403
+    db.session.refresh(po)
+    assert po.status == PurchaseOrderStatus.SENT and po.order_id is None
