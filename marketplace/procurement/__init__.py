@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("procurement", __name__)
 
-from marketplace.procurement import views  # noqa: E402,F401
+from marketplace.procurement import hooks, views  # noqa: E402,F401

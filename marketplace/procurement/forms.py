@@ -161,3 +161,12 @@ class RefuseCounterOfferForm(FlaskForm):
     note = TextAreaField(_l("Why you keep the order as it was (the cooperative reads it)"),
                          filters=[strip_whitespace],
                          validators=[InputRequired(_l("Say why, so the cooperative can answer.")), Length(max=500)])
+
+
+class HandoverForm(FlaskForm):
+    """The units of each line come as `delivered-<line id>` and `accepted-<line id>`, checked by the service with
+    the day and the condition, so every mistake is shown at once."""
+
+    received_on = DateField(_l("Day the goods arrived"), validators=[Optional()])
+    condition = TextAreaField(_l("Condition of the goods (say what was wrong with anything not accepted)"),
+                              filters=[strip_whitespace], validators=[Length(max=1000)])

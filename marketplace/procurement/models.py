@@ -209,6 +209,7 @@ class PurchaseOrderStatus(LabelledEnum):
     SENT = "sent", _l("Sent to the cooperative")
     COUNTER_OFFERED = "counter_offered", _l("Counter-offer to answer")
     ACCEPTED = "accepted", _l("Accepted by the cooperative")
+    RECEIVED = "received", _l("Received in full (BAST)")
     DECLINED = "declined", _l("Declined by the cooperative")
     CANCELLED = "cancelled", _l("Cancelled")
 
@@ -283,6 +284,7 @@ class PurchaseOrder(db.Model):
                          back_populates="purchase_order")
     offers = relationship("CounterOffer", cascade="all, delete-orphan", order_by="CounterOffer.version",
                           back_populates="purchase_order")
+    handovers = relationship("HandoverRecord", order_by="HandoverRecord.sequence", back_populates="purchase_order")
 
     @property
     def open_offer(self) -> "CounterOffer | None":
@@ -359,6 +361,33 @@ class CounterOffer(db.Model):
     __table_args__ = (sa.UniqueConstraint("purchase_order_id", "version", name="one_offer_per_version"),)
 
 
+class HandoverRecord(db.Model):
+    """A BAST (berita acara serah terima): one delivery as the agency's receiver of goods found it — units
+    delivered and accepted per line, the condition of what was refused. Never changed once written."""
+
+    __tablename__ = "handover_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purchase_order_id: Mapped[int] = mapped_column(sa.ForeignKey("purchase_orders.id", ondelete="RESTRICT"),
+                                                   index=True)
+    sequence: Mapped[int]
+    number: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    received_on: Mapped[date] = mapped_column(sa.Date)
+    received_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    condition: Mapped[str] = mapped_column(sa.String(1000), default="")
+    # [{"line_id", "product_name", "unit", "delivered", "accepted", "unit_price"}] for each line delivered.
+    lines: Mapped[list] = mapped_column(sa.JSON)
+    accepted_total: Mapped[int] = mapped_column(sa.BigInteger)
+    verification_code: Mapped[str] = mapped_column(sa.String(24), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    purchase_order = relationship("PurchaseOrder", back_populates="handovers")
+    received_by = relationship("User")
+
+    __table_args__ = (sa.UniqueConstraint("purchase_order_id", "sequence", name="one_handover_per_sequence"),
+                      sa.CheckConstraint("accepted_total >= 0", name="handover_total_not_negative"))
+
+
 @register_audit_actions
 class ProcurementAudit(LabelledEnum):
     AGENCY_REGISTERED = "agency.registered", _l("Agency registered")
@@ -387,3 +416,5 @@ class ProcurementAudit(LabelledEnum):
     COUNTER_OFFERED = "purchase_order.counter_offered", _l("Counter-offer made")
     COUNTER_OFFER_TAKEN = "purchase_order.counter_offer_taken", _l("Counter-offer accepted by the PP")
     COUNTER_OFFER_REFUSED = "purchase_order.counter_offer_refused", _l("Counter-offer refused by the PP")
+    HANDOVER_RECORDED = "purchase_order.handover_recorded", _l("Handover recorded (BAST)")
+    PURCHASE_ORDER_RECEIVED = "purchase_order.received", _l("Everything ordered received")

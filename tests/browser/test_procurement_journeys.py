@@ -78,6 +78,8 @@ def test_a_pp_orders_from_a_shortlist_and_another_officer_approves(page: Page, b
     agency = create_agency(pp)
     add_officer(agency, "ppk", user=create_user(kind=AccountKind.GOVERNMENT_OFFICER, name="Bambang Sutrisno",
                                                 email="bambang@mojokertokota.go.id"))
+    add_officer(agency, "receiver", user=create_user(kind=AccountKind.GOVERNMENT_OFFICER, name="Sri Wahyuni",
+                                                     email="sri@mojokertokota.go.id"))
     cooperative = create_cooperative(name="Koperasi Produsen Tunas Sukowati Jaya")
     shortlist = shortlists.create_shortlist(pp, "Perpustakaan SDN 2")
     for product, quantity in ((create_product(cooperative, name="Rak buku jati 5 susun", base_price=1_450_000,
@@ -146,3 +148,23 @@ def test_a_pp_orders_from_a_shortlist_and_another_officer_approves(page: Page, b
     expect(page.locator("main")).to_contain_text("Rp 16.200.000")
     assert_fits_the_screen(page)
     page.screenshot(path=f"{SCREENSHOTS}/purchase-order-became-order-phone.png", full_page=True)
+
+    # The first delivery arrives: the receiver of goods accepts the shelves but two mats came wet.
+    page.context.clear_cookies()
+    sign_in(page, base_url, "sri@mojokertokota.go.id")
+    page.goto(f"{base_url}/agencies/{agency.id}/purchase-orders")
+    page.get_by_role("link", name="SP-123456-").click()
+    page.get_by_label("Unit Rak buku jati 5 susun yang dikirim").fill("12")
+    page.get_by_label("Unit Rak buku jati 5 susun yang diterima").fill("12")
+    page.get_by_label("Unit Tikar pandan 2 × 3 m yang dikirim").fill("20")
+    page.get_by_label("Unit Tikar pandan 2 × 3 m yang diterima").fill("18")
+    page.get_by_label("Tanggal barang tiba").fill(local_today().isoformat())
+    page.get_by_role("button", name="Buat berita acara serah terima").click()
+    expect(page.locator(".field-error").first).to_contain_text("Katakan apa yang salah")
+    page.get_by_label("Kondisi barang").fill("Dua tikar basah terkena hujan, dikembalikan")
+    page.get_by_role("button", name="Buat berita acara serah terima").click()
+    expect(page.locator(".flashes .flash")).to_contain_text("BAST-SP-123456-")
+    expect(page.locator("main")).to_contain_text("diterima Rp 17.730.000")  # 12 × 1.350.000 + 18 × 85.000
+    expect(page.locator("table.order-lines").last).to_contain_text("12 buah (pcs)")
+    assert_fits_the_screen(page)
+    page.screenshot(path=f"{SCREENSHOTS}/purchase-order-handover-phone.png", full_page=True)

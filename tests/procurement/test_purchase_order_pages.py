@@ -115,7 +115,7 @@ def test_strangers_see_nothing_and_cooperatives_see_no_drafts(app, officer, buye
 def test_the_surat_pesanan_prints_and_anyone_holding_it_checks_its_status(app, officer):
     from marketplace.core.unit_of_work import unit_of_work
     from marketplace.procurement.services import purchase_orders as orders
-    from tests.procurement.test_purchase_orders import details
+    from tests.procurement.journey import details
 
     agency = create_agency(officer)
     cooperative = create_cooperative()
@@ -147,7 +147,7 @@ def test_the_surat_pesanan_prints_and_anyone_holding_it_checks_its_status(app, o
 def test_another_cooperatives_staff_can_neither_see_nor_answer_a_surat_pesanan(app, officer):
     from marketplace.core.unit_of_work import unit_of_work
     from marketplace.procurement.services import purchase_orders as orders
-    from tests.procurement.test_purchase_orders import details
+    from tests.procurement.journey import details
 
     agency = create_agency(officer)
     cooperative, other = create_cooperative(), create_cooperative()
@@ -169,3 +169,65 @@ def test_another_cooperatives_staff_can_neither_see_nor_answer_a_surat_pesanan(a
                          data={"csrf_token": token}).status_code == 403
     db.session.refresh(po)
     assert po.status == PurchaseOrderStatus.SENT and po.order_id is None
+
+
+def test_the_receiver_records_deliveries_and_both_sides_print_the_bast(app, officer):
+    from marketplace.core.unit_of_work import unit_of_work
+    from marketplace.ordering.services.lifecycle import OrderAction, perform
+    from tests.procurement.journey import accepted
+
+    agency = create_agency(officer)
+    cooperative = create_cooperative()
+    chairs = create_product(cooperative, name="Kursi rotan", base_price=450_000, tiers=[])
+    po = accepted(officer, agency, (chairs, 10))
+    line = po.lines[0]
+    receiver = signed_in(app, add_officer(agency, "receiver"))
+    base = f"/agencies/{agency.id}/purchase-orders/{po.id}"
+    assert "Catat pengiriman (BAST)" in page_text(receiver.get(base))
+    assert "Catat pengiriman (BAST)" not in page_text(signed_in(app, officer).get(base))  # the PP is no receiver
+    token = csrf_token_from(receiver, base)
+
+    too_many = receiver.post(f"{base}/handovers", data={
+        "csrf_token": token, f"delivered-{line.id}": "12", f"accepted-{line.id}": "11",
+        "received_on": local_today().isoformat()})
+    assert too_many.status_code == 422
+    text = page_text(too_many)
+    assert "Hanya 10 unit Kursi rotan" in text and "Katakan apa yang salah" in text
+    no_date = receiver.post(f"{base}/handovers", data={
+        "csrf_token": token, f"delivered-{line.id}": "banyak", "received_on": ""})
+    assert no_date.status_code == 422 and "hari barang tiba" in page_text(no_date)
+    db.session.refresh(po)
+    assert not po.handovers
+
+    written = receiver.post(f"{base}/handovers", data={
+        "csrf_token": token, f"delivered-{line.id}": "6", f"accepted-{line.id}": "5",
+        "received_on": local_today().isoformat(), "condition": "Satu kursi kakinya patah"}, follow_redirects=True)
+    record = po.handovers[0]
+    assert record.number in page_text(written) and "Rp 2.250.000" in page_text(written)
+    printed = receiver.get(f"{base}/handovers/1.pdf")
+    assert printed.status_code == 200 and printed.mimetype == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(printed.data)).pages)
+    for expected in (record.number, po.number, "Kursi rotan", "Satu kursi kakinya patah", cooperative.name,
+                     record.verification_code):
+        assert expected in text
+    assert receiver.get(f"{base}/handovers/1.pdf").data == printed.data
+    assert receiver.get(f"{base}/handovers/2.pdf").status_code == 404
+
+    staff = signed_in(app, owner_of(cooperative))
+    received = f"/manage/{cooperative.slug}/purchase-orders/{po.id}"
+    assert record.number in page_text(staff.get(received))
+    assert staff.get(f"{received}/handovers/1.pdf").status_code == 200
+    other = create_cooperative()
+    assert signed_in(app, owner_of(other)).get(
+        f"/manage/{other.slug}/purchase-orders/{po.id}/handovers/1.pdf").status_code == 404
+    checked = page_text(app.test_client().get(f"/documents/handovers/{record.verification_code}"))
+    assert record.number in checked and "Rp 2.250.000" in checked
+
+    with unit_of_work():
+        perform(po.order, OrderAction.SHIP, owner_of(cooperative), carrier="Kurir koperasi", tracking_number="K1")
+    receiver.post(f"{base}/handovers", data={
+        "csrf_token": token, f"delivered-{line.id}": "5", f"accepted-{line.id}": "5",
+        "received_on": local_today().isoformat()})
+    db.session.refresh(po)
+    assert po.status == PurchaseOrderStatus.RECEIVED and len(po.handovers) == 2
+    assert "Catat pengiriman (BAST)" not in page_text(receiver.get(base))

@@ -14,16 +14,13 @@ from marketplace.extensions import db
 from marketplace.procurement.models import (
     ApprovalPolicy,
     OfficerRole,
-    PaymentMechanism,
     PurchaseOrder,
     PurchaseOrderStatus,
     RuleKey,
 )
 from marketplace.procurement.services import purchase_orders as orders
 from marketplace.procurement.services.agencies import change_officer_roles, officer_in
-from marketplace.procurement.services.purchase_orders import PurchaseOrderDetails
 from marketplace.procurement.services.rules import set_rule
-from marketplace.sourcing.services import shortlists
 from tests.factories import (
     add_officer,
     create_agency,
@@ -34,6 +31,7 @@ from tests.factories import (
     receive,
 )
 from tests.helpers import at_the_same_moment, refused
+from tests.procurement.journey import details, drafted, sent, submitted
 
 S = PurchaseOrderStatus
 _names = itertools.count(1)
@@ -42,38 +40,6 @@ _names = itertools.count(1)
 @pytest.fixture
 def agency(officer):
     return create_agency(officer, roles=("pp",))
-
-
-def details(agency, **overrides) -> PurchaseOrderDetails:
-    values = dict(spending_unit_id=agency.spending_units[0].id, rup_code="RUP-2026-0412", budget_code="5.2.02.01",
-                  fiscal_year=local_today().year, delivery_province_code="35", delivery_regency_code="35.76",
-                  delivery_address="SDN 2 Mojokerto, Jl. Majapahit 10", deliver_by=local_today() + timedelta(days=30),
-                  justification="Meja dan rak untuk perpustakaan sekolah", payment_mechanism=PaymentMechanism.LS,
-                  recipient_name="Sri Wahyuni", recipient_phone="0812 3456 7890")
-    values.update(overrides)
-    return PurchaseOrderDetails(**values)
-
-
-def drafted(pp, agency, *wanted, complete=True) -> list[PurchaseOrder]:
-    """Drafts from a new shortlist of (product, quantity) pairs, with their details filled in."""
-    with unit_of_work():
-        shortlist = shortlists.create_shortlist(pp, f"Perpustakaan sekolah {next(_names)}")
-        for product, quantity in wanted:
-            item = shortlists.add_to_shortlist(pp, shortlist, product_id=product.id)
-            item.wanted_quantity = quantity
-    with unit_of_work():
-        drafts = orders.drafts_from_shortlist(pp, agency, shortlist)
-        if complete:
-            for po in drafts:
-                orders.update_details(pp, po, details(agency))
-    return drafts
-
-
-def submitted(pp, agency, *wanted) -> PurchaseOrder:
-    po, = drafted(pp, agency, *wanted)
-    with unit_of_work():
-        orders.submit(pp, po)
-    return po
 
 
 def test_a_pp_drafts_one_order_per_cooperative_at_wholesale_prices(app, officer, agency):
@@ -239,13 +205,6 @@ def test_two_ppks_deciding_at_once_decide_once(app, officer, agency):
     sent = db.session.scalar(sa.select(sa.func.count()).select_from(PurchaseOrder).where(
         PurchaseOrder.number.is_not(None)))
     assert sent == 1
-
-
-def sent(pp, agency, *wanted) -> PurchaseOrder:
-    po = submitted(pp, agency, *wanted)
-    with unit_of_work():
-        orders.approve(add_officer(agency, "ppk"), po)
-    return po
 
 
 def test_the_cooperative_accepts_and_it_becomes_an_ordinary_order_from_the_members_lots(app, officer, agency):

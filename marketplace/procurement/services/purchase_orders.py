@@ -70,9 +70,10 @@ MOVES: dict[tuple[PurchaseOrderStatus, PurchaseOrderStatus], ProcurementAudit] =
     (S.COUNTER_OFFERED, S.ACCEPTED): ProcurementAudit.COUNTER_OFFER_TAKEN,
     (S.COUNTER_OFFERED, S.SENT): ProcurementAudit.COUNTER_OFFER_REFUSED,
     (S.COUNTER_OFFERED, S.CANCELLED): ProcurementAudit.PURCHASE_ORDER_CANCELLED,
+    (S.ACCEPTED, S.RECEIVED): ProcurementAudit.PURCHASE_ORDER_RECEIVED,
 }
 # Orders that count towards the ceiling once they have left the PP's hands.
-COMMITTED = (S.SUBMITTED, S.SENT, S.COUNTER_OFFERED, S.ACCEPTED)
+COMMITTED = (S.SUBMITTED, S.SENT, S.COUNTER_OFFERED, S.ACCEPTED, S.RECEIVED)
 # Days the agency has to pay a cooperative's invoice after receiving the goods, shown on the order it becomes.
 GOVERNMENT_PAYMENT_DAYS = 30
 
@@ -99,7 +100,7 @@ class PriceChange:
     unit_price_now: int
 
 
-def _move(po: PurchaseOrder, to: PurchaseOrderStatus, actor: User, **details) -> None:
+def transition(po: PurchaseOrder, to: PurchaseOrderStatus, actor: User, **details) -> None:
     action = MOVES.get((po.status, to))
     if action is None:
         raise Conflict(_("A purchase order that is “%(status)s” cannot become “%(to)s”.", status=po.status.label,
@@ -395,10 +396,10 @@ def submit(user: User, po: PurchaseOrder) -> None:
     within_limit = (po.agency.approval_policy == ApprovalPolicy.ABOVE_PP_LIMIT
                     and officer.spending_limit is not None and po.total <= officer.spending_limit)
     if within_limit and not po.possible_split_of:
-        _move(po, S.SENT, user, total=po.total, spending_limit=officer.spending_limit)
+        transition(po, S.SENT, user, total=po.total, spending_limit=officer.spending_limit)
         _send(po, user)
     else:
-        _move(po, S.SUBMITTED, user, total=po.total, possible_split_of=po.possible_split_of or None)
+        transition(po, S.SUBMITTED, user, total=po.total, possible_split_of=po.possible_split_of or None)
         for ppk in _officers_holding(po.agency, OfficerRole.PPK, besides=user):
             send_mail_after_commit(ppk.user.email, "purchase_order_to_approve", locale=ppk.user.preferred_locale,
                                    po=po)
@@ -419,7 +420,7 @@ def _require_deciding_ppk(user: User, po: PurchaseOrder) -> None:
                          status=po.status.label), code="not_submitted")
 
 
-def _locked(po: PurchaseOrder) -> PurchaseOrder:
+def locked(po: PurchaseOrder) -> PurchaseOrder:
     """The order's row, locked and read again: two PPKs deciding at once take turns, and the second finds it
     already decided."""
     return db.session.scalars(sa.select(PurchaseOrder).where(PurchaseOrder.id == po.id)
@@ -428,7 +429,7 @@ def _locked(po: PurchaseOrder) -> PurchaseOrder:
 
 
 def approve(user: User, po: PurchaseOrder, *, split_checked: bool = False) -> None:
-    po = _locked(po)
+    po = locked(po)
     _require_deciding_ppk(user, po)
     if po.possible_split_of and not split_checked:
         raise InvalidDetails({"split_checked": _("Say that you checked %(orders)s: this order is a separate need, "
@@ -437,20 +438,20 @@ def approve(user: User, po: PurchaseOrder, *, split_checked: bool = False) -> No
                              code="split_not_checked")
     _refuse_above_ceiling(po)  # the ceiling may have been lowered since it was submitted
     po.decided_by_id, po.decided_at = user.id, utcnow()
-    _move(po, S.SENT, user, split_checked=bool(po.possible_split_of) or None)
+    transition(po, S.SENT, user, split_checked=bool(po.possible_split_of) or None)
     _send(po, user)
     send_mail_after_commit(po.prepared_by.email, "purchase_order_decided", locale=po.prepared_by.preferred_locale,
                            po=po)
 
 
 def reject(user: User, po: PurchaseOrder, reason: str) -> None:
-    po = _locked(po)
+    po = locked(po)
     _require_deciding_ppk(user, po)
     reason = " ".join((reason or "").split())[:500]
     if not reason:
         raise InvalidDetails({"reason": _("Say why, so the PP can put it right.")}, code="reason_required")
     po.decided_by_id, po.decided_at, po.rejection_reason = user.id, utcnow(), reason
-    _move(po, S.REJECTED, user, reason=reason)
+    transition(po, S.REJECTED, user, reason=reason)
     send_mail_after_commit(po.prepared_by.email, "purchase_order_decided", locale=po.prepared_by.preferred_locale,
                            po=po)
 
@@ -460,16 +461,16 @@ def reopen(user: User, po: PurchaseOrder) -> None:
     _require_preparer(user, po)
     po.decided_by_id = po.decided_at = None
     po.possible_split_of = []
-    _move(po, S.DRAFT, user)
+    transition(po, S.DRAFT, user)
 
 
 def cancel(user: User, po: PurchaseOrder) -> None:
     """The PP drops an order the cooperative has not accepted (a counter-offer they do not want, included)."""
     _require_preparer(user, po)
-    po = _locked(po)
+    po = locked(po)
     if po.open_offer is not None:
         _answer(po.open_offer, user, OfferAnswer.REFUSED, "")
-    _move(po, S.CANCELLED, user)
+    transition(po, S.CANCELLED, user)
 
 
 def _send(po: PurchaseOrder, actor: User) -> None:
@@ -496,7 +497,7 @@ class ProposedLine:
 
 def _require_cooperative_staff(user: User, po: PurchaseOrder, *, expected: PurchaseOrderStatus) -> PurchaseOrder:
     require_capability(user, po.cooperative, Capability.MANAGE_ORDERS)
-    po = _locked(po)
+    po = locked(po)
     if po.status != expected:
         raise Conflict(_("This purchase order is “%(status)s”: it cannot be answered now.",
                          status=po.status.label), code="not_waiting_for_the_cooperative")
@@ -522,7 +523,7 @@ def accept_as_cooperative(user: User, po: PurchaseOrder) -> None:
     """The cooperative accepts the Surat Pesanan as it stands; ready stock is taken now, or the acceptance is
     refused with what is short (the cooperative can counter-offer a quantity or a date instead)."""
     po = _require_cooperative_staff(user, po, expected=S.SENT)
-    _move(po, S.ACCEPTED, user)
+    transition(po, S.ACCEPTED, user)
     _place_order(po, user)
     send_mail_after_commit(po.prepared_by.email, "purchase_order_answered", locale=po.prepared_by.preferred_locale,
                            po=po)
@@ -535,7 +536,7 @@ def decline(user: User, po: PurchaseOrder, reason: str) -> None:
         raise InvalidDetails({"reason": _("Say why, so the agency can look elsewhere or change its order.")},
                              code="reason_required")
     po.decline_reason = reason
-    _move(po, S.DECLINED, user, reason=reason)
+    transition(po, S.DECLINED, user, reason=reason)
     send_mail_after_commit(po.prepared_by.email, "purchase_order_answered", locale=po.prepared_by.preferred_locale,
                            po=po)
 
@@ -576,7 +577,7 @@ def counter_offer(user: User, po: PurchaseOrder, proposed: list[ProposedLine], *
                          deliver_by=deliver_by or po.deliver_by, note=note, offered_by_id=user.id,
                          total=sum(entry["quantity"] * entry["unit_price"] for entry in written))
     po.offers.append(offer)
-    _move(po, S.COUNTER_OFFERED, user, version=offer.version, total=offer.total)
+    transition(po, S.COUNTER_OFFERED, user, version=offer.version, total=offer.total)
     send_mail_after_commit(po.prepared_by.email, "purchase_order_answered", locale=po.prepared_by.preferred_locale,
                            po=po)
     return offer
@@ -591,7 +592,7 @@ def take_counter_offer(user: User, po: PurchaseOrder) -> None:
     """The PP accepts the cooperative's latest version: its prices, quantities and date become the order's, as
     long as the new total stays within the ceiling; the order is then placed with the cooperative."""
     _require_preparer(user, po)
-    po = _locked(po)
+    po = locked(po)
     offer = po.open_offer
     if po.status != S.COUNTER_OFFERED or offer is None:
         raise Conflict(_("There is no counter-offer to answer."), code="no_counter_offer")
@@ -604,7 +605,7 @@ def take_counter_offer(user: User, po: PurchaseOrder) -> None:
     _add_up(po)
     _refuse_above_ceiling(po)
     _answer(offer, user, OfferAnswer.TAKEN, "")
-    _move(po, S.ACCEPTED, user, version=offer.version, total=po.total)
+    transition(po, S.ACCEPTED, user, version=offer.version, total=po.total)
     _place_order(po, offer.offered_by)
     send_mail_after_commit(po.cooperative.email, "purchase_order_offer_answered", po=po, offer=offer)
 
@@ -612,7 +613,7 @@ def take_counter_offer(user: User, po: PurchaseOrder) -> None:
 def refuse_counter_offer(user: User, po: PurchaseOrder, note: str) -> None:
     """The PP keeps the Surat Pesanan as it was; the cooperative may accept it, decline it or offer again."""
     _require_preparer(user, po)
-    po = _locked(po)
+    po = locked(po)
     offer = po.open_offer
     if po.status != S.COUNTER_OFFERED or offer is None:
         raise Conflict(_("There is no counter-offer to answer."), code="no_counter_offer")
@@ -620,5 +621,5 @@ def refuse_counter_offer(user: User, po: PurchaseOrder, note: str) -> None:
     if not note:
         raise InvalidDetails({"note": _("Say why, so the cooperative can answer.")}, code="note_required")
     _answer(offer, user, OfferAnswer.REFUSED, note)
-    _move(po, S.SENT, user, version=offer.version, note=note)
+    transition(po, S.SENT, user, version=offer.version, note=note)
     send_mail_after_commit(po.cooperative.email, "purchase_order_offer_answered", po=po, offer=offer)

@@ -20,13 +20,15 @@ from marketplace.procurement.forms import (
     CounterOfferForm,
     DeclinePurchaseOrderForm,
     DraftFromShortlistForm,
+    HandoverForm,
     PurchaseOrderDetailsForm,
     RefuseCounterOfferForm,
     RejectPurchaseOrderForm,
 )
 from marketplace.procurement.models import OfficerRole, PaymentMechanism, PurchaseOrderStatus
 from marketplace.procurement.services import purchase_orders as orders
-from marketplace.procurement.services.documents import surat_pesanan_pdf
+from marketplace.procurement.services import receipts
+from marketplace.procurement.services.documents import handover_pdf, surat_pesanan_pdf
 from marketplace.procurement.services.purchase_orders import ProposedLine, PurchaseOrderDetails
 from marketplace.procurement.views.agencies import agency_seen_by_current_user
 from marketplace.sourcing.services import shortlists
@@ -91,7 +93,7 @@ def _details_form(po, data=None) -> PurchaseOrderDetailsForm:
 
 
 def _render_purchase_order(agency, officer, po, *, details_form=None, approve_form=None, reject_form=None,
-                           refuse_offer_form=None, status_code=200):
+                           refuse_offer_form=None, handover_form=None, handover_errors=None, status_code=200):
     holds = officer.roles if officer is not None else frozenset()
     is_preparer = po.prepared_by_id == current_user.id and OfficerRole.PP in holds
     may_decide = (OfficerRole.PPK in holds and po.status == PurchaseOrderStatus.SUBMITTED
@@ -103,6 +105,8 @@ def _render_purchase_order(agency, officer, po, *, details_form=None, approve_fo
         approve_form=approve_form or ApprovePurchaseOrderForm(), reject_form=reject_form or RejectPurchaseOrderForm(),
         confirm_form=ConfirmForm(), history=orders.history_of(po), ceiling=orders.ceiling_for(agency),
         refuse_offer_form=refuse_offer_form or RefuseCounterOfferForm(),
+        may_receive=receipts.may_record_handover(current_user, po), accepted_so_far=receipts.accepted_so_far(po),
+        handover_form=handover_form or HandoverForm(), handover_errors=handover_errors or {},
         price_changes={change.line.id: change.unit_price_now for change in orders.price_changes(po)}
         if editable else {},
         unavailable={line.id for line in orders.unavailable_lines(po)} if editable else set(),
@@ -374,6 +378,69 @@ def refuse_counter_offer(agency_id, purchase_order_id):
                       back=lambda: _back_to_order(po),
                       again=lambda: _render_purchase_order(agency, officer, po, refuse_offer_form=form,
                                                            status_code=422))
+
+
+# Receiving the goods: a handover record (BAST) per delivery, by the agency's receiver of goods ----------------
+
+def _delivered_lines(po) -> list[receipts.DeliveredLine]:
+    def units(name: str) -> int | None:
+        text = request.form.get(name, "").strip()
+        return int(text) if text.isdigit() else None
+
+    return [receipts.DeliveredLine(line.id, units(f"delivered-{line.id}"), units(f"accepted-{line.id}"))
+            for line in po.lines if request.form.get(f"delivered-{line.id}", "").strip()
+            or request.form.get(f"accepted-{line.id}", "").strip()]
+
+
+@bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/handovers", methods=["POST"])
+@login_required
+def record_handover(agency_id, purchase_order_id):
+    agency, officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    form = HandoverForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                record = receipts.record_handover(current_user, po, _delivered_lines(po),
+                                                  received_on=form.received_on.data, condition=form.condition.data)
+        except InvalidDetails as error:
+            attach_field_errors(form, InvalidDetails({name: message for name, message in error.field_errors.items()
+                                                      if name in form._fields}))
+            return _render_purchase_order(agency, officer, po, handover_form=form,
+                                          handover_errors=error.field_errors, status_code=422)
+        except DomainError as error:
+            flash_refusal(error)
+        else:
+            flash(_("Handover record %(number)s is written. Print it for both sides to sign.",
+                    number=record.number), "success")
+        return _back_to_order(po)
+    return _render_purchase_order(agency, officer, po, handover_form=form, status_code=422)
+
+
+def _handover_response(po, sequence: int):
+    record = receipts.handover_of(po, sequence)
+    verify_url = url_for("procurement.verify_handover", code=record.verification_code, _external=True)
+    return private_download(handover_pdf(record, verify_url), f"{record.number}.pdf", "application/pdf",
+                            inline=True)
+
+
+@bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/handovers/<int:sequence>.pdf")
+@login_required
+def handover_document(agency_id, purchase_order_id, sequence):
+    _agency, _officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    return _handover_response(po, sequence)
+
+
+@bp.route("/manage/<slug>/purchase-orders/<int:purchase_order_id>/handovers/<int:sequence>.pdf")
+@login_required
+def cooperative_handover_document(slug, purchase_order_id, sequence):
+    cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
+    return _handover_response(orders.received_by(cooperative, purchase_order_id), sequence)
+
+
+@bp.route("/documents/handovers/<code>")
+def verify_handover(code):
+    record = receipts.handover_by_verification_code(code[:24])
+    return render_template("procurement/verify.html", po=record.purchase_order, handover=record)
 
 
 # The printed Surat Pesanan, and what anyone holding it may check -----------------------------------------------
