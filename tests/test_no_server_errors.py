@@ -43,7 +43,8 @@ def world(app):
               "reference": [checkout.reference, "CO-NONE"], "code": [order.verification_code, "NONE"],
               "payout_id": [999999], "proof_id": [999999], "terms_id": [999999],
               "agency_id": [agency.id, 999999], "officer_id": [999999],
-              "purchase_order_id": [purchase_order.id, 999999], "sequence": [1, 999999]}
+              "purchase_order_id": [purchase_order.id, 999999], "sequence": [1, 999999],
+              "document": ["surat-pesanan", "invoice", "receipt"]}
     return owner, values
 
 

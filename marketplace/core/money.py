@@ -3,6 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_currency, format_decimal
+from num2words import num2words
 
 # Indonesian writing, whatever the interface language: "Rp 1.250.000".
 RUPIAH_LOCALE = "id_ID"
@@ -60,3 +61,12 @@ def format_percent(basis_points: int | None) -> str:
 def percent_of(amount: int, basis_points: int) -> int:
     """`basis_points` of `amount`, in whole rupiah: 150 basis points is 1.5%."""
     return round_rupiah(Decimal(amount) * Decimal(basis_points) / Decimal(10_000))
+
+
+def rupiah_in_words(amount: int, language: str = "id") -> str:
+    """An amount as a receipt (kuitansi) writes it out — "Lima belas juta rupiah" — so a figure cannot be altered
+    alone; English for English readers."""
+    if amount < 0:
+        raise ValueError("an amount written out is never negative")
+    words = num2words(amount, lang="id" if language.startswith("id") else "en")
+    return f"{words} rupiah".capitalize()

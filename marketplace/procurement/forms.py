@@ -170,3 +170,12 @@ class HandoverForm(FlaskForm):
     received_on = DateField(_l("Day the goods arrived"), validators=[Optional()])
     condition = TextAreaField(_l("Condition of the goods (say what was wrong with anything not accepted)"),
                               filters=[strip_whitespace], validators=[Length(max=1000)])
+
+
+class PaymentForm(FlaskForm):
+    """The treasurer's record of a payment; what each mechanism needs is checked by the service."""
+
+    reference = StringField(_l("SP2D number (for petty cash or the card: the payment's reference)"),
+                            filters=[strip_whitespace], validators=[Length(max=60)])
+    paid_on = DateField(_l("Date of the SP2D or the payment"), validators=[Optional()])
+    amount = RupiahField(_l("Amount paid to the cooperative"), validators=[Optional()])

@@ -210,6 +210,9 @@ class PurchaseOrderStatus(LabelledEnum):
     COUNTER_OFFERED = "counter_offered", _l("Counter-offer to answer")
     ACCEPTED = "accepted", _l("Accepted by the cooperative")
     RECEIVED = "received", _l("Received in full (BAST)")
+    INVOICED = "invoiced", _l("Invoiced, waiting for payment")
+    PAID = "paid", _l("Paid by the treasurer")
+    COMPLETED = "completed", _l("Completed")
     DECLINED = "declined", _l("Declined by the cooperative")
     CANCELLED = "cancelled", _l("Cancelled")
 
@@ -218,6 +221,12 @@ class PaymentMechanism(LabelledEnum):
     LS = "ls", _l("Direct transfer after SP2D (LS)")
     UP_GU = "up_gu", _l("Petty cash (UP/GU)")
     KKP = "kkp", _l("Government credit card (KKP)")
+
+
+class WithheldTax(LabelledEnum):
+    NONE = "none", _l("Nothing withheld")
+    INCOME_TAX = "pph22", _l("PPh 22 withheld")
+    SMALL_BUSINESS_FINAL = "pp55", _l("Final tax withheld (PP 55/2022)")
 
 
 class PurchaseOrderCounter(db.Model):
@@ -285,6 +294,7 @@ class PurchaseOrder(db.Model):
     offers = relationship("CounterOffer", cascade="all, delete-orphan", order_by="CounterOffer.version",
                           back_populates="purchase_order")
     handovers = relationship("HandoverRecord", order_by="HandoverRecord.sequence", back_populates="purchase_order")
+    invoice = relationship("ProcurementInvoice", uselist=False, back_populates="purchase_order")
 
     @property
     def open_offer(self) -> "CounterOffer | None":
@@ -388,6 +398,54 @@ class HandoverRecord(db.Model):
                       sa.CheckConstraint("accepted_total >= 0", name="handover_total_not_negative"))
 
 
+class ProcurementInvoice(db.Model):
+    """The cooperative's invoice for what the agency received, with the tax lines of its day written down (a rate
+    changed later never changes an invoice issued), the account to pay into, and — once the treasurer pays — the
+    SP2D or payment reference. The receipt (kuitansi) is drawn from it."""
+
+    __tablename__ = "procurement_invoices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purchase_order_id: Mapped[int] = mapped_column(sa.ForeignKey("purchase_orders.id", ondelete="RESTRICT"),
+                                                   unique=True)
+    number: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    verification_code: Mapped[str] = mapped_column(sa.String(24), unique=True)
+    issued_on: Mapped[date] = mapped_column(sa.Date)
+    issued_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    price: Mapped[int] = mapped_column(sa.BigInteger)  # the value received, before VAT
+    vat_base: Mapped[int] = mapped_column(sa.BigInteger)  # DPP
+    vat_statutory_rate: Mapped[int]  # basis points
+    vat: Mapped[int] = mapped_column(sa.BigInteger)
+    withheld: Mapped[WithheldTax] = mapped_column(enum_column(WithheldTax, "withheld_tax"))
+    withheld_rate: Mapped[int]  # basis points
+    withheld_amount: Mapped[int] = mapped_column(sa.BigInteger)
+    total: Mapped[int] = mapped_column(sa.BigInteger)  # price and VAT
+    net_payable: Mapped[int] = mapped_column(sa.BigInteger)  # what the treasurer transfers
+    bank_name: Mapped[str] = mapped_column(sa.String(80))
+    bank_account_number: Mapped[str] = mapped_column(sa.String(20))
+    bank_account_holder: Mapped[str] = mapped_column(sa.String(160))
+    # Written by the agency's treasurer: the SP2D (LS) or the payment's reference (UP/GU, KKP).
+    payment_reference: Mapped[str | None] = mapped_column(sa.String(60))
+    paid_on: Mapped[date | None] = mapped_column(sa.Date)
+    paid_amount: Mapped[int | None] = mapped_column(sa.BigInteger)
+    paid_recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    paid_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    purchase_order = relationship("PurchaseOrder", back_populates="invoice")
+    issued_by = relationship("User", foreign_keys=[issued_by_id])
+    paid_recorded_by = relationship("User", foreign_keys=[paid_recorded_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint("price >= 0 and vat >= 0 and withheld_amount >= 0", name="invoice_amounts_not_negative"),
+        sa.CheckConstraint("net_payable = total - withheld_amount", name="invoice_net_adds_up"),
+    )
+
+    @property
+    def receipt_number(self) -> str:
+        return self.number.replace("INV/", "KWT/", 1)
+
+
 @register_audit_actions
 class ProcurementAudit(LabelledEnum):
     AGENCY_REGISTERED = "agency.registered", _l("Agency registered")
@@ -418,3 +476,6 @@ class ProcurementAudit(LabelledEnum):
     COUNTER_OFFER_REFUSED = "purchase_order.counter_offer_refused", _l("Counter-offer refused by the PP")
     HANDOVER_RECORDED = "purchase_order.handover_recorded", _l("Handover recorded (BAST)")
     PURCHASE_ORDER_RECEIVED = "purchase_order.received", _l("Everything ordered received")
+    PURCHASE_ORDER_INVOICED = "purchase_order.invoiced", _l("Invoice issued by the cooperative")
+    PURCHASE_ORDER_PAID = "purchase_order.paid", _l("Payment recorded by the treasurer")
+    PURCHASE_ORDER_COMPLETED = "purchase_order.completed", _l("Purchase order completed")

@@ -66,6 +66,14 @@ def test_an_agency_registers_is_verified_and_invites_its_ppk(page: Page, base_ur
     page.screenshot(path=f"{SCREENSHOTS}/agency-verified-desktop.png", full_page=True)
 
 
+def open_surat_pesanan(page: Page, base_url: str, email: str, list_url: str) -> None:
+    """Signed in afresh as `email`, the purchase order opened from its list."""
+    page.context.clear_cookies()
+    sign_in(page, base_url, email)
+    page.goto(list_url)
+    page.get_by_role("link", name="SP-123456-").click()
+
+
 def test_a_pp_orders_from_a_shortlist_and_another_officer_approves(page: Page, base_url):
     from datetime import timedelta
 
@@ -80,7 +88,10 @@ def test_a_pp_orders_from_a_shortlist_and_another_officer_approves(page: Page, b
                                                 email="bambang@mojokertokota.go.id"))
     add_officer(agency, "receiver", user=create_user(kind=AccountKind.GOVERNMENT_OFFICER, name="Sri Wahyuni",
                                                      email="sri@mojokertokota.go.id"))
+    add_officer(agency, "treasurer", user=create_user(kind=AccountKind.GOVERNMENT_OFFICER, name="Agus Salim",
+                                                      email="agus@mojokertokota.go.id"))
     cooperative = create_cooperative(name="Koperasi Produsen Tunas Sukowati Jaya")
+    cooperative.is_pkp, cooperative.bank_name, cooperative.bank_account_number = True, "Bank Jatim", "0011223344"
     shortlist = shortlists.create_shortlist(pp, "Perpustakaan SDN 2")
     for product, quantity in ((create_product(cooperative, name="Rak buku jati 5 susun", base_price=1_450_000,
                                               tiers=[(10, 1_300_000)]), 12),
@@ -150,10 +161,7 @@ def test_a_pp_orders_from_a_shortlist_and_another_officer_approves(page: Page, b
     page.screenshot(path=f"{SCREENSHOTS}/purchase-order-became-order-phone.png", full_page=True)
 
     # The first delivery arrives: the receiver of goods accepts the shelves but two mats came wet.
-    page.context.clear_cookies()
-    sign_in(page, base_url, "sri@mojokertokota.go.id")
-    page.goto(f"{base_url}/agencies/{agency.id}/purchase-orders")
-    page.get_by_role("link", name="SP-123456-").click()
+    open_surat_pesanan(page, base_url, "sri@mojokertokota.go.id", f"{base_url}/agencies/{agency.id}/purchase-orders")
     page.get_by_label("Unit Rak buku jati 5 susun yang dikirim").fill("12")
     page.get_by_label("Unit Rak buku jati 5 susun yang diterima").fill("12")
     page.get_by_label("Unit Tikar pandan 2 × 3 m yang dikirim").fill("20")
@@ -168,3 +176,34 @@ def test_a_pp_orders_from_a_shortlist_and_another_officer_approves(page: Page, b
     expect(page.locator("table.order-lines").last).to_contain_text("12 buah (pcs)")
     assert_fits_the_screen(page)
     page.screenshot(path=f"{SCREENSHOTS}/purchase-order-handover-phone.png", full_page=True)
+
+    # The cooperative hands over the rest; the receiver's second BAST completes the delivery.
+    open_surat_pesanan(page, base_url, staff_email, f"{base_url}/manage/{cooperative.slug}/purchase-orders")
+    expect(page.locator("main")).to_contain_text("BAST-SP-123456-")
+    page.get_by_role("link", name="Buka pesanan").click()
+    page.get_by_role("button", name="Tandai sudah dikirim").click()
+    open_surat_pesanan(page, base_url, "sri@mojokertokota.go.id", f"{base_url}/agencies/{agency.id}/purchase-orders")
+    page.get_by_label("Unit Tikar pandan 2 × 3 m yang dikirim").fill("12")
+    page.get_by_label("Unit Tikar pandan 2 × 3 m yang diterima").fill("12")
+    page.get_by_label("Tanggal barang tiba").fill(local_today().isoformat())
+    page.get_by_role("button", name="Buat berita acara serah terima").click()
+    expect(page.locator(".flashes .flash")).to_contain_text("-2 sudah dibuat")
+    expect(page.locator("h1 .badge")).to_contain_text("Diterima lengkap")
+
+    # The cooperative invoices what was received; the treasurer pays the net payable with the SP2D.
+    open_surat_pesanan(page, base_url, staff_email, f"{base_url}/manage/{cooperative.slug}/purchase-orders")
+    page.get_by_role("button", name="Terbitkan tagihan").click()
+    expect(page.locator(".flashes .flash")).to_contain_text("INV/SP-123456-")
+    expect(page.locator("main")).to_contain_text("Rp 18.750.000")  # 16.200.000 + 30 × 85.000, before VAT
+    open_surat_pesanan(page, base_url, "agus@mojokertokota.go.id", f"{base_url}/agencies/{agency.id}/purchase-orders")
+    page.get_by_label("Nomor SP2D").fill("250101301001234/2026")
+    page.get_by_label("Tanggal SP2D atau pembayaran").fill(local_today().isoformat())
+    page.get_by_label("Jumlah yang dibayarkan ke koperasi").fill("20.000.000")
+    page.get_by_role("button", name="Catat pembayaran").click()
+    expect(page.locator(".field-error").first).to_contain_text("bersih")
+    page.get_by_label("Jumlah yang dibayarkan ke koperasi").fill("Rp 20.531.250")  # 18.750.000 + PPN − PPh 22
+    page.get_by_role("button", name="Catat pembayaran").click()
+    expect(page.locator(".flashes .flash")).to_contain_text("Pembayaran sudah dicatat")
+    expect(page.locator("h1 .badge")).to_contain_text("Selesai")
+    assert_fits_the_screen(page)
+    page.screenshot(path=f"{SCREENSHOTS}/purchase-order-paid-phone.png", full_page=True)

@@ -61,3 +61,19 @@ def accepted(pp, agency, *wanted) -> PurchaseOrder:
     with unit_of_work():
         orders.accept_as_cooperative(owner_of(po.cooperative), po)
     return po
+
+
+def received(pp, agency, *wanted) -> PurchaseOrder:
+    """Accepted, handed over by the cooperative and received in full with one BAST by a new receiver."""
+    from marketplace.ordering.services.lifecycle import OrderAction, perform
+    from marketplace.procurement.services.receipts import DeliveredLine, record_handover
+
+    po = accepted(pp, agency, *wanted)
+    with unit_of_work():
+        perform(po.order, OrderAction.SHIP, owner_of(po.cooperative), carrier="Kurir koperasi",
+                tracking_number="KK-001")
+    with unit_of_work():
+        record_handover(add_officer(agency, "receiver"), po,
+                        [DeliveredLine(line.id, line.quantity, line.quantity) for line in po.lines],
+                        received_on=local_today(), condition="")
+    return po

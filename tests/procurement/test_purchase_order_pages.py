@@ -231,3 +231,60 @@ def test_the_receiver_records_deliveries_and_both_sides_print_the_bast(app, offi
     db.session.refresh(po)
     assert po.status == PurchaseOrderStatus.RECEIVED and len(po.handovers) == 2
     assert "Catat pengiriman (BAST)" not in page_text(receiver.get(base))
+
+
+def test_the_cooperative_invoices_and_the_treasurer_records_the_sp2d(app, officer):
+    from tests.procurement.journey import received
+
+    agency = create_agency(officer)
+    cooperative = create_cooperative()
+    cooperative.is_pkp, cooperative.bank_name, cooperative.bank_account_number = True, "Bank Jatim", "0011223344"
+    db.session.commit()
+    po = received(officer, agency, (create_product(cooperative, name="Rak buku jati", base_price=1_500_000,
+                                                   tiers=[]), 10))
+    staff = signed_in(app, owner_of(cooperative))
+    received_page = f"/manage/{cooperative.slug}/purchase-orders/{po.id}"
+    assert "Terbitkan tagihan" in page_text(staff.get(received_page))
+    issued = staff.post(f"{received_page}/invoice", data={"csrf_token": csrf_token_from(staff, received_page)},
+                        follow_redirects=True)
+    text = page_text(issued)
+    assert f"INV/{po.number}" in text and "Rp 1.650.000" in text and "Rp 16.425.000" in text
+    printed = staff.get(f"{received_page}/invoice.pdf")
+    assert printed.status_code == 200
+    invoice_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(printed.data)).pages)
+    for expected in (f"INV/{po.number}", "Rak buku jati", "13.750.000", "1.650.000", "225.000", "16.425.000",
+                     "0011223344", po.handovers[0].number, po.invoice.verification_code):
+        assert expected in invoice_text
+    receipt = staff.get(f"{received_page}/receipt.pdf")
+    receipt_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(receipt.data)).pages)
+    assert f"KWT/{po.number}" in receipt_text and "Enam belas juta enam ratus lima puluh ribu rupiah" in receipt_text
+
+    payment_page = page_text(staff.get(f"/manage/{cooperative.slug}/orders/{po.order.number}/payment"))
+    assert "dicatat oleh bendahara instansi" in payment_page and "Catat pembayaran faktur" not in payment_page
+
+    treasurer = signed_in(app, add_officer(agency, "treasurer"))
+    base = f"/agencies/{agency.id}/purchase-orders/{po.id}"
+    assert "Catat pembayaran" in page_text(treasurer.get(base))
+    assert "Catat pembayaran" not in page_text(signed_in(app, officer).get(base))  # the PP is no treasurer
+    token = csrf_token_from(treasurer, base)
+    wrong = treasurer.post(f"{base}/payment", data={"csrf_token": token, "reference": "?", "paid_on": "",
+                                                    "amount": "16.650.000"})
+    assert wrong.status_code == 422
+    assert "nomor SP2D" in page_text(wrong) and "Rp 16.425.000" in page_text(wrong)
+    junk = treasurer.post(f"{base}/payment", data={"csrf_token": token, "reference": "250101301001234/2026",
+                                                   "paid_on": "kemarin", "amount": "banyak"})
+    assert junk.status_code == 422
+    db.session.refresh(po)
+    assert po.status == PurchaseOrderStatus.INVOICED
+    paid = treasurer.post(f"{base}/payment", data={
+        "csrf_token": token, "reference": "250101301001234/2026", "paid_on": local_today().isoformat(),
+        "amount": "Rp 16.425.000"}, follow_redirects=True)
+    assert "250101301001234/2026" in page_text(paid)
+    db.session.refresh(po)
+    assert po.status == PurchaseOrderStatus.COMPLETED
+    checked = page_text(app.test_client().get(f"/documents/invoices/{po.invoice.verification_code}"))
+    assert f"INV/{po.number}" in checked and "Selesai" in checked
+    assert treasurer.get(f"{base}/receipt.pdf").status_code == 200
+    other = create_cooperative()
+    assert signed_in(app, owner_of(other)).get(
+        f"/manage/{other.slug}/purchase-orders/{po.id}/invoice.pdf").status_code == 404

@@ -2,6 +2,7 @@
 cooperative records the payment with its reference — for a government office, the SP2D number and date."""
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 import sqlalchemy as sa
@@ -24,6 +25,20 @@ from marketplace.payments.services.received import record_received
 SP2D_NUMBER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z./-]{3,59}$")
 
 
+# Checks from the domains above: `check(order)` says why the cooperative does not record this order's payment
+# itself (a government purchase order's is recorded by the agency's treasurer), or None.
+_recorded_elsewhere: list[Callable[[Order], str | None]] = []
+
+
+def payment_recorded_elsewhere(check: Callable[[Order], str | None]) -> Callable[[Order], str | None]:
+    _recorded_elsewhere.append(check)
+    return check
+
+
+def why_not_record_here(order: Order) -> str | None:
+    return next((refusal for check in _recorded_elsewhere if (refusal := check(order))), None)
+
+
 def needs_sp2d(order: Order) -> bool:
     """A government office pays through its treasury: the SP2D is the proof the money was released."""
     return order.buyer.kind == AccountKind.GOVERNMENT_OFFICER
@@ -32,6 +47,8 @@ def needs_sp2d(order: Order) -> bool:
 def record_invoice_payment(actor: User, order: Order, *, amount: int | None, paid_on: date | None,
                            reference: str, reference_date: date | None) -> None:
     require_capability(actor, order.cooperative, Capability.MANAGE_MONEY)
+    if (elsewhere := why_not_record_here(order)) is not None:
+        raise NotPermitted(elsewhere, code="recorded_elsewhere")
     if order.payment_method != PaymentMethod.ON_INVOICE:
         raise NotPermitted(_("This order is not paid on invoice."), code="not_on_invoice")
     if order.paid_at is not None:

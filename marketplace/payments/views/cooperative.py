@@ -58,6 +58,7 @@ def order_payment(slug, number):
         refunds=refunds.refunds_of(order), refundable=refunds.refundable(order),
         may_refund=refunds.may_refund(current_user, order, payment), invoice_form=invoice_form,
         refund_form=refund_form, needs_sp2d=invoices.needs_sp2d(order),
+        recorded_elsewhere=invoices.why_not_record_here(order),
         on_invoice=order.payment_method == PaymentMethod.ON_INVOICE), status
 
 

@@ -1,4 +1,5 @@
-"""A government order's papers as PDFs — the Surat Pesanan and each handover record (BAST): numbered, with the
+"""A government order's papers as PDFs — the Surat Pesanan, each handover record (BAST), the invoice with its tax
+lines and the receipt (kuitansi): numbered, with the
 agency, the cooperative's legal identity, the people and dates of each step, the lines, signature blocks, and a
 code anyone holding the paper can check against the document's current status. Drawn from the stored rows only,
 so the same order prints the same paper."""
@@ -8,11 +9,18 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
 from marketplace.core.identifiers import format_npwp
-from marketplace.core.money import format_number, format_rupiah
+from marketplace.core.money import format_number, format_percent, format_rupiah, rupiah_in_words
 from marketplace.core.pdf import RIGHT, SMALL, TITLE, a4_document, grid_table, para
 from marketplace.core.timeutil import format_date_local, format_datetime_local
 from marketplace.ordering.services.documents import cooperative_block
-from marketplace.procurement.models import HandoverRecord, OfferAnswer, PurchaseOrder
+from marketplace.procurement.models import (
+    HandoverRecord,
+    OfferAnswer,
+    ProcurementInvoice,
+    PurchaseOrder,
+    WithheldTax,
+)
+from marketplace.procurement.services.receipts import accepted_so_far
 
 
 def _agency_block(po: PurchaseOrder) -> str:
@@ -122,6 +130,111 @@ def handover_pdf(record: HandoverRecord, verify_url: str) -> bytes:
                              format_datetime_local(record.created_at)),
         ], [90 * mm, 90 * mm]),
         *_check_line(verify_url, record.verification_code),
+    ]
+    document.build(story)
+    return buffer.getvalue()
+
+
+def _withheld_label(invoice: ProcurementInvoice) -> str:
+    if invoice.withheld == WithheldTax.SMALL_BUSINESS_FINAL:
+        return _("Final tax PP 55/2022 %(rate)s, withheld by the treasurer", rate=format_percent(invoice.withheld_rate))
+    if invoice.withheld == WithheldTax.INCOME_TAX:
+        return _("PPh 22 %(rate)s, withheld by the treasurer", rate=format_percent(invoice.withheld_rate))
+    return _("Nothing withheld (a purchase of at most the PPh 22 threshold)")
+
+
+def tax_rows(invoice: ProcurementInvoice) -> list[tuple[str, int]]:
+    """The invoice's tax lines as label and amount, in the order an invoice prints them (the page shows them
+    the same way)."""
+    rows = [(_("Price before VAT"), invoice.price)]
+    if invoice.vat_statutory_rate:
+        rows += [(_("VAT base (DPP, 11/12 of the price)"), invoice.vat_base),
+                 (_("PPN %(rate)s of the DPP", rate=format_percent(invoice.vat_statutory_rate)), invoice.vat)]
+    else:
+        rows.append((_("PPN: none, the cooperative is not VAT-registered (PKP)"), 0))
+    rows += [(_("Invoice total"), invoice.total), (_withheld_label(invoice), -invoice.withheld_amount),
+             (_("Net payable to the cooperative"), invoice.net_payable)]
+    return rows
+
+
+def _handovers_text(po: PurchaseOrder) -> str:
+    return ", ".join(f"{record.number} ({format_date_local(record.received_on)})" for record in po.handovers)
+
+
+def invoice_pdf(invoice: ProcurementInvoice, verify_url: str) -> bytes:
+    """The cooperative's invoice for what was received: the lines accepted, the tax lines of its day, the account
+    to pay into."""
+    po = invoice.purchase_order
+    buffer, document = a4_document(_("Invoice %(number)s", number=invoice.number))
+    accepted = accepted_so_far(po)
+    rows = [[para(_("Product"), SMALL), para(_("Quantity received"), SMALL), para(_("Unit price"), SMALL),
+             para(_("Total"), SMALL)]]
+    for line in po.lines:
+        quantity = accepted.get(line.id, 0)
+        rows.append([para(line.product_name), para(f"{format_number(quantity)} {line.unit}"),
+                     para(format_rupiah(line.unit_price), RIGHT),
+                     para(format_rupiah(quantity * line.unit_price), RIGHT)])
+    taxes = [[para(label), para(format_rupiah(amount), RIGHT)] for label, amount in tax_rows(invoice)]
+    tax_table = Table(taxes, colWidths=[130 * mm, 50 * mm])
+    tax_table.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.6, "black")]))
+    story = [
+        para(_("Invoice"), TITLE),
+        para(_("Number: %(number)s · Date: %(date)s", number=invoice.number,
+               date=format_date_local(invoice.issued_on))),
+        para(_("For Surat Pesanan %(po)s of %(date)s · order %(order)s", po=po.number,
+               date=format_date_local(po.sent_at), order=po.order.number if po.order else "—")),
+        para(_("Goods received with %(records)s", records=_handovers_text(po))),
+        Spacer(1, 4 * mm), _parties(po, _("Billed to"), _("From")), Spacer(1, 4 * mm),
+        grid_table(rows, [85 * mm, 35 * mm, 30 * mm, 30 * mm]), Spacer(1, 4 * mm), tax_table, Spacer(1, 4 * mm),
+        para(_("Pay %(amount)s into %(bank)s account %(account)s in the name of %(holder)s.",
+               amount=format_rupiah(invoice.net_payable), bank=invoice.bank_name,
+               account=invoice.bank_account_number, holder=invoice.bank_account_holder)),
+        para(_("Budget code %(budget)s · RUP %(rup)s · fiscal year %(year)s · %(mechanism)s", budget=po.budget_code,
+               rup=po.rup_code, year=po.fiscal_year, mechanism=po.payment_mechanism.label), SMALL),
+        Spacer(1, 8 * mm),
+        _side_by_side([_signature_block(_("Issued by the cooperative"), invoice.issued_by.name,
+                                        format_date_local(invoice.issued_on)), ""], [90 * mm, 90 * mm]),
+        *_check_line(verify_url, invoice.verification_code),
+    ]
+    document.build(story)
+    return buffer.getvalue()
+
+
+def receipt_pdf(invoice: ProcurementInvoice, verify_url: str, language: str) -> bytes:
+    """The kuitansi: the cooperative acknowledges the invoice's amount from the satker's treasurer, written out in
+    words, with the tax the treasurer withheld and — once paid — the SP2D or payment reference."""
+    po = invoice.purchase_order
+    unit = po.spending_unit
+    buffer, document = a4_document(_("Receipt %(number)s", number=invoice.receipt_number))
+    facts = [
+        (_("Received from"), _("The spending treasurer of %(unit)s, %(agency)s", unit=unit.name,
+                                agency=po.agency.name)),
+        (_("Amount"), format_rupiah(invoice.total)),
+        (_("In words"), rupiah_in_words(invoice.total, language)),
+        (_("For"), _("Payment of invoice %(invoice)s for the goods of Surat Pesanan %(po)s, received with %(records)s",
+                     invoice=invoice.number, po=po.number, records=_handovers_text(po))),
+        (_("Tax withheld"), f"{_withheld_label(invoice)}: {format_rupiah(invoice.withheld_amount)}"),
+        (_("Net received"), format_rupiah(invoice.net_payable)),
+    ]
+    if invoice.paid_on is not None:
+        facts.append((_("Paid"), _("%(date)s, reference %(reference)s", date=format_date_local(invoice.paid_on),
+                                  reference=invoice.payment_reference)))
+    fact_table = Table([[para(label, SMALL), para(value)] for label, value in facts], colWidths=[40 * mm, 140 * mm])
+    fact_table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    story = [
+        para(_("Receipt (kuitansi)"), TITLE),
+        para(_("Number: %(number)s · Date: %(date)s", number=invoice.receipt_number,
+               date=format_date_local(invoice.paid_on or invoice.issued_on))),
+        Spacer(1, 4 * mm), fact_table, Spacer(1, 4 * mm),
+        para(cooperative_block(po.cooperative), SMALL), Spacer(1, 8 * mm),
+        _side_by_side([
+            _signature_block(_("Approved for payment by the commitment official (PPK)"),
+                             po.decided_by.name if po.decided_by else "", ""),
+            _signature_block(_("Paid by the treasurer"),
+                             invoice.paid_recorded_by.name if invoice.paid_recorded_by else "", ""),
+            _signature_block(_("Received by the cooperative"), po.cooperative.name, ""),
+        ], [60 * mm, 60 * mm, 60 * mm]),
+        *_check_line(verify_url, invoice.verification_code),
     ]
     document.build(story)
     return buffer.getvalue()

@@ -71,9 +71,12 @@ MOVES: dict[tuple[PurchaseOrderStatus, PurchaseOrderStatus], ProcurementAudit] =
     (S.COUNTER_OFFERED, S.SENT): ProcurementAudit.COUNTER_OFFER_REFUSED,
     (S.COUNTER_OFFERED, S.CANCELLED): ProcurementAudit.PURCHASE_ORDER_CANCELLED,
     (S.ACCEPTED, S.RECEIVED): ProcurementAudit.PURCHASE_ORDER_RECEIVED,
+    (S.RECEIVED, S.INVOICED): ProcurementAudit.PURCHASE_ORDER_INVOICED,
+    (S.INVOICED, S.PAID): ProcurementAudit.PURCHASE_ORDER_PAID,
+    (S.PAID, S.COMPLETED): ProcurementAudit.PURCHASE_ORDER_COMPLETED,
 }
 # Orders that count towards the ceiling once they have left the PP's hands.
-COMMITTED = (S.SUBMITTED, S.SENT, S.COUNTER_OFFERED, S.ACCEPTED, S.RECEIVED)
+COMMITTED = (S.SUBMITTED, S.SENT, S.COUNTER_OFFERED, S.ACCEPTED, S.RECEIVED, S.INVOICED, S.PAID, S.COMPLETED)
 # Days the agency has to pay a cooperative's invoice after receiving the goods, shown on the order it becomes.
 GOVERNMENT_PAYMENT_DAYS = 30
 
@@ -400,12 +403,12 @@ def submit(user: User, po: PurchaseOrder) -> None:
         _send(po, user)
     else:
         transition(po, S.SUBMITTED, user, total=po.total, possible_split_of=po.possible_split_of or None)
-        for ppk in _officers_holding(po.agency, OfficerRole.PPK, besides=user):
+        for ppk in officers_holding(po.agency, OfficerRole.PPK, besides=user):
             send_mail_after_commit(ppk.user.email, "purchase_order_to_approve", locale=ppk.user.preferred_locale,
                                    po=po)
 
 
-def _officers_holding(agency: Agency, role: OfficerRole, *, besides: User) -> list[Officer]:
+def officers_holding(agency: Agency, role: OfficerRole, *, besides: User) -> list[Officer]:
     return list(db.session.scalars(sa.select(Officer).join(OfficerRoleGrant).where(
         Officer.agency_id == agency.id, OfficerRoleGrant.role == role, Officer.user_id != besides.id)))
 

@@ -11,18 +11,9 @@ withholds. Every rate comes from the dated rules of the invoice's day; every amo
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-
 from marketplace.cooperatives.models import Cooperative
-from marketplace.core.labelled_enum import LabelledEnum
-from marketplace.procurement.models import Agency, RuleKey
+from marketplace.procurement.models import Agency, RuleKey, WithheldTax
 from marketplace.procurement.services.rules import FULL_RATE, rule_value
-
-
-class WithheldTax(LabelledEnum):
-    NONE = "none", _l("Nothing withheld")
-    INCOME_TAX = "pph22", _l("PPh 22 withheld")
-    SMALL_BUSINESS_FINAL = "pp55", _l("Final tax withheld (PP 55/2022)")
 
 
 @dataclass(frozen=True)

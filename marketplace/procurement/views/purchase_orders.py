@@ -2,6 +2,7 @@
 submits and a PPK approves or rejects; and the cooperative's view of the Surat Pesanan it received."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -21,14 +22,21 @@ from marketplace.procurement.forms import (
     DeclinePurchaseOrderForm,
     DraftFromShortlistForm,
     HandoverForm,
+    PaymentForm,
     PurchaseOrderDetailsForm,
     RefuseCounterOfferForm,
     RejectPurchaseOrderForm,
 )
 from marketplace.procurement.models import OfficerRole, PaymentMechanism, PurchaseOrderStatus
+from marketplace.procurement.services import invoicing, receipts
 from marketplace.procurement.services import purchase_orders as orders
-from marketplace.procurement.services import receipts
-from marketplace.procurement.services.documents import handover_pdf, surat_pesanan_pdf
+from marketplace.procurement.services.documents import (
+    handover_pdf,
+    invoice_pdf,
+    receipt_pdf,
+    surat_pesanan_pdf,
+    tax_rows,
+)
 from marketplace.procurement.services.purchase_orders import ProposedLine, PurchaseOrderDetails
 from marketplace.procurement.views.agencies import agency_seen_by_current_user
 from marketplace.sourcing.services import shortlists
@@ -93,7 +101,8 @@ def _details_form(po, data=None) -> PurchaseOrderDetailsForm:
 
 
 def _render_purchase_order(agency, officer, po, *, details_form=None, approve_form=None, reject_form=None,
-                           refuse_offer_form=None, handover_form=None, handover_errors=None, status_code=200):
+                           refuse_offer_form=None, handover_form=None, handover_errors=None, payment_form=None,
+                           status_code=200):
     holds = officer.roles if officer is not None else frozenset()
     is_preparer = po.prepared_by_id == current_user.id and OfficerRole.PP in holds
     may_decide = (OfficerRole.PPK in holds and po.status == PurchaseOrderStatus.SUBMITTED
@@ -107,6 +116,11 @@ def _render_purchase_order(agency, officer, po, *, details_form=None, approve_fo
         refuse_offer_form=refuse_offer_form or RefuseCounterOfferForm(),
         may_receive=receipts.may_record_handover(current_user, po), accepted_so_far=receipts.accepted_so_far(po),
         handover_form=handover_form or HandoverForm(), handover_errors=handover_errors or {},
+        may_pay=invoicing.may_record_payment(current_user, po), payment_form=payment_form or _payment_form(po),
+        paper_url=lambda document, sequence=None: url_for(
+            "procurement.purchase_order_paper", agency_id=agency.id, purchase_order_id=po.id, document=document,
+            sequence=sequence),
+        tax_rows=tax_rows(po.invoice) if po.invoice else [],
         price_changes={change.line.id: change.unit_price_now for change in orders.price_changes(po)}
         if editable else {},
         unavailable={line.id for line in orders.unavailable_lines(po)} if editable else set(),
@@ -276,6 +290,10 @@ def cooperative_purchase_orders(slug):
 def _render_received(cooperative, po, *, decline_form=None, offer_form=None, offer_errors=None, status_code=200):
     return render_template(
         "procurement/cooperative_purchase_order.html", cooperative=cooperative, po=po,
+        may_invoice=invoicing.may_issue_invoice(current_user, po), tax_rows=tax_rows(po.invoice) if po.invoice else [],
+        paper_url=lambda document, sequence=None: url_for(
+            "procurement.cooperative_paper", slug=cooperative.slug, purchase_order_id=po.id, document=document,
+            sequence=sequence),
         history=orders.history_of(po), confirm_form=ConfirmForm(),
         decline_form=decline_form or DeclinePurchaseOrderForm(),
         offer_form=offer_form or CounterOfferForm(deliver_by=po.deliver_by), offer_errors=offer_errors or {},
@@ -416,54 +434,93 @@ def record_handover(agency_id, purchase_order_id):
     return _render_purchase_order(agency, officer, po, handover_form=form, status_code=422)
 
 
-def _handover_response(po, sequence: int):
-    record = receipts.handover_of(po, sequence)
-    verify_url = url_for("procurement.verify_handover", code=record.verification_code, _external=True)
-    return private_download(handover_pdf(record, verify_url), f"{record.number}.pdf", "application/pdf",
-                            inline=True)
-
-
-@bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/handovers/<int:sequence>.pdf")
-@login_required
-def handover_document(agency_id, purchase_order_id, sequence):
-    _agency, _officer, po = _purchase_order_seen(agency_id, purchase_order_id)
-    return _handover_response(po, sequence)
-
-
-@bp.route("/manage/<slug>/purchase-orders/<int:purchase_order_id>/handovers/<int:sequence>.pdf")
-@login_required
-def cooperative_handover_document(slug, purchase_order_id, sequence):
-    cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
-    return _handover_response(orders.received_by(cooperative, purchase_order_id), sequence)
-
-
 @bp.route("/documents/handovers/<code>")
 def verify_handover(code):
     record = receipts.handover_by_verification_code(code[:24])
     return render_template("procurement/verify.html", po=record.purchase_order, handover=record)
 
 
+# Invoicing (the cooperative) and paying (the agency's treasurer) ----------------------------------------------
+
+def _payment_form(po, data=None) -> PaymentForm:
+    form = PaymentForm(formdata=data)
+    if data is None and po.invoice is not None:
+        form.amount.data = po.invoice.net_payable
+    return form
+
+
+@bp.route("/manage/<slug>/purchase-orders/<int:purchase_order_id>/invoice", methods=["POST"])
+@login_required
+def issue_invoice(slug, purchase_order_id):
+    cooperative = cooperative_for(slug, Capability.MANAGE_MONEY)
+    po = orders.received_by(cooperative, purchase_order_id)
+    return _act(lambda: invoicing.issue_invoice(current_user, po), back=lambda: _back_to_received(po),
+                done=lambda: _("Invoice %(number)s is issued; the agency's treasurer has been told.",
+                               number=po.invoice.number))
+
+
+@bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/payment", methods=["POST"])
+@login_required
+def record_payment(agency_id, purchase_order_id):
+    agency, officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    form = _payment_form(po, request.form)
+    return _with_form(form, lambda: invoicing.record_payment(current_user, po, reference=form.reference.data or "",
+                                                             paid_on=form.paid_on.data, amount=form.amount.data),
+                      done=_("The payment is recorded; the cooperative has been told."),
+                      back=lambda: _back_to_order(po),
+                      again=lambda: _render_purchase_order(agency, officer, po, payment_form=form, status_code=422))
+
+
+@bp.route("/documents/invoices/<code>")
+def verify_invoice(code):
+    invoice = invoicing.invoice_by_verification_code(code[:24])
+    return render_template("procurement/verify.html", po=invoice.purchase_order, invoice=invoice)
+
+
 # The printed Surat Pesanan, and what anyone holding it may check -----------------------------------------------
 
-def _surat_pesanan_response(po):
-    if po.number is None:
-        abort(404)  # a draft or an undecided order has no Surat Pesanan yet
-    verify_url = url_for("procurement.verify_purchase_order", code=po.verification_code, _external=True)
-    return private_download(surat_pesanan_pdf(po, verify_url), f"{po.number}.pdf", "application/pdf", inline=True)
+def _paper(po, document: str, sequence: int | None = None):
+    """One of a purchase order's papers as a PDF, carrying the address where anyone holding it checks it: the
+    Surat Pesanan, a BAST (by its sequence), the invoice or the receipt (kuitansi)."""
+    if document == "handover":
+        record = receipts.handover_of(po, sequence or 0)
+        verify_url = url_for("procurement.verify_handover", code=record.verification_code, _external=True)
+        content, number = handover_pdf(record, verify_url), record.number
+    elif document == "surat-pesanan":
+        if po.number is None:
+            abort(404)  # a draft or an undecided order has no Surat Pesanan yet
+        verify_url = url_for("procurement.verify_purchase_order", code=po.verification_code, _external=True)
+        content, number = surat_pesanan_pdf(po, verify_url), po.number
+    else:
+        invoice = invoicing.invoice_of(po)
+        verify_url = url_for("procurement.verify_invoice", code=invoice.verification_code, _external=True)
+        if document == "receipt":
+            content = receipt_pdf(invoice, verify_url, str(get_locale() or "id"))
+            number = invoice.receipt_number
+        else:
+            content, number = invoice_pdf(invoice, verify_url), invoice.number
+    return private_download(content, f"{number.replace('/', '-')}.pdf", "application/pdf", inline=True)
 
 
-@bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/surat-pesanan.pdf")
+_PAPERS = "<any('surat-pesanan', invoice, receipt):document>.pdf"
+
+
+@bp.route(f"/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/{_PAPERS}")
+@bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/handovers/<int:sequence>.pdf",
+          defaults={"document": "handover"})
 @login_required
-def surat_pesanan(agency_id, purchase_order_id):
+def purchase_order_paper(agency_id, purchase_order_id, document, sequence=None):
     _agency, _officer, po = _purchase_order_seen(agency_id, purchase_order_id)
-    return _surat_pesanan_response(po)
+    return _paper(po, document, sequence)
 
 
-@bp.route("/manage/<slug>/purchase-orders/<int:purchase_order_id>/surat-pesanan.pdf")
+@bp.route(f"/manage/<slug>/purchase-orders/<int:purchase_order_id>/{_PAPERS}")
+@bp.route("/manage/<slug>/purchase-orders/<int:purchase_order_id>/handovers/<int:sequence>.pdf",
+          defaults={"document": "handover"})
 @login_required
-def cooperative_surat_pesanan(slug, purchase_order_id):
+def cooperative_paper(slug, purchase_order_id, document, sequence=None):
     cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
-    return _surat_pesanan_response(orders.received_by(cooperative, purchase_order_id))
+    return _paper(orders.received_by(cooperative, purchase_order_id), document, sequence)
 
 
 @bp.route("/documents/purchase-orders/<code>")
