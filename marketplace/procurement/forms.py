@@ -179,3 +179,8 @@ class PaymentForm(FlaskForm):
                             filters=[strip_whitespace], validators=[Length(max=60)])
     paid_on = DateField(_l("Date of the SP2D or the payment"), validators=[Optional()])
     amount = RupiahField(_l("Amount paid to the cooperative"), validators=[Optional()])
+
+
+class BudgetForm(FlaskForm):
+    year = IntegerField(_l("Fiscal year"), validators=[Optional()])
+    amount = RupiahField(_l("Budget for goods and services (belanja barang dan jasa)"), validators=[Optional()])

@@ -174,6 +174,8 @@ class RuleKey(LabelledEnum):
     INCOME_TAX_WITHHELD_RATE = "income_tax_withheld_rate", _l("PPh 22 withheld by the treasurer")
     SMALL_BUSINESS_FINAL_TAX_RATE = "small_business_tax_rate", _l("Final tax of small businesses (PP 55/2022)")
     INCOME_TAX_EXEMPT_UP_TO = "income_tax_exempt_up_to", _l("No PPh 22 on a purchase of at most")
+    SMALL_BUSINESS_SHARE_TARGET = "small_business_share", _l(
+        "Share of the goods and services budget to spend with small businesses and cooperatives")
 
     @property
     def is_rate(self) -> bool:
@@ -200,6 +202,23 @@ class ProcurementRule(db.Model):
         sa.CheckConstraint("valid_until is null or valid_until >= valid_from", name="rule_dates_in_order"),
         sa.Index("ix_procurement_rules_lookup", "key", "agency_id", "valid_from"),
     )
+
+
+class AgencyBudget(db.Model):
+    """An agency's budget for goods and services in a fiscal year, as its administrator records it: the base of
+    the share it must spend with small businesses and cooperatives."""
+
+    __tablename__ = "agency_budgets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id", ondelete="CASCADE"))
+    fiscal_year: Mapped[int]
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("agency_id", "fiscal_year", name="one_budget_per_year"),
+                      sa.CheckConstraint("amount > 0", name="budget_positive"))
 
 
 class PurchaseOrderStatus(LabelledEnum):
@@ -281,6 +300,8 @@ class PurchaseOrder(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # When it reached its present status: how long it has waited there, on the agency's dashboard.
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     agency = relationship("Agency", lazy="joined")
@@ -479,3 +500,4 @@ class ProcurementAudit(LabelledEnum):
     PURCHASE_ORDER_INVOICED = "purchase_order.invoiced", _l("Invoice issued by the cooperative")
     PURCHASE_ORDER_PAID = "purchase_order.paid", _l("Payment recorded by the treasurer")
     PURCHASE_ORDER_COMPLETED = "purchase_order.completed", _l("Purchase order completed")
+    BUDGET_RECORDED = "agency.budget_recorded", _l("Goods and services budget recorded")

@@ -207,3 +207,17 @@ def test_a_pp_orders_from_a_shortlist_and_another_officer_approves(page: Page, b
     expect(page.locator("h1 .badge")).to_contain_text("Selesai")
     assert_fits_the_screen(page)
     page.screenshot(path=f"{SCREENSHOTS}/purchase-order-paid-phone.png", full_page=True)
+
+    # The agency's administrator reads the year: where the money went, against the small-business target.
+    page.context.clear_cookies()
+    sign_in(page, base_url, "dewi@mojokertokota.go.id")
+    page.goto(f"{base_url}/agencies/{agency.id}")
+    page.get_by_role("link", name="Dasbor belanja").click()
+    expect(page.locator("main")).to_contain_text("Koperasi Produsen Tunas Sukowati Jaya")
+    page.get_by_text("Catat anggaran belanja barang dan jasa tahun ini").click()
+    page.get_by_label("Anggaran belanja barang dan jasa").fill("75.000.000")
+    page.get_by_role("button", name="Simpan anggaran").click()
+    expect(page.locator(".flashes .flash")).to_contain_text("sudah dicatat")
+    expect(page.locator("main")).to_contain_text("25%")  # 18.750.000 of 75.000.000; the target is 40%
+    assert_fits_the_screen(page)
+    page.screenshot(path=f"{SCREENSHOTS}/agency-dashboard-phone.png", full_page=True)

@@ -109,7 +109,7 @@ def transition(po: PurchaseOrder, to: PurchaseOrderStatus, actor: User, **detail
         raise Conflict(_("A purchase order that is “%(status)s” cannot become “%(to)s”.", status=po.status.label,
                          to=to.label), code="move_not_allowed")
     record_audit(action, actor=actor, target=po, from_status=str(po.status), to_status=str(to), **details)
-    po.status = to
+    po.status, po.status_changed_at = to, utcnow()
 
 
 # Reading -------------------------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ DEFAULT_RULES: tuple[tuple[RuleKey, int, date, date | None, str], ...] = (
     (RuleKey.INCOME_TAX_WITHHELD_RATE, 150, date(2010, 1, 1), None, "PMK 34/2017"),
     (RuleKey.INCOME_TAX_EXEMPT_UP_TO, 2_000_000, date(2010, 1, 1), None, "PMK 34/2017"),
     (RuleKey.SMALL_BUSINESS_FINAL_TAX_RATE, 50, date(2018, 7, 1), None, "PP 23/2018; PP 55/2022"),
+    (RuleKey.SMALL_BUSINESS_SHARE_TARGET, 4_000, date(2018, 7, 1), None, "Perpres 16/2018 art. 65"),
 )
 
 

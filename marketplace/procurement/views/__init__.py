@@ -1,1 +1,1 @@
-from marketplace.procurement.views import agencies, platform, purchase_orders  # noqa: F401
+from marketplace.procurement.views import agencies, oversight, platform, purchase_orders  # noqa: F401
