@@ -44,7 +44,7 @@ def world(app):
               "payout_id": [999999], "proof_id": [999999], "terms_id": [999999],
               "agency_id": [agency.id, 999999], "officer_id": [999999],
               "purchase_order_id": [purchase_order.id, 999999], "sequence": [1, 999999],
-              "document": ["surat-pesanan", "invoice", "receipt"]}
+              "document": ["surat-pesanan", "counter-offers", "invoice", "receipt"], "photo_id": [999999]}
     return owner, values
 
 

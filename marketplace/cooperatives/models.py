@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.audit import register_audit_actions
-from marketplace.core.database import enum_column
+from marketplace.core.database import StoredUpload, enum_column
 from marketplace.core.images import StoredImage
 from marketplace.core.labelled_enum import LabelledEnum
 from marketplace.core.timeutil import UTCDateTime, local_today, utcnow, zone_of_province
@@ -266,7 +266,7 @@ class DocumentKind(LabelledEnum):
     OTHER = "other", _l("Other document")
 
 
-class CooperativeDocument(db.Model):
+class CooperativeDocument(StoredUpload, db.Model):
     """A scan submitted for verification; kept private to the cooperative's staff and platform admins."""
 
     __tablename__ = "cooperative_documents"
@@ -274,12 +274,7 @@ class CooperativeDocument(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cooperative_id: Mapped[int] = mapped_column(sa.ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True)
     kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind, "document_kind"))
-    original_filename: Mapped[str] = mapped_column(sa.String(255))
-    storage_key: Mapped[str] = mapped_column(sa.String(255))
-    content_type: Mapped[str] = mapped_column(sa.String(64))
-    size_bytes: Mapped[int]
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class MemberStatus(LabelledEnum):

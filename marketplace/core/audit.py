@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -63,6 +64,8 @@ class AuditEvent(db.Model):
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     # True for work done by no person (SYSTEM); an empty actor otherwise means someone not signed in.
     by_system: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Where the person acted from (the address the request came from), for the history an auditor reads.
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45))
 
     actor = relationship("User", lazy="joined")
 
@@ -112,6 +115,12 @@ def record_audit(
         target_type=target_type,
         target_id=target_id,
         details={key: value for key, value in details.items() if value is not None},
+        ip_address=_request_address() if not by_system else None,
     )
     db.session.add(event)
     return event
+
+
+def _request_address() -> str | None:
+    """The address of the request being answered (behind the proxy, as ProxyFix gives it); None outside one."""
+    return (request.remote_addr or None) if has_request_context() else None

@@ -1,8 +1,23 @@
 """Column helpers the models share, and the connection settings SQLite needs to behave like a real database."""
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped, mapped_column
+
+from marketplace.core.timeutil import UTCDateTime, utcnow
+
+
+class StoredUpload:
+    """The columns of a file someone uploaded that we keep in private storage (a scan, a proof, a photo)."""
+
+    storage_key: Mapped[str] = mapped_column(sa.String(255))
+    content_type: Mapped[str] = mapped_column(sa.String(64))
+    original_filename: Mapped[str] = mapped_column(sa.String(255))
+    size_bytes: Mapped[int]
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 def enum_column(enum_class, name: str) -> sa.Enum:

@@ -13,6 +13,7 @@ _STYLES = getSampleStyleSheet()
 BODY = _STYLES["BodyText"].clone("document_body", fontSize=9, leading=12)
 SMALL = _STYLES["BodyText"].clone("document_small", fontSize=8, leading=10)
 RIGHT = BODY.clone("document_right", alignment=2)
+BOLD = BODY.clone("document_bold", fontName="Helvetica-Bold")
 TITLE = _STYLES["Title"].clone("document_title", fontSize=16, leading=20, alignment=0)
 
 

@@ -42,3 +42,19 @@ def private_download(content, filename: str, mimetype: str, *, inline: bool = Fa
     response.headers["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def private_file(stored):
+    """A file kept in private storage (a `StoredUpload`), for a person already allowed to see it: shown inline,
+    never kept by a shared cache or proxy; 404 when the file is gone."""
+    from flask import abort, send_file
+
+    from marketplace.core.storage import get_private_storage
+
+    path = get_private_storage().local_path(stored.storage_key)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=stored.content_type, download_name=stored.original_filename,
+                         as_attachment=False, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

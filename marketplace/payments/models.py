@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.audit import register_audit_actions
-from marketplace.core.database import enum_column
+from marketplace.core.database import StoredUpload, enum_column
 from marketplace.core.labelled_enum import LabelledEnum
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db
@@ -71,19 +71,14 @@ class PaymentAudit(LabelledEnum):
     PLATFORM_FEE_SET = "payment.platform_fee_set", _l("Platform fee changed")
 
 
-class TransferProof(db.Model):
+class TransferProof(StoredUpload, db.Model):
     """What a buyer sends to show they transferred the money: a photo or a PDF, cleaned and stored privately."""
 
     __tablename__ = "transfer_proofs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id", ondelete="RESTRICT"), index=True)
-    storage_key: Mapped[str] = mapped_column(sa.String(255))
-    content_type: Mapped[str] = mapped_column(sa.String(64))
-    original_filename: Mapped[str] = mapped_column(sa.String(255))
-    size_bytes: Mapped[int]
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class CollectedBy(LabelledEnum):

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.audit import register_audit_actions
-from marketplace.core.database import enum_column
+from marketplace.core.database import StoredUpload, enum_column
 from marketplace.core.labelled_enum import LabelledEnum
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db
@@ -388,6 +388,7 @@ class CounterOffer(db.Model):
 
     purchase_order = relationship("PurchaseOrder", back_populates="offers")
     offered_by = relationship("User", foreign_keys=[offered_by_id])
+    answered_by = relationship("User", foreign_keys=[answered_by_id])
 
     __table_args__ = (sa.UniqueConstraint("purchase_order_id", "version", name="one_offer_per_version"),)
 
@@ -414,9 +415,22 @@ class HandoverRecord(db.Model):
 
     purchase_order = relationship("PurchaseOrder", back_populates="handovers")
     received_by = relationship("User")
+    photos = relationship("HandoverPhoto", order_by="HandoverPhoto.id", back_populates="handover")
 
     __table_args__ = (sa.UniqueConstraint("purchase_order_id", "sequence", name="one_handover_per_sequence"),
                       sa.CheckConstraint("accepted_total >= 0", name="handover_total_not_negative"))
+
+
+class HandoverPhoto(StoredUpload, db.Model):
+    """A photo (or scan) the receiver took of a delivery, kept with its BAST in private storage, without the
+    camera's metadata."""
+
+    __tablename__ = "handover_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handover_id: Mapped[int] = mapped_column(sa.ForeignKey("handover_records.id", ondelete="RESTRICT"), index=True)
+
+    handover = relationship("HandoverRecord", back_populates="photos")
 
 
 class ProcurementInvoice(db.Model):

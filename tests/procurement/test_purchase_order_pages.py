@@ -10,7 +10,15 @@ from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 from marketplace.procurement.models import PurchaseOrder, PurchaseOrderStatus
 from marketplace.sourcing.services import shortlists
-from tests.factories import add_officer, create_agency, create_cooperative, create_product, owner_of, receive
+from tests.factories import (
+    add_officer,
+    create_agency,
+    create_cooperative,
+    create_product,
+    owner_of,
+    picture_bytes,
+    receive,
+)
 from tests.helpers import csrf_token_from, page_text, signed_in
 
 
@@ -201,8 +209,12 @@ def test_the_receiver_records_deliveries_and_both_sides_print_the_bast(app, offi
 
     written = receiver.post(f"{base}/handovers", data={
         "csrf_token": token, f"delivered-{line.id}": "6", f"accepted-{line.id}": "5",
-        "received_on": local_today().isoformat(), "condition": "Satu kursi kakinya patah"}, follow_redirects=True)
+        "received_on": local_today().isoformat(), "condition": "Satu kursi kakinya patah",
+        "photos": [(io.BytesIO(picture_bytes()), "kursi-patah.jpg")]},
+        content_type="multipart/form-data", follow_redirects=True)
     record = po.handovers[0]
+    photo_path = f"{base}/handovers/1/photos/{record.photos[0].id}"
+    assert receiver.get(photo_path).mimetype == "image/jpeg"
     assert record.number in page_text(written) and "Rp 2.250.000" in page_text(written)
     printed = receiver.get(f"{base}/handovers/1.pdf")
     assert printed.status_code == 200 and printed.mimetype == "application/pdf"
@@ -217,9 +229,12 @@ def test_the_receiver_records_deliveries_and_both_sides_print_the_bast(app, offi
     received = f"/manage/{cooperative.slug}/purchase-orders/{po.id}"
     assert record.number in page_text(staff.get(received))
     assert staff.get(f"{received}/handovers/1.pdf").status_code == 200
+    assert staff.get(f"{received}/handovers/1/photos/{record.photos[0].id}").status_code == 200
     other = create_cooperative()
     assert signed_in(app, owner_of(other)).get(
         f"/manage/{other.slug}/purchase-orders/{po.id}/handovers/1.pdf").status_code == 404
+    assert signed_in(app, owner_of(other)).get(
+        f"/manage/{other.slug}/purchase-orders/{po.id}/handovers/1/photos/{record.photos[0].id}").status_code == 404
     checked = page_text(app.test_client().get(f"/documents/handovers/{record.verification_code}"))
     assert record.number in checked and "Rp 2.250.000" in checked
 
@@ -288,3 +303,32 @@ def test_the_cooperative_invoices_and_the_treasurer_records_the_sp2d(app, office
     other = create_cooperative()
     assert signed_in(app, owner_of(other)).get(
         f"/manage/{other.slug}/purchase-orders/{po.id}/invoice.pdf").status_code == 404
+
+
+def test_the_counter_offer_summary_prints_every_version_with_its_answer(app, officer):
+    from marketplace.core.unit_of_work import unit_of_work
+    from marketplace.procurement.services import purchase_orders as orders
+    from tests.procurement.journey import sent
+
+    agency = create_agency(officer)
+    cooperative = create_cooperative()
+    po = sent(officer, agency, (create_product(cooperative, name="Meja belajar", base_price=600_000, tiers=[]), 5))
+    pp = signed_in(app, officer)
+    base = f"/agencies/{agency.id}/purchase-orders/{po.id}"
+    assert pp.get(f"{base}/counter-offers.pdf").status_code == 404  # never negotiated
+    line = po.lines[0].id
+    with unit_of_work():
+        orders.counter_offer(owner_of(cooperative), po, [orders.ProposedLine(line, 5, 650_000)], deliver_by=None,
+                             note="Harga kayu mahoni naik")
+    with unit_of_work():
+        orders.refuse_counter_offer(officer, po, "Anggaran tidak cukup")
+    with unit_of_work():
+        orders.counter_offer(owner_of(cooperative), po, [orders.ProposedLine(line, 4, 600_000)], deliver_by=None,
+                             note="Empat meja saja")
+    printed = pp.get(f"{base}/counter-offers.pdf")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(printed.data)).pages)
+    for expected in ("Harga kayu mahoni naik", "Anggaran tidak cukup", "Empat meja saja", "650.000", "2.400.000",
+                     po.number):
+        assert expected in text
+    staff = signed_in(app, owner_of(cooperative))
+    assert staff.get(f"/manage/{cooperative.slug}/purchase-orders/{po.id}/counter-offers.pdf").data == printed.data

@@ -40,12 +40,12 @@ def po(officer, agency):
     return accepted(officer, agency, (shelf, 10), (mats, 40))
 
 
-def handover(receiver, po, *units, received_on=None, condition=""):
+def handover(receiver, po, *units, received_on=None, condition="", photos=()):
     """`units`: (delivered, accepted) for each line of the order, in order; None leaves a line out."""
     delivered = [DeliveredLine(line.id, *pair) for line, pair in zip(po.lines, units, strict=True) if pair]
     with unit_of_work():
         return receipts.record_handover(receiver, po, delivered, received_on=received_on or local_today(),
-                                        condition=condition)
+                                        condition=condition, photos=photos)
 
 
 def ship(po):
@@ -131,3 +131,42 @@ def test_the_receiver_and_no_button_of_the_pp_receives_a_government_order(app, p
     handover(receiver, po, (10, 10), (40, 40))
     assert order.status == OrderStatus.DELIVERED and po.status == S.RECEIVED
 
+
+
+def test_photos_are_kept_with_the_bast_without_the_cameras_location(app, po, receiver):
+    import io
+
+    from PIL import Image
+
+    from marketplace.core.storage import get_private_storage
+    from marketplace.procurement.services.receipts import MAX_PHOTOS_PER_HANDOVER, UploadedPhoto
+    from tests.factories import gps_exif, picture_bytes
+
+    photo = UploadedPhoto("rak.jpg", picture_bytes(exif=gps_exif()))
+    with pytest.raises(InvalidDetails) as too_many:
+        handover(receiver, po, (1, 1), None, photos=[photo] * (MAX_PHOTOS_PER_HANDOVER + 1))
+    assert set(too_many.value.field_errors) == {"photos"}
+    db.session.rollback()
+    with pytest.raises(InvalidDetails) as not_a_photo:
+        handover(receiver, po, (1, 1), None, photos=[UploadedPhoto("virus.exe", b"MZ\x90\x00 not a picture")])
+    assert set(not_a_photo.value.field_errors) == {"photos"}
+    db.session.rollback()
+    assert not po.handovers
+
+    record = handover(receiver, po, (2, 2), None, photos=[photo, UploadedPhoto("tikar.png", picture_bytes("PNG"))])
+    assert [stored.original_filename for stored in record.photos] == ["rak.jpg", "tikar.png"]
+    kept = get_private_storage().read(record.photos[0].storage_key)
+    with Image.open(io.BytesIO(kept)) as image:
+        assert not image.getexif().get_ifd(0x8825)  # no GPS position left
+
+
+def test_the_history_says_from_where_each_step_was_taken(app, officer, agency):
+    from tests.helpers import csrf_token_from, page_text, signed_in
+    from tests.procurement.journey import drafted
+
+    po, = drafted(officer, agency, (create_product(create_cooperative(), tiers=[]), 2))
+    pp = signed_in(app, officer)
+    base = f"/agencies/{agency.id}/purchase-orders/{po.id}"
+    pp.post(f"{base}/submit", data={"csrf_token": csrf_token_from(pp, base)},
+            environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert "dari 203.0.113.7" in page_text(pp.get(base))

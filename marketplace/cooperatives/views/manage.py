@@ -1,6 +1,6 @@
 """The staff's pages: register, dashboard, profile, logo, documents, staff and roles."""
 
-from flask import abort, flash, redirect, render_template, request, send_file, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -25,9 +25,8 @@ from marketplace.cooperatives.services.profile import CooperativeDetails, Invali
 from marketplace.cooperatives.services.rat import InvalidRat
 from marketplace.cooperatives.views.access import CURRENT_COOPERATIVE_KEY, cooperative_for, region_choices
 from marketplace.core.errors import DomainError, NotPermitted
-from marketplace.core.storage import get_private_storage
 from marketplace.core.unit_of_work import unit_of_work
-from marketplace.core.views import attach_field_errors, errors_text, render_form
+from marketplace.core.views import attach_field_errors, errors_text, private_file, render_form
 from marketplace.extensions import limit_uploads
 
 
@@ -139,14 +138,7 @@ def documents(slug):
 @login_required
 def download_document(slug, document_id):
     cooperative = cooperative_for(slug, Capability.VIEW_DOCUMENTS)
-    document = profile_services.document_of(current_user, cooperative, document_id)
-    path = get_private_storage().local_path(document.storage_key)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=document.content_type, download_name=document.original_filename,
-                         as_attachment=False, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"  # never kept by a shared cache or proxy
-    return response
+    return private_file(profile_services.document_of(current_user, cooperative, document_id))
 
 
 @bp.route("/manage/<slug>/resubmit", methods=["POST"])

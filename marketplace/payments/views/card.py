@@ -9,7 +9,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -18,9 +17,8 @@ from flask_login import current_user, login_required
 from marketplace.cooperatives.permissions import Capability
 from marketplace.cooperatives.views.access import cooperative_for
 from marketplace.core.errors import DomainError, InvalidDetails
-from marketplace.core.storage import get_private_storage
 from marketplace.core.unit_of_work import unit_of_work
-from marketplace.core.views import flash_refusal
+from marketplace.core.views import flash_refusal, private_file
 from marketplace.extensions import csrf, limit_uploads, limiter
 from marketplace.ordering.services.queries import checkout_of_buyer, order_of_buyer, order_of_cooperative
 from marketplace.payments import bp
@@ -115,11 +113,4 @@ def confirm_transfer(slug, number):
 @login_required
 def transfer_proof(slug, number, proof_id):
     cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
-    proof = transfers.proof_of(order_of_cooperative(cooperative, number), proof_id)
-    path = get_private_storage().local_path(proof.storage_key)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=proof.content_type, download_name=proof.original_filename,
-                         as_attachment=False, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(transfers.proof_of(order_of_cooperative(cooperative, number), proof_id))

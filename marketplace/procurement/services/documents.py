@@ -10,7 +10,7 @@ from reportlab.platypus import Spacer, Table, TableStyle
 
 from marketplace.core.identifiers import format_npwp
 from marketplace.core.money import format_number, format_percent, format_rupiah, rupiah_in_words
-from marketplace.core.pdf import RIGHT, SMALL, TITLE, a4_document, grid_table, para
+from marketplace.core.pdf import BOLD, RIGHT, SMALL, TITLE, a4_document, grid_table, para
 from marketplace.core.timeutil import format_date_local, format_datetime_local
 from marketplace.ordering.services.documents import cooperative_block
 from marketplace.procurement.models import (
@@ -123,6 +123,8 @@ def handover_pdf(record: HandoverRecord, verify_url: str) -> bytes:
         grid_table(rows, [70 * mm, 27 * mm, 27 * mm, 26 * mm, 30 * mm], total_rows=1), Spacer(1, 4 * mm),
         para(_("Condition: %(condition)s", condition=record.condition) if record.condition
              else _("The goods accepted were received complete and in good condition.")),
+        *([para(_("Photos kept with this record: %(count)s.", count=len(record.photos)), SMALL)]
+          if record.photos else []),
         Spacer(1, 8 * mm),
         _side_by_side([
             _signature_block(_("Handed over by the cooperative"), po.cooperative.name, ""),
@@ -236,5 +238,44 @@ def receipt_pdf(invoice: ProcurementInvoice, verify_url: str, language: str) -> 
         ], [60 * mm, 60 * mm, 60 * mm]),
         *_check_line(verify_url, invoice.verification_code),
     ]
+    document.build(story)
+    return buffer.getvalue()
+
+
+def counter_offers_pdf(po: PurchaseOrder, verify_url: str) -> bytes:
+    """Every version the cooperative proposed, as proposed, with the PP's answer: the record of the negotiation
+    an auditor reads beside the Surat Pesanan."""
+    title = _("Counter-offers to Surat Pesanan %(number)s", number=po.number)
+    buffer, document = a4_document(title)
+    story: list = [para(_("Counter-offer summary"), TITLE),
+                   para(_("Surat Pesanan %(number)s of %(date)s", number=po.number,
+                          date=format_date_local(po.sent_at))),
+                   Spacer(1, 4 * mm), _parties(po, _("Ordering agency"), _("Supplier"))]
+    for offer in po.offers:
+        rows = [[para(_("Product"), SMALL), para(_("Quantity"), SMALL), para(_("Unit price"), SMALL),
+                 para(_("Total"), SMALL)]]
+        for entry in offer.lines:
+            quantity = f"{format_number(entry['quantity'])} {entry.get('unit', '')}"
+            rows.append([para(entry["product_name"]), para(quantity),
+                         para(format_rupiah(entry["unit_price"]), RIGHT),
+                         para(format_rupiah(entry["quantity"] * entry["unit_price"]), RIGHT)])
+        rows.append(["", "", para(_("Total before tax"), RIGHT), para(format_rupiah(offer.total), RIGHT)])
+        if offer.answer is None:
+            answer = _("Not answered yet.")
+        else:
+            answer = _("%(answer)s by %(name)s on %(date)s. %(note)s", answer=offer.answer.label,
+                       name=offer.answered_by.name if offer.answered_by else "",
+                       date=format_datetime_local(offer.answered_at) if offer.answered_at else "",
+                       note=offer.answer_note)
+        story += [
+            Spacer(1, 6 * mm),
+            para(_("Version %(version)s · %(date)s · %(name)s", version=offer.version,
+                   date=format_datetime_local(offer.offered_at), name=offer.offered_by.name), BOLD),
+            para(offer.note),
+            para(_("Deliver by %(date)s", date=format_date_local(offer.deliver_by)) if offer.deliver_by else ""),
+            grid_table(rows, [95 * mm, 30 * mm, 27 * mm, 28 * mm], total_rows=1),
+            para(answer),
+        ]
+    story += _check_line(verify_url, po.verification_code)
     document.build(story)
     return buffer.getvalue()

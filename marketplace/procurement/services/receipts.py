@@ -2,6 +2,8 @@
 written by the agency's receiver of goods with what was delivered and what was accepted. Once everything ordered
 is accepted, the order of the ordering domain is received through its one transition function."""
 
+import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,14 +13,17 @@ from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.audit import record_audit
+from marketplace.core.documents import CleanDocument, InvalidDocument, clean_document
 from marketplace.core.errors import Conflict, InvalidDetails, NotFound
 from marketplace.core.mail import send_mail_after_commit
+from marketplace.core.storage import get_private_storage
 from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 from marketplace.ordering.models import Order, OrderStatus
 from marketplace.ordering.services.lifecycle import OrderAction, perform
 from marketplace.ordering.services.numbers import random_code
 from marketplace.procurement.models import (
+    HandoverPhoto,
     HandoverRecord,
     OfficerRole,
     ProcurementAudit,
@@ -31,6 +36,16 @@ from marketplace.procurement.services.purchase_orders import locked, transition
 
 # Before the cooperative marks the goods handed over, deliveries may still be received in part.
 _RECEIVABLE = (OrderStatus.ACCEPTED, OrderStatus.IN_PRODUCTION, OrderStatus.SHIPPED)
+
+
+# Photos a receiver may keep with one BAST (each a photo or a scanned PDF of at most 5 MB).
+MAX_PHOTOS_PER_HANDOVER = 5
+
+
+@dataclass(frozen=True)
+class UploadedPhoto:
+    filename: str
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -54,7 +69,7 @@ def received_value(po: PurchaseOrder) -> int:
 
 
 def record_handover(user: User, po: PurchaseOrder, delivered: list[DeliveredLine], *, received_on: date | None,
-                    condition: str) -> HandoverRecord:
+                    condition: str, photos: Sequence[UploadedPhoto] = ()) -> HandoverRecord:
     require_role(user, po.agency, OfficerRole.RECEIVER)
     po = locked(po)
     if po.status != PurchaseOrderStatus.ACCEPTED or po.order is None or po.order.status not in _RECEIVABLE:
@@ -88,6 +103,14 @@ def record_handover(user: User, po: PurchaseOrder, delivered: list[DeliveredLine
                        for entry in delivered)
     if refused_some and not condition:
         errors["condition"] = _("Say what was wrong with the goods that were not accepted.")
+    cleaned: list[tuple[UploadedPhoto, CleanDocument]] = []
+    if len(photos) > MAX_PHOTOS_PER_HANDOVER:
+        errors["photos"] = _("At most %(count)s photos per handover record.", count=MAX_PHOTOS_PER_HANDOVER)
+    else:
+        try:
+            cleaned = [(photo, clean_document(photo.data)) for photo in photos]
+        except InvalidDocument as refusal:
+            errors["photos"] = refusal.message
     if errors:
         raise InvalidDetails(errors, code="handover_invalid")
     completes = all(so_far[line.id] + sum(entry["accepted"] for entry in written if entry["line_id"] == line.id)
@@ -101,6 +124,12 @@ def record_handover(user: User, po: PurchaseOrder, delivered: list[DeliveredLine
                             accepted_total=sum(entry["accepted"] * entry["unit_price"] for entry in written),
                             verification_code=random_code(16))
     po.handovers.append(record)
+    for photo, clean in cleaned:
+        key = f"handover-photos/{po.id}/{secrets.token_urlsafe(24)}.{clean.extension}"
+        get_private_storage().save(key, clean.data)
+        record.photos.append(HandoverPhoto(storage_key=key, content_type=clean.content_type,
+                                           original_filename=(photo.filename or f"foto.{clean.extension}")[:255],
+                                           size_bytes=len(clean.data)))
     record_audit(ProcurementAudit.HANDOVER_RECORDED, actor=user, target=po, number=record.number,
                  accepted_total=record.accepted_total)
     if completes:
@@ -123,6 +152,13 @@ def handover_of(po: PurchaseOrder, sequence: int) -> HandoverRecord:
     if record is None:
         raise NotFound(_("This handover record does not exist."))
     return record
+
+
+def photo_of(record: HandoverRecord, photo_id: int) -> HandoverPhoto:
+    photo = next((photo for photo in record.photos if photo.id == photo_id), None)
+    if photo is None:
+        raise NotFound(_("This photo does not exist."))
+    return photo
 
 
 def handover_by_verification_code(code: str) -> HandoverRecord:

@@ -13,7 +13,7 @@ from marketplace.core.money import parse_rupiah
 from marketplace.core.pagination import paginate
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.unit_of_work import unit_of_work
-from marketplace.core.views import attach_field_errors, errors_text, flash_refusal, private_download
+from marketplace.core.views import attach_field_errors, errors_text, flash_refusal, private_download, private_file
 from marketplace.procurement import bp
 from marketplace.procurement.forms import (
     ApprovePurchaseOrderForm,
@@ -31,6 +31,7 @@ from marketplace.procurement.models import OfficerRole, PaymentMechanism, Purcha
 from marketplace.procurement.services import invoicing, receipts
 from marketplace.procurement.services import purchase_orders as orders
 from marketplace.procurement.services.documents import (
+    counter_offers_pdf,
     handover_pdf,
     invoice_pdf,
     receipt_pdf,
@@ -112,7 +113,8 @@ def _render_purchase_order(agency, officer, po, *, details_form=None, approve_fo
         "procurement/purchase_order.html", agency=agency, po=po, is_preparer=is_preparer, editable=editable,
         may_decide=may_decide, details_form=details_form or (_details_form(po) if editable else None),
         approve_form=approve_form or ApprovePurchaseOrderForm(), reject_form=reject_form or RejectPurchaseOrderForm(),
-        confirm_form=ConfirmForm(), history=orders.history_of(po), ceiling=orders.ceiling_for(agency),
+        confirm_form=ConfirmForm(), history=orders.history_of(po), show_where=True,
+        ceiling=orders.ceiling_for(agency),
         refuse_offer_form=refuse_offer_form or RefuseCounterOfferForm(),
         may_receive=receipts.may_record_handover(current_user, po), accepted_so_far=receipts.accepted_so_far(po),
         handover_form=handover_form or HandoverForm(), handover_errors=handover_errors or {},
@@ -120,6 +122,8 @@ def _render_purchase_order(agency, officer, po, *, details_form=None, approve_fo
         paper_url=lambda document, sequence=None: url_for(
             "procurement.purchase_order_paper", agency_id=agency.id, purchase_order_id=po.id, document=document,
             sequence=sequence),
+        photo_url=lambda photo: url_for("procurement.handover_photo", agency_id=agency.id, purchase_order_id=po.id,
+                                        sequence=photo.handover.sequence, photo_id=photo.id),
         tax_rows=tax_rows(po.invoice) if po.invoice else [],
         price_changes={change.line.id: change.unit_price_now for change in orders.price_changes(po)}
         if editable else {},
@@ -294,6 +298,8 @@ def _render_received(cooperative, po, *, decline_form=None, offer_form=None, off
         paper_url=lambda document, sequence=None: url_for(
             "procurement.cooperative_paper", slug=cooperative.slug, purchase_order_id=po.id, document=document,
             sequence=sequence),
+        photo_url=lambda photo: url_for("procurement.cooperative_handover_photo", slug=cooperative.slug,
+                                        purchase_order_id=po.id, sequence=photo.handover.sequence, photo_id=photo.id),
         history=orders.history_of(po), confirm_form=ConfirmForm(),
         decline_form=decline_form or DeclinePurchaseOrderForm(),
         offer_form=offer_form or CounterOfferForm(deliver_by=po.deliver_by), offer_errors=offer_errors or {},
@@ -418,8 +424,11 @@ def record_handover(agency_id, purchase_order_id):
     if form.validate_on_submit():
         try:
             with unit_of_work():
+                photos = [receipts.UploadedPhoto(upload.filename or "", upload.read())
+                          for upload in request.files.getlist("photos") if upload and upload.filename]
                 record = receipts.record_handover(current_user, po, _delivered_lines(po),
-                                                  received_on=form.received_on.data, condition=form.condition.data)
+                                                  received_on=form.received_on.data, condition=form.condition.data,
+                                                  photos=photos)
         except InvalidDetails as error:
             attach_field_errors(form, InvalidDetails({name: message for name, message in error.field_errors.items()
                                                       if name in form._fields}))
@@ -432,6 +441,25 @@ def record_handover(agency_id, purchase_order_id):
                     number=record.number), "success")
         return _back_to_order(po)
     return _render_purchase_order(agency, officer, po, handover_form=form, status_code=422)
+
+
+def _photo_response(po, sequence: int, photo_id: int):
+    return private_file(receipts.photo_of(receipts.handover_of(po, sequence), photo_id))
+
+
+@bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/handovers/<int:sequence>/photos/"
+          "<int:photo_id>")
+@login_required
+def handover_photo(agency_id, purchase_order_id, sequence, photo_id):
+    _agency, _officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    return _photo_response(po, sequence, photo_id)
+
+
+@bp.route("/manage/<slug>/purchase-orders/<int:purchase_order_id>/handovers/<int:sequence>/photos/<int:photo_id>")
+@login_required
+def cooperative_handover_photo(slug, purchase_order_id, sequence, photo_id):
+    cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
+    return _photo_response(orders.received_by(cooperative, purchase_order_id), sequence, photo_id)
 
 
 @bp.route("/documents/handovers/<code>")
@@ -486,11 +514,14 @@ def _paper(po, document: str, sequence: int | None = None):
         record = receipts.handover_of(po, sequence or 0)
         verify_url = url_for("procurement.verify_handover", code=record.verification_code, _external=True)
         content, number = handover_pdf(record, verify_url), record.number
-    elif document == "surat-pesanan":
-        if po.number is None:
-            abort(404)  # a draft or an undecided order has no Surat Pesanan yet
+    elif document in ("surat-pesanan", "counter-offers"):
+        if po.number is None or (document == "counter-offers" and not po.offers):
+            abort(404)  # a draft or an undecided order has no Surat Pesanan yet, nor one never negotiated offers
         verify_url = url_for("procurement.verify_purchase_order", code=po.verification_code, _external=True)
-        content, number = surat_pesanan_pdf(po, verify_url), po.number
+        if document == "counter-offers":
+            content, number = counter_offers_pdf(po, verify_url), f"{po.number}-penawaran"
+        else:
+            content, number = surat_pesanan_pdf(po, verify_url), po.number
     else:
         invoice = invoicing.invoice_of(po)
         verify_url = url_for("procurement.verify_invoice", code=invoice.verification_code, _external=True)
@@ -502,7 +533,7 @@ def _paper(po, document: str, sequence: int | None = None):
     return private_download(content, f"{number.replace('/', '-')}.pdf", "application/pdf", inline=True)
 
 
-_PAPERS = "<any('surat-pesanan', invoice, receipt):document>.pdf"
+_PAPERS = "<any('surat-pesanan', 'counter-offers', invoice, receipt):document>.pdf"
 
 
 @bp.route(f"/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/{_PAPERS}")
