@@ -96,7 +96,10 @@ def test_a_pp_drafts_completes_and_submits_and_a_ppk_approves(app, officer):
     assert po.status == PurchaseOrderStatus.ACCEPTED
     assert accepted.headers["Location"].endswith(f"/manage/{cooperative.slug}/orders/{po.order.number}")
     assert po.order.number in page_text(pp.get(f"{base}/{po.id}"))
-    assert pp.get(f"/orders/{po.order.number}").status_code == 200
+    assert f"Pesanan pemerintah: Surat Pesanan {po.number}" in page_text(pp.get(f"/orders/{po.order.number}"))
+    inbox = page_text(staff.get(f"/manage/{cooperative.slug}/orders"))
+    assert f"Pesanan pemerintah: Surat Pesanan {po.number}" in inbox
+    assert f"/manage/{cooperative.slug}/purchase-orders/{po.id}" in inbox
 
 
 def test_strangers_see_nothing_and_cooperatives_see_no_drafts(app, officer, buyer):

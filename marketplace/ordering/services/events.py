@@ -12,6 +12,7 @@ _before_shipping: list[Callable] = []
 _before_expiring: list[Callable] = []
 _before_receiving: list[Callable] = []
 _acting_for_buyer: list[Callable] = []
+_wrapped_in: list[Callable] = []
 
 
 def when_placed(listener: Callable) -> Callable:
@@ -50,6 +51,22 @@ def acting_for_buyer(check: Callable) -> Callable:
     goods for the PP who ordered)."""
     _acting_for_buyer.append(check)
     return check
+
+
+def wrapping_pages(provider: Callable) -> Callable:
+    """`provider(order_ids, side)` returns {order id: [(label, url)]}: the pages of what wraps these orders (a
+    government purchase order), for the "buyer" or the "cooperative" side, in one query for a page of orders."""
+    _wrapped_in.append(provider)
+    return provider
+
+
+def pages_wrapping(orders, side: str) -> dict[int, list[tuple[str, str]]]:
+    ids = [order.id for order in orders]
+    found: dict[int, list[tuple[str, str]]] = {}
+    for provider in _wrapped_in if ids else ():
+        for order_id, links in provider(ids, side).items():
+            found.setdefault(order_id, []).extend(links)
+    return found
 
 
 def why_not_receive(order, actor) -> str | None:

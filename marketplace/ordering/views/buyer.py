@@ -15,7 +15,7 @@ from marketplace.core.views import attach_field_errors, errors_text, flash_refus
 from marketplace.ordering import bp
 from marketplace.ordering.forms import AddToCartForm, CartQuantityForm, RatingForm, TransitionForm, checkout_form
 from marketplace.ordering.services import cart as carts
-from marketplace.ordering.services import lifecycle, queries
+from marketplace.ordering.services import events, lifecycle, queries
 from marketplace.ordering.services.checkout import AlreadyPlaced, CheckoutChanged, place_checkout, plan_checkout
 from marketplace.ordering.services.delivery import delivery_options, settings_of
 from marketplace.ordering.services.documents import invoice_number, invoice_pdf
@@ -187,7 +187,7 @@ def order(number):
     order = queries.order_of_buyer(current_user, number)
     return render_template("ordering/order.html", order=order, timeline=lifecycle.timeline_of(order),
                            actions=lifecycle.allowed_actions(order, current_user), form=TransitionForm(),
-                           rating_form=RatingForm())
+                           rating_form=RatingForm(), wrapped=events.pages_wrapping([order], "buyer").get(order.id, []))
 
 
 _BUYER_ACTIONS = {"cancel": lifecycle.OrderAction.CANCEL, "receive": lifecycle.OrderAction.CONFIRM_RECEIPT}

@@ -16,7 +16,7 @@ from marketplace.core.views import attach_field_errors, errors_text, flash_refus
 from marketplace.ordering import bp
 from marketplace.ordering.forms import NoteForm, TransitionForm, delivery_settings_form
 from marketplace.ordering.models import OrderStatus
-from marketplace.ordering.services import lifecycle, queries
+from marketplace.ordering.services import events, lifecycle, queries
 from marketplace.ordering.services.delivery import courier_rates_of, settings_of, update_delivery_settings
 from marketplace.ordering.services.documents import invoice_number, invoice_pdf, packing_slips_pdf
 from marketplace.ordering.views.buyer import pdf_response, verify_url_of
@@ -34,6 +34,7 @@ def inbox(slug):
                     per_page=25)
     return render_template("ordering/inbox.html", cooperative=cooperative, page=page, status=status, search=search,
                            placed_on=placed_on, counts=queries.counts_by_status(cooperative),
+                           wrapped=events.pages_wrapping(page.items, "cooperative"),
                            today=local_today(cooperative.time_zone))
 
 
@@ -45,7 +46,8 @@ def manage_order(slug, number):
     return render_template("ordering/manage_order.html", cooperative=cooperative, order=order,
                            timeline=lifecycle.timeline_of(order),
                            actions=lifecycle.allowed_actions(order, current_user),
-                           form=TransitionForm(), note_form=NoteForm(), action_labels=lifecycle.ACTION_LABELS)
+                           form=TransitionForm(), note_form=NoteForm(), action_labels=lifecycle.ACTION_LABELS,
+                           wrapped=events.pages_wrapping([order], "cooperative").get(order.id, []))
 
 
 _STAFF_ACTIONS = {action.value: action for action in (

@@ -174,6 +174,10 @@ def purchase_order_of(order: Order) -> PurchaseOrder | None:
     return db.session.scalar(sa.select(PurchaseOrder).where(PurchaseOrder.order_id == order.id))
 
 
+def purchase_orders_wrapping(order_ids: list[int]) -> list[PurchaseOrder]:
+    return list(db.session.scalars(sa.select(PurchaseOrder).where(PurchaseOrder.order_id.in_(order_ids))))
+
+
 def receiver_acts_for_buyer(order: Order, actor) -> bool:
     po = purchase_order_of(order)
     if po is None:
