@@ -30,6 +30,7 @@ from marketplace.core.audit import SYSTEM, record_audit
 from marketplace.core.timeutil import utcnow
 from marketplace.demo_catalog import seed_demo_catalog
 from marketplace.demo_orders import seed_demo_orders
+from marketplace.demo_procurement import seed_demo_procurement
 from marketplace.extensions import db
 
 DEMO_USERS = [
@@ -37,6 +38,9 @@ DEMO_USERS = [
     ("pengurus@tunassukowati.id", "Sri Lestari", AccountKind.COOPERATIVE_STAFF, "+6281329000002"),
     ("pembeli@contoh.id", "Budi Santoso", AccountKind.BUYER, "+6281510000003"),
     ("pengadaan@mojokertokota.go.id", "Ahmad Fauzi", AccountKind.GOVERNMENT_OFFICER, "+6281330000004"),
+    ("ppk@mojokertokota.go.id", "Bambang Sutrisno", AccountKind.GOVERNMENT_OFFICER, "+6281330000011"),
+    ("penerima@mojokertokota.go.id", "Sri Wahyuni", AccountKind.GOVERNMENT_OFFICER, "+6281330000012"),
+    ("bendahara@mojokertokota.go.id", "Agus Salim", AccountKind.GOVERNMENT_OFFICER, "+6281330000013"),
     ("kopontren@sunandrajat.id", "Muhammad Ilham Habibi", AccountKind.COOPERATIVE_STAFF, "+6285731000005"),
     ("pengurus@alhidayah-mojokerto.id", "Nur Aini Rahmawati", AccountKind.COOPERATIVE_STAFF, "+6281217000006"),
     ("pengurus@darulfalah-mojokerto.id", "Abdul Rohman", AccountKind.COOPERATIVE_STAFF, "+6281331000007"),
@@ -239,4 +243,6 @@ def seed_demo(*, password: str) -> list[str]:
     report.extend(seed_demo_catalog())
     db.session.flush()
     report.extend(seed_demo_orders())
+    db.session.flush()
+    report.extend(seed_demo_procurement())
     return report

@@ -22,7 +22,7 @@ LAYERS = {
     "admin": 10, "storefront": 10, "main": 10,
 }
 # The app factory, commands and demo data wire everything.
-WIRING = {"__init__", "cli", "demo", "demo_catalog", "demo_orders", "bench_data"}
+WIRING = {"__init__", "cli", "demo", "demo_catalog", "demo_orders", "demo_procurement", "bench_data"}
 
 
 def imported_packages(path: Path) -> set[str]:
