@@ -40,6 +40,8 @@ class Config:
     IMAGE_MAX_PIXELS = _env_int("IMAGE_MAX_PIXELS", 24_000_000)
     # Uploads (photos, logos, documents, spreadsheets) per signed-in account, on top of the size limits.
     UPLOAD_RATE_LIMIT = os.environ.get("UPLOAD_RATE_LIMIT", "30 per minute; 300 per hour")
+    # Invitations and agency registrations: each writes to someone else (an invitee, the platform's verifiers).
+    MESSAGE_RATE_LIMIT = os.environ.get("MESSAGE_RATE_LIMIT", "10 per minute; 100 per day")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

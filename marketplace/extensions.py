@@ -47,3 +47,12 @@ def limit_uploads(view):
 
     return limiter.limit(lambda: current_app.config["UPLOAD_RATE_LIMIT"], key_func=_account_or_address,
                          methods=["POST"])(view)
+
+
+def limit_messages(view):
+    """Decorate a view that makes us write to other people (invitations, registrations a verifier reads): the
+    account's messages are limited (MESSAGE_RATE_LIMIT)."""
+    from flask import current_app
+
+    return limiter.limit(lambda: current_app.config["MESSAGE_RATE_LIMIT"], key_func=_account_or_address,
+                         methods=["POST"])(view)

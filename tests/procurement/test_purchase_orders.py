@@ -306,3 +306,33 @@ def test_the_cooperative_declines_with_a_reason(app, officer, agency):
     with unit_of_work():
         orders.decline(owner_of(cooperative), po, "Kapasitas produksi penuh sampai Februari")
     assert po.status == S.DECLINED and po.order_id is None
+
+
+def test_a_negotiation_stops_after_ten_counter_offers(app, officer, agency):
+    from marketplace.procurement.services.purchase_orders import MAX_COUNTER_OFFERS, ProposedLine
+
+    cooperative = create_cooperative()
+    po = sent(officer, agency, (create_product(cooperative, base_price=100_000, tiers=[]), 5))
+    staff = owner_of(cooperative)
+    for version in range(MAX_COUNTER_OFFERS):
+        with unit_of_work():
+            orders.counter_offer(staff, po, [ProposedLine(po.lines[0].id, 5, 100_001 + version)], deliver_by=None,
+                                 note=f"Versi {version + 1}")
+        with unit_of_work():
+            orders.refuse_counter_offer(officer, po, "Tetap")
+    with refused("too_many_offers", Conflict):
+        orders.counter_offer(staff, po, [ProposedLine(po.lines[0].id, 5, 99_000)], deliver_by=None, note="Lagi")
+    db.session.rollback()
+    assert len(po.offers) == MAX_COUNTER_OFFERS and po.status == S.SENT
+
+
+def test_officer_invitations_are_limited_per_account(app, officer, agency):
+    from tests.helpers import csrf_token_from, signed_in
+
+    app.config["MESSAGE_RATE_LIMIT"] = "3 per minute"
+    admin_page = signed_in(app, officer)
+    token = csrf_token_from(admin_page, f"/agencies/{agency.id}")
+    answers = [admin_page.post(f"/agencies/{agency.id}/officers/invite", data={
+        "csrf_token": token, "email": f"staf{number}@mojokertokota.go.id", "roles": "receiver"}).status_code
+        for number in range(4)]
+    assert answers[:3] == [302, 302, 302] and answers[3] == 429

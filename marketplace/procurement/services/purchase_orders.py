@@ -77,6 +77,8 @@ MOVES: dict[tuple[PurchaseOrderStatus, PurchaseOrderStatus], ProcurementAudit] =
 }
 # Orders that count towards the ceiling once they have left the PP's hands.
 COMMITTED = (S.SUBMITTED, S.SENT, S.COUNTER_OFFERED, S.ACCEPTED, S.RECEIVED, S.INVOICED, S.PAID, S.COMPLETED)
+# Versions a negotiation may go to before the cooperative must accept or decline the order as it stands.
+MAX_COUNTER_OFFERS = 10
 # Days the agency has to pay a cooperative's invoice after receiving the goods, shown on the order it becomes.
 GOVERNMENT_PAYMENT_DAYS = 30
 
@@ -549,6 +551,9 @@ def counter_offer(user: User, po: PurchaseOrder, proposed: list[ProposedLine], *
     """A new version of prices, quantities or the date; the Surat Pesanan itself stays as it was until the PP
     accepts it."""
     po = _require_cooperative_staff(user, po, expected=S.SENT)
+    if len(po.offers) >= MAX_COUNTER_OFFERS:
+        raise Conflict(_("This Surat Pesanan has had %(count)s counter-offers: accept it as it stands or decline "
+                         "it, and talk with the agency's PP.", count=MAX_COUNTER_OFFERS), code="too_many_offers")
     by_line = {line.id: line for line in po.lines}
     errors: dict[str, str] = {}
     written = []

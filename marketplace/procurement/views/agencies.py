@@ -11,6 +11,7 @@ from marketplace.core.errors import DomainError, InvalidDetails
 from marketplace.core.timeutil import local_today
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import attach_field_errors, errors_text, flash_refusal, render_form
+from marketplace.extensions import limit_messages
 from marketplace.procurement import bp
 from marketplace.procurement.forms import (
     AcceptOfficerInvitationForm,
@@ -43,6 +44,7 @@ def _region_fields(form) -> None:
 
 
 @bp.route("/agencies/register", methods=["GET", "POST"])
+@limit_messages
 @kind_required(AccountKind.GOVERNMENT_OFFICER)
 def register_agency():
     form = AgencyRegistrationForm()
@@ -98,6 +100,7 @@ def _back_to(agency: Agency):
 
 
 @bp.route("/agencies/<int:agency_id>/officers/invite", methods=["POST"])
+@limit_messages
 @login_required
 def invite_officer(agency_id):
     agency, _officer = agency_seen_by_current_user(agency_id)

@@ -14,6 +14,7 @@ from marketplace.core.pagination import paginate
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import attach_field_errors, errors_text, flash_refusal, private_download, private_file
+from marketplace.extensions import limit_uploads
 from marketplace.procurement import bp
 from marketplace.procurement.forms import (
     ApprovePurchaseOrderForm,
@@ -417,6 +418,7 @@ def _delivered_lines(po) -> list[receipts.DeliveredLine]:
 
 
 @bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/handovers", methods=["POST"])
+@limit_uploads
 @login_required
 def record_handover(agency_id, purchase_order_id):
     agency, officer, po = _purchase_order_seen(agency_id, purchase_order_id)
