@@ -33,6 +33,6 @@ def _cancel_the_card_payment_first(order) -> bool:
     if payment.status != CardPaymentStatus.PENDING or not gateway.cancel_intent(payment.intent_id):
         return False
     payment.status = CardPaymentStatus.CANCELLED
-    record_audit(PaymentAudit.CARD_PAYMENT_CANCELLED, actor=SYSTEM, target=payment.checkout,
+    record_audit(PaymentAudit.CARD_PAYMENT_CANCELLED, actor=SYSTEM, target=payment.subject,
                  intent=payment.intent_id)
     return True

@@ -22,12 +22,15 @@ class CardPaymentStatus(LabelledEnum):
 
 
 class CardPayment(db.Model):
-    """One PaymentIntent per checkout: it pays every supplier order the checkout placed."""
+    """One PaymentIntent per checkout, paying every supplier order the checkout placed; or one per order paid on
+    invoice by card (a government office's card, KKP), paying what that invoice asks."""
 
     __tablename__ = "card_payments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    checkout_id: Mapped[int] = mapped_column(sa.ForeignKey("checkouts.id", ondelete="RESTRICT"), unique=True)
+    checkout_id: Mapped[int | None] = mapped_column(sa.ForeignKey("checkouts.id", ondelete="RESTRICT"), unique=True)
+    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id", ondelete="RESTRICT"), unique=True)
+    started_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     intent_id: Mapped[str] = mapped_column(sa.String(255), unique=True)
     amount: Mapped[int] = mapped_column(sa.BigInteger)  # whole rupiah
     currency: Mapped[str] = mapped_column(sa.String(3), default="idr")
@@ -38,8 +41,16 @@ class CardPayment(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     checkout = relationship("Checkout", lazy="joined")
+    order = relationship("Order")
+    started_by = relationship("User")
 
-    __table_args__ = (sa.CheckConstraint("amount > 0", name="card_amount_positive"),)
+    __table_args__ = (sa.CheckConstraint("amount > 0", name="card_amount_positive"),
+                      sa.CheckConstraint("(checkout_id is null) <> (order_id is null)", name="card_pays_one_thing"))
+
+    @property
+    def subject(self):
+        """What it pays, for the audit: the checkout, or the order whose invoice it pays."""
+        return self.checkout if self.checkout_id is not None else self.order
 
 
 class StripeEvent(db.Model):
@@ -62,6 +73,8 @@ class PaymentAudit(LabelledEnum):
     CARD_PAYMENT_MISMATCH = "payment.card_mismatch", _l("Card payment amount does not match")
     STRIPE_EVENT_UNKNOWN = "payment.stripe_unknown", _l("Stripe event for an unknown payment")
     CARD_PAYMENT_CANCELLED = "payment.card_cancelled", _l("Card payment cancelled as the orders expired")
+    CARD_PAYMENT_ABANDONED = "payment.card_abandoned", _l("Refused card payment cancelled: the invoice was paid "
+                                                          "another way")
     TRANSFER_PROOF_ADDED = "payment.transfer_proof_added", _l("Proof of transfer sent")
     TRANSFER_NOT_MATCHING = "payment.transfer_not_matching", _l("Transfer received does not match the order")
     INVOICE_PAID = "payment.invoice_paid", _l("Invoice payment recorded")

@@ -57,13 +57,17 @@ def payment_of(order: Order, *, lock: bool = False) -> OrderPayment | None:
 
 
 def record_received(order: Order, *, received_on: date, reference: str = "", reference_date: date | None = None,
-                    card_payment: CardPayment | None = None, actor: User | None = None) -> OrderPayment:
-    """The order's payment, for its total. A second one for the same order is refused (the database's unique key
-    decides even when two arrive at the same moment)."""
-    by_platform = order.payment_method == PaymentMethod.CARD
+                    card_payment: CardPayment | None = None, actor: User | None = None,
+                    amount: int | None = None) -> OrderPayment:
+    """The order's payment: its total, or `amount` where the payer rightly pays another sum (a government
+    treasurer withholds tax and adds VAT). Money a card brought in is collected by the platform, settled to the
+    cooperative later. A second payment for the same order is refused (the database's unique key decides even
+    when two arrive at the same moment)."""
+    by_platform = order.payment_method == PaymentMethod.CARD or card_payment is not None
     payment = OrderPayment(
         order_id=order.id, cooperative_id=order.cooperative_id, method=str(order.payment_method),
-        collected_by=CollectedBy.PLATFORM if by_platform else CollectedBy.COOPERATIVE, amount=order.total,
+        collected_by=CollectedBy.PLATFORM if by_platform else CollectedBy.COOPERATIVE,
+        amount=order.total if amount is None else amount,
         received_on=received_on, reference=reference[:120], reference_date=reference_date,
         card_payment_id=card_payment.id if card_payment else None,
         fee_basis_points=fee_rate_on(received_on) if by_platform else 0,

@@ -137,7 +137,7 @@ def take_stripe_refunds(intent_id: str | None) -> str:
         matching = [payment for payment in payments if payment.order.number == number] if number else payments
         amount = gateway.from_stripe_amount(int(stripe_refund["amount"]))
         if len(matching) != 1 or amount <= 0:
-            record_audit(PaymentAudit.STRIPE_REFUND_UNMATCHED, actor=SYSTEM, target=card_payment.checkout,
+            record_audit(PaymentAudit.STRIPE_REFUND_UNMATCHED, actor=SYSTEM, target=card_payment.subject,
                          refund=refund_id, amount=stripe_refund["amount"])
             continue
         order = _locked(matching[0].order)

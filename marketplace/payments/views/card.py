@@ -33,23 +33,34 @@ CARD_PAGE_POLICY = ("default-src 'self'; script-src 'self' https://js.stripe.com
                     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 
+def card_page(started, *, subject: str, return_url: str, back_url: str, status: int = 200):
+    """The page with the card form for a started payment (None: refused, the flashed reason shows); the only
+    page whose policy lets Stripe's script and frames in."""
+    response = make_response(render_template(
+        "payments/card.html", started=started, subject=subject, return_url=return_url, back_url=back_url,
+        publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY")), status)
+    if started is not None:
+        response.headers["Content-Security-Policy"] = CARD_PAGE_POLICY
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @bp.route("/payments/checkouts/<reference>/card", methods=["POST"])
 @login_required
 def pay_by_card(reference):
     if not current_app.config.get("STRIPE_SECRET_KEY"):
         abort(404)
     checkout = checkout_of_buyer(current_user, reference)
+    page = {"subject": _("Checkout %(reference)s", reference=checkout.reference),
+            "return_url": url_for("ordering.checkout_placed", reference=checkout.reference, _external=True),
+            "back_url": url_for("ordering.checkout_placed", reference=checkout.reference)}
     try:
         with unit_of_work():
             started = card.start_card_payment(current_user, checkout)
     except DomainError as error:
         flash_refusal(error)
-        return render_template("payments/card.html", checkout=checkout, started=None), 400
-    response = make_response(render_template("payments/card.html", checkout=checkout, started=started,
-                                             publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY")))
-    response.headers["Content-Security-Policy"] = CARD_PAGE_POLICY
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+        return card_page(None, status=400, **page)
+    return card_page(started, **page)
 
 
 @bp.route("/payments/stripe/webhook", methods=["POST"])

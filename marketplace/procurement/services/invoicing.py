@@ -20,6 +20,9 @@ from marketplace.extensions import db
 from marketplace.ordering.models import Order, OrderStatus
 from marketplace.ordering.services.lifecycle import OrderAction, perform
 from marketplace.ordering.services.numbers import random_code
+from marketplace.payments.models import CardPayment, CardPaymentStatus
+from marketplace.payments.services import card
+from marketplace.payments.services.card import StartedPayment, card_payment_of
 from marketplace.payments.services.invoices import SP2D_NUMBER
 from marketplace.payments.services.received import record_received
 from marketplace.procurement.models import (
@@ -67,15 +70,21 @@ def issue_invoice(user: User, po: PurchaseOrder) -> ProcurementInvoice:
     return invoice
 
 
-def record_payment(user: User, po: PurchaseOrder, *, reference: str, paid_on: date | None,
-                   amount: int | None) -> ProcurementInvoice:
-    """The treasurer records what the agency paid: never before the goods were received and invoiced, always the
-    invoice's net payable, dated neither before the invoice nor in the future."""
+def _payable_by(user: User, po: PurchaseOrder) -> PurchaseOrder:
+    """The purchase order, locked, when this treasurer may pay it now: received with BASTs and invoiced."""
     require_role(user, po.agency, OfficerRole.TREASURER)
     po = locked(po)
     if po.status != S.INVOICED or po.invoice is None:
         raise Conflict(_("A payment is recorded once the goods are received with a BAST and the cooperative has "
                          "invoiced them."), code="not_payable")
+    return po
+
+
+def record_payment(user: User, po: PurchaseOrder, *, reference: str, paid_on: date | None,
+                   amount: int | None) -> ProcurementInvoice:
+    """The treasurer records what the agency paid: never before the goods were received and invoiced, always the
+    invoice's net payable, dated neither before the invoice nor in the future."""
+    po = _payable_by(user, po)
     invoice = po.invoice
     reference = " ".join((reference or "").split())
     errors = {}
@@ -92,21 +101,45 @@ def record_payment(user: User, po: PurchaseOrder, *, reference: str, paid_on: da
                              "record that amount.", net=format_rupiah(invoice.net_payable))
     if errors:
         raise InvalidDetails(errors, code="payment_invalid")
-    assert paid_on is not None
+    assert paid_on is not None and amount is not None
+    started = card_payment_of(po.order)
+    if started is not None and started.status != CardPaymentStatus.CANCELLED:
+        card.abandon_failed_card_payment(started)  # refused while the card may still go through
+    _paid(po, user, reference=reference, paid_on=paid_on, amount=amount)
+    return invoice
+
+
+def _paid(po: PurchaseOrder, actor, *, reference: str, paid_on: date, amount: int,
+          card_payment: CardPayment | None = None) -> None:
+    """The invoice paid: written on it, the purchase order paid, and the order's payment recorded as for any
+    order (which completes it: it was delivered), the cooperative told."""
+    invoice = po.invoice
     invoice.payment_reference, invoice.paid_on, invoice.paid_amount = reference, paid_on, amount
-    invoice.paid_recorded_by_id, invoice.paid_recorded_at = user.id, utcnow()
-    transition(po, S.PAID, user, reference=reference, paid_on=paid_on.isoformat(), amount=amount)
+    invoice.paid_recorded_by_id = card_payment.started_by_id if card_payment is not None else actor.id
+    invoice.paid_recorded_at = utcnow()
+    transition(po, S.PAID, actor, reference=reference, paid_on=paid_on.isoformat(), amount=amount)
     ls = po.payment_mechanism == PaymentMechanism.LS
     record_received(po.order, received_on=paid_on, reference=reference, reference_date=paid_on if ls else None,
-                    actor=user)
-    note = (_("Paid by %(agency)s: SP2D %(number)s of %(date)s.", agency=po.agency.name, number=reference,
-              date=paid_on.isoformat()) if ls else
-            _("Paid by %(agency)s on %(date)s, reference %(number)s.", agency=po.agency.name, number=reference,
-              date=paid_on.isoformat()))
+                    actor=actor if card_payment is None else None, amount=amount, card_payment=card_payment)
+    if ls:
+        note = _("Paid by %(agency)s: SP2D %(number)s of %(date)s.", agency=po.agency.name, number=reference,
+                 date=paid_on.isoformat())
+    else:
+        note = _("Paid by %(agency)s on %(date)s, reference %(number)s.", agency=po.agency.name, number=reference,
+                 date=paid_on.isoformat())
     # The treasurer is neither the cooperative nor the buyer: the payment is a fact recorded for the order.
     perform(po.order, OrderAction.CONFIRM_PAYMENT, SYSTEM, note=note)
     send_mail_after_commit(po.cooperative.email, "purchase_order_paid", po=po, invoice=invoice)
-    return invoice
+
+
+def start_card_payment(user: User, po: PurchaseOrder) -> StartedPayment:
+    """The treasurer pays a KKP purchase order's invoice with the government card, for the net payable; the
+    card processor's signed event then records the payment (`paid_by_card`)."""
+    po = _payable_by(user, po)
+    if po.payment_mechanism != PaymentMechanism.KKP:
+        raise Conflict(_("This purchase order is paid by %(mechanism)s, not with the government card.",
+                         mechanism=po.payment_mechanism.label), code="not_kkp")
+    return card.start_invoice_card_payment(user, po.order, po.invoice.net_payable, reference=po.invoice.number)
 
 
 def may_issue_invoice(user: User, po: PurchaseOrder) -> bool:
@@ -140,6 +173,17 @@ def complete_with_its_order(order: Order, action, source, target, actor) -> None
     po = purchase_order_of(order)
     if po is not None and po.status == S.PAID:
         transition(po, S.COMPLETED, actor)
+
+
+def paid_by_card(order: Order, payment: CardPayment) -> None:
+    """The card processor says a government card paid this order's invoice."""
+    po = purchase_order_of(order)
+    if po is None:
+        return
+    po = locked(po)
+    if po.status == S.INVOICED and po.invoice is not None:
+        _paid(po, SYSTEM, reference=payment.intent_id, paid_on=local_today(), amount=payment.amount,
+              card_payment=payment)
 
 
 def paid_by_the_treasurer(order: Order) -> str | None:

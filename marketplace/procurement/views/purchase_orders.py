@@ -1,7 +1,7 @@
 """Purchase orders: the agency's list, a PP's drafts from a shortlist, the order page where the PP completes and
 submits and a PPK approves or rejects; and the cooperative's view of the Surat Pesanan it received."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -15,6 +15,7 @@ from marketplace.core.query_args import QueryArgs
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import attach_field_errors, errors_text, flash_refusal, private_download, private_file
 from marketplace.extensions import limit_uploads
+from marketplace.payments.views.card import card_page
 from marketplace.procurement import bp
 from marketplace.procurement.forms import (
     ApprovePurchaseOrderForm,
@@ -120,6 +121,8 @@ def _render_purchase_order(agency, officer, po, *, details_form=None, approve_fo
         may_receive=receipts.may_record_handover(current_user, po), accepted_so_far=receipts.accepted_so_far(po),
         handover_form=handover_form or HandoverForm(), handover_errors=handover_errors or {},
         may_pay=invoicing.may_record_payment(current_user, po), payment_form=payment_form or _payment_form(po),
+        card_payment=invoicing.card_payment_of(po.order) if po.order else None,
+        cards_accepted=bool(current_app.config.get("STRIPE_SECRET_KEY")),
         paper_url=lambda document, sequence=None: url_for(
             "procurement.purchase_order_paper", agency_id=agency.id, purchase_order_id=po.id, document=document,
             sequence=sequence),
@@ -477,6 +480,29 @@ def _payment_form(po, data=None) -> PaymentForm:
     if data is None and po.invoice is not None:
         form.amount.data = po.invoice.net_payable
     return form
+
+
+@bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/card", methods=["POST"])
+@login_required
+def pay_with_government_card(agency_id, purchase_order_id):
+    """The treasurer pays a KKP order's invoice with the government card, on the card processor's form."""
+    if not current_app.config.get("STRIPE_SECRET_KEY"):
+        abort(404)
+    _agency, _officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The form had expired. Try again."), "error")
+        return _back_to_order(po)
+    back = url_for("procurement.purchase_order", agency_id=agency_id, purchase_order_id=po.id)
+    page = {"subject": _("Invoice %(number)s", number=po.invoice.number if po.invoice else po.reference),
+            "return_url": url_for("procurement.purchase_order", agency_id=agency_id, purchase_order_id=po.id,
+                                  _external=True), "back_url": back}
+    try:
+        with unit_of_work():
+            started = invoicing.start_card_payment(current_user, po)
+    except DomainError as error:
+        flash_refusal(error)
+        return card_page(None, status=400, **page)
+    return card_page(started, **page)
 
 
 @bp.route("/manage/<slug>/purchase-orders/<int:purchase_order_id>/invoice", methods=["POST"])
