@@ -65,8 +65,16 @@ def test_submitting_asks_for_what_is_missing_and_changes_nothing(app, officer, a
     assert db.session.get(PurchaseOrder, po.id).status == S.DRAFT
     with pytest.raises(InvalidDetails) as bad:
         orders.update_details(officer, po, details(agency, fiscal_year=2011, delivery_regency_code="33.14",
-                                                   deliver_by=date(2020, 1, 1), spending_unit_id=999999))
-    assert set(bad.value.field_errors) == {"fiscal_year", "delivery_regency_code", "deliver_by", "spending_unit_id"}
+                                                   deliver_by=date(2020, 1, 1), spending_unit_id=999999,
+                                                   budget_code="4.1.01 (pendapatan)"))
+    assert set(bad.value.field_errors) == {"fiscal_year", "delivery_regency_code", "deliver_by", "spending_unit_id",
+                                           "budget_code"}
+    db.session.rollback()
+    for written, kept in (("5.1.02.01.01.0024", "5.1.02.01.01.0024"), ("4471.qdc.001.051.a.525112",
+                                                                        "4471.QDC.001.051.A.525112")):
+        with unit_of_work():
+            orders.update_details(officer, po, details(agency, budget_code=written))
+        assert po.budget_code == kept
 
 
 def test_the_ppk_approves_but_never_an_order_they_prepared(app, officer, agency, outbox):

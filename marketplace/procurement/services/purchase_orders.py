@@ -5,6 +5,7 @@ Every move goes through `_move`, which checks the move is one the state machine 
 row in the same transaction. Orders above the direct-purchase ceiling are refused; orders that look like one
 need split to stay under it are shown to the PPK, who must say they checked before approving."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -77,6 +78,10 @@ MOVES: dict[tuple[PurchaseOrderStatus, PurchaseOrderStatus], ProcurementAudit] =
 }
 # Orders that count towards the ceiling once they have left the PP's hands.
 COMMITTED = (S.SUBMITTED, S.SENT, S.COUNTER_OFFERED, S.ACCEPTED, S.RECEIVED, S.INVOICED, S.PAID, S.COMPLETED)
+# A budget line a purchase is charged to, naming a spending account (belanja, 5…): a regional kode rekening
+# (Permendagri 90/2019: 5.1.02.01.01.0024) or a central MAK ending in its six-digit account
+# (program.kegiatan.KRO.RO.komponen.akun: 4471.QDC.001.051.A.525112, or the account alone).
+BUDGET_CODE = re.compile(r"5(?:\.\d{1,4}){2,5}|(?:[0-9A-Z]{1,6}\.){0,6}5\d{5}")
 # Versions a negotiation may go to before the cooperative must accept or decline the order as it stands.
 MAX_COUNTER_OFFERS = 10
 # Days the agency has to pay a cooperative's invoice after receiving the goods, shown on the order it becomes.
@@ -268,6 +273,11 @@ def update_details(user: User, po: PurchaseOrder, details: PurchaseOrderDetails)
         errors["delivery_regency_code"] = _("Choose a regency or city of the chosen province.")
     if details.deliver_by is not None and details.deliver_by < today:
         errors["deliver_by"] = _("The delivery deadline cannot be in the past.")
+    budget_code = "".join(details.budget_code.split()).upper()
+    if budget_code and not BUDGET_CODE.fullmatch(budget_code):
+        errors["budget_code"] = _("Enter the budget code as the budget document writes it: a regional kode "
+                                  "rekening such as 5.1.02.01.01.0024, or a MAK such as 4471.QDC.001.051.A.525112; "
+                                  "either names a spending account (starting with 5).")
     phone = ""
     if details.recipient_phone.strip():
         try:
@@ -278,7 +288,7 @@ def update_details(user: User, po: PurchaseOrder, details: PurchaseOrderDetails)
         raise InvalidDetails(errors, code="purchase_order_details_invalid")
     po.spending_unit_id = unit.id
     po.rup_code = details.rup_code.strip()[:40]
-    po.budget_code = details.budget_code.strip()[:80]
+    po.budget_code = budget_code
     po.fiscal_year = details.fiscal_year or today.year
     po.delivery_province_code = details.delivery_province_code or None
     po.delivery_regency_code = details.delivery_regency_code or None
