@@ -335,3 +335,32 @@ def test_the_counter_offer_summary_prints_every_version_with_its_answer(app, off
         assert expected in text
     staff = signed_in(app, owner_of(cooperative))
     assert staff.get(f"/manage/{cooperative.slug}/purchase-orders/{po.id}/counter-offers.pdf").data == printed.data
+
+
+def test_a_pp_turns_the_cart_into_purchase_orders_one_per_cooperative(app, officer):
+    from marketplace.ordering.services.cart import StoredCart, add_to_cart
+
+    agency = create_agency(officer)
+    first, second = create_cooperative(), create_cooperative()
+    chairs = create_product(first, name="Kursi rotan", base_price=450_000, tiers=[])
+    mats = create_product(second, name="Tikar pandan", base_price=85_000, tiers=[], min_order_quantity=10)
+    receive(chairs, 10)
+    receive(mats, 20)
+    add_to_cart(StoredCart(officer), chairs.slug, 6)
+    add_to_cart(StoredCart(officer), mats.slug, 12)
+    db.session.commit()
+    pp = signed_in(app, officer)
+    base = f"/agencies/{agency.id}/purchase-orders"
+    assert "Keranjang Anda berisi 2 produk" in page_text(pp.get(base))
+    drafted = pp.post(f"{base}/from-cart", data={"csrf_token": csrf_token_from(pp, base)}, follow_redirects=True)
+    assert "2 draf pesanan pembelian" in page_text(drafted)
+    drafts = db.session.scalars(db.select(PurchaseOrder).order_by(PurchaseOrder.cooperative_id)).all()
+    assert [(po.cooperative_id, [(line.product_name, line.quantity) for line in po.lines]) for po in drafts] == [
+        (first.id, [("Kursi rotan", 6)]), (second.id, [("Tikar pandan", 12)])]
+    assert StoredCart(officer).lines() == {}  # what became a purchase order left the cart
+    empty = pp.post(f"{base}/from-cart", data={"csrf_token": csrf_token_from(pp, base)}, follow_redirects=True)
+    assert "Keranjang Anda tidak berisi produk" in page_text(empty)
+    receiver = signed_in(app, add_officer(agency, "receiver"))
+    refused = receiver.post(f"{base}/from-cart", data={"csrf_token": csrf_token_from(receiver, base)},
+                            follow_redirects=True)
+    assert db.session.query(PurchaseOrder).count() == 2 and "PP" in page_text(refused)

@@ -27,6 +27,7 @@ from marketplace.core.sequences import next_in_sequence
 from marketplace.core.timeutil import local_today, utcnow
 from marketplace.core.validators import normalize_indonesian_phone
 from marketplace.extensions import db
+from marketplace.ordering.services.cart import CartStore
 from marketplace.ordering.services.checkout import Address, AgreedLine, place_agreed_order
 from marketplace.ordering.services.lifecycle import OrderAction, perform
 from marketplace.ordering.services.numbers import random_code
@@ -229,11 +230,27 @@ def drafts_from_shortlist(user: User, agency: Agency, shortlist: Shortlist) -> l
     if shortlist.owner_id != user.id:
         raise NotFound(_("This shortlist does not exist."))
     wanted = {item.product_id: item.wanted_quantity for item in shortlist.items if item.product_id is not None}
+    return _drafts(user, agency, wanted, purpose=shortlist.name, nothing=_(
+        "This shortlist holds no product on sale to order. Add products to it first."), shortlist=shortlist.name)
+
+
+def drafts_from_cart(user: User, agency: Agency, cart: CartStore) -> list[PurchaseOrder]:
+    """The officer's cart as drafts, one per cooperative, at the cart's quantities; what became a draft leaves
+    the cart (it is ordered through the purchase order now, not through a checkout)."""
+    require_role(user, agency, OfficerRole.PP)
+    wanted: dict[int, int | None] = {product_id: quantity for product_id, (quantity, _price) in cart.lines().items()}
+    drafts = _drafts(user, agency, wanted, purpose="", nothing=_(
+        "Your cart holds no product on sale to order. Add products to it first."), source="cart")
+    cart.remove_all({line.product_id for po in drafts for line in po.lines})
+    return drafts
+
+
+def _drafts(user: User, agency: Agency, wanted: dict[int, int | None], *, purpose: str, nothing: str,
+            **origin) -> list[PurchaseOrder]:
     products = list(db.session.scalars(public_products_query().where(Product.id.in_(wanted))
                                        .order_by(Product.cooperative_id, Product.id))) if wanted else []
     if not products:
-        raise Conflict(_("This shortlist holds no product on sale to order. Add products to it first."),
-                       code="nothing_to_order")
+        raise Conflict(nothing, code="nothing_to_order")
     unit = min(agency.spending_units, key=lambda spending_unit: spending_unit.id)
     drafts: dict[int, PurchaseOrder] = {}
     for product in products:
@@ -244,15 +261,14 @@ def drafts_from_shortlist(user: User, agency: Agency, shortlist: Shortlist) -> l
                                status=S.DRAFT, fiscal_year=local_today().year,
                                delivery_province_code=agency.province_code,
                                delivery_regency_code=agency.regency_code, delivery_address=unit.street_address,
-                               justification=shortlist.name[:1000])
+                               justification=purpose[:1000])
             db.session.add(po)
             drafts[product.cooperative_id] = po
         quantity = max(wanted[product.id] or 0, product.min_order_quantity, 1)
         _write_line(po, product, min(quantity, MAX_LINE_QUANTITY))
     for po in drafts.values():
         _add_up(po)
-        record_audit(ProcurementAudit.PURCHASE_ORDER_DRAFTED, actor=user, target=po,
-                     shortlist=shortlist.name, total=po.total)
+        record_audit(ProcurementAudit.PURCHASE_ORDER_DRAFTED, actor=user, target=po, total=po.total, **origin)
     return list(drafts.values())
 
 

@@ -1,7 +1,7 @@
 """Purchase orders: the agency's list, a PP's drafts from a shortlist, the order page where the PP completes and
 submits and a PPK approves or rejects; and the cooperative's view of the Surat Pesanan it received."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -15,6 +15,7 @@ from marketplace.core.query_args import QueryArgs
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import attach_field_errors, errors_text, flash_refusal, private_download, private_file
 from marketplace.extensions import limit_uploads
+from marketplace.ordering.services.cart import cart_for
 from marketplace.payments.views.card import card_page
 from marketplace.procurement import bp
 from marketplace.procurement.forms import (
@@ -58,10 +59,38 @@ def purchase_orders(agency_id):
                     per_page=25)
     draft_form = DraftFromShortlistForm()
     draft_form.shortlist_id.choices = _shortlist_choices()
+    may_prepare = officer is not None and officer.holds(OfficerRole.PP) and agency.is_verified
     return render_template("procurement/purchase_orders.html", agency=agency, officer=officer, page=page,
                            status=status, counts=orders.counts_by_status(agency), draft_form=draft_form,
-                           may_prepare=officer is not None and officer.holds(OfficerRole.PP)
-                           and agency.is_verified)
+                           cart_lines=len(cart_for(current_user, session).lines()) if may_prepare else 0,
+                           may_prepare=may_prepare)
+
+
+def _after_drafting(agency, drafts):
+    flash(_("%(count)s draft purchase orders, one per cooperative. Complete each, then submit it.",
+            count=len(drafts)) if len(drafts) > 1 else _("A draft purchase order. Complete it, then submit it."),
+          "success")
+    if len(drafts) == 1:
+        return redirect(url_for("procurement.purchase_order", agency_id=agency.id, purchase_order_id=drafts[0].id))
+    return redirect(url_for("procurement.purchase_orders", agency_id=agency.id,
+                            status=PurchaseOrderStatus.DRAFT.value))
+
+
+@bp.route("/agencies/<int:agency_id>/purchase-orders/from-cart", methods=["POST"])
+@login_required
+def draft_purchase_orders_from_cart(agency_id):
+    agency, _officer = agency_seen_by_current_user(agency_id)
+    back = redirect(url_for("procurement.purchase_orders", agency_id=agency.id))
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The form had expired. Try again."), "error")
+        return back
+    try:
+        with unit_of_work():
+            drafts = orders.drafts_from_cart(current_user, agency, cart_for(current_user, session))
+    except DomainError as error:
+        flash_refusal(error)
+        return back
+    return _after_drafting(agency, drafts)
 
 
 @bp.route("/agencies/<int:agency_id>/purchase-orders", methods=["POST"])
@@ -80,13 +109,7 @@ def draft_purchase_orders(agency_id):
     except DomainError as error:
         flash_refusal(error)
         return redirect(url_for("procurement.purchase_orders", agency_id=agency.id))
-    flash(_("%(count)s draft purchase orders, one per cooperative. Complete each, then submit it.",
-            count=len(drafts)) if len(drafts) > 1 else _("A draft purchase order. Complete it, then submit it."),
-          "success")
-    if len(drafts) == 1:
-        return redirect(url_for("procurement.purchase_order", agency_id=agency.id, purchase_order_id=drafts[0].id))
-    return redirect(url_for("procurement.purchase_orders", agency_id=agency.id,
-                            status=PurchaseOrderStatus.DRAFT.value))
+    return _after_drafting(agency, drafts)
 
 
 def _details_form(po, data=None) -> PurchaseOrderDetailsForm:
