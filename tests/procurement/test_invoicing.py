@@ -165,3 +165,19 @@ def test_petty_cash_takes_a_reference_instead_of_an_sp2d(app, officer, agency, t
     assert set(refusal.value.field_errors) == {"reference"}
     db.session.rollback()
     assert pay(treasurer, po, reference="Kas UP 0042").payment_reference == "Kas UP 0042"
+
+
+def test_an_invoice_day_without_a_recorded_rate_is_refused_not_guessed(app, officer, agency):
+    import sqlalchemy as sa
+
+    from marketplace.procurement.models import ProcurementRule, RuleKey
+
+    po = received_from(cooperative_with(is_pkp=True), officer, agency, 1_000_000, 2)
+    db.session.execute(sa.update(ProcurementRule).where(ProcurementRule.key == RuleKey.VAT_STATUTORY_RATE,
+                                                        ProcurementRule.valid_until.is_(None))
+                       .values(valid_until=local_today() - timedelta(days=1)))  # the rate in force ran out
+    db.session.commit()
+    with refused("rule_missing"):
+        invoicing.issue_invoice(owner_of(po.cooperative), po)
+    db.session.rollback()
+    assert po.status == S.RECEIVED and db.session.query(ProcurementInvoice).count() == 0
