@@ -29,22 +29,23 @@ def _agency_block(po: PurchaseOrder) -> str:
                       _("Treasurer's NPWP %(npwp)s", npwp=format_npwp(unit.treasurer_npwp)), unit.street_address])
 
 
-def _signature_block(role: str, name: str, when: str) -> list:
-    return [para(role, SMALL), Spacer(1, 14 * mm), para(name), para(when, SMALL)]
+def _signatures(*blocks: tuple[str, str, str]) -> Table:
+    """Signature blocks side by side — (role, name, date) each — with the roles on one row and the names on the
+    next, so the names line up however the roles wrap; the space between is where people sign."""
+    return _side_by_side([para(role, SMALL) for role, _name, _when in blocks],
+                         [[Spacer(1, 14 * mm), para(name), para(when, SMALL)] for _role, name, when in blocks],
+                         widths=[180 * mm / len(blocks)] * len(blocks))
+
+
+def _side_by_side(*rows: list, widths: list) -> Table:
+    table = Table(list(rows), colWidths=widths)
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return table
 
 
 def _parties(po: PurchaseOrder, agency_role: str, cooperative_role: str) -> Table:
-    parties = Table([[para(agency_role + "\n" + _agency_block(po)),
-                      para(cooperative_role + "\n" + cooperative_block(po.cooperative))]],
-                    colWidths=[90 * mm, 90 * mm])
-    parties.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    return parties
-
-
-def _side_by_side(cells: list, widths: list) -> Table:
-    table = Table([cells], colWidths=widths)
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    return table
+    return _side_by_side([para(agency_role + "\n" + _agency_block(po)),
+                          para(cooperative_role + "\n" + cooperative_block(po.cooperative))], widths=[90 * mm, 90 * mm])
 
 
 def _check_line(verify_url: str, code: str | None) -> list:
@@ -78,13 +79,12 @@ def surat_pesanan_pdf(po: PurchaseOrder, verify_url: str) -> bytes:
     terms_table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     decided = po.decided_by.name if po.decided_by else _("%(name)s, within the PP's spending limit",
                                                           name=po.prepared_by.name)
-    signatures = _side_by_side([
-        _signature_block(_("Prepared by the procurement official (PP)"), po.prepared_by.name,
-                         format_datetime_local(po.submitted_at) if po.submitted_at else ""),
-        _signature_block(_("Approved by the commitment official (PPK)"), decided,
-                         format_datetime_local(po.decided_at or po.sent_at) if po.sent_at else ""),
-        _signature_block(_("Received by the cooperative"), po.cooperative.name, ""),
-    ], [60 * mm, 60 * mm, 60 * mm])
+    signatures = _signatures(
+        (_("Prepared by the procurement official (PP)"), po.prepared_by.name,
+         format_datetime_local(po.submitted_at) if po.submitted_at else ""),
+        (_("Approved by the commitment official (PPK)"), decided,
+         format_datetime_local(po.decided_at or po.sent_at) if po.sent_at else ""),
+        (_("Received by the cooperative"), po.cooperative.name, ""))
     story = [
         para(_("Surat Pesanan (purchase order)"), TITLE),
         para(_("Number: %(number)s · Date: %(date)s", number=po.number, date=format_date_local(po.sent_at))),
@@ -126,11 +126,9 @@ def handover_pdf(record: HandoverRecord, verify_url: str) -> bytes:
         *([para(_("Photos kept with this record: %(count)s.", count=len(record.photos)), SMALL)]
           if record.photos else []),
         Spacer(1, 8 * mm),
-        _side_by_side([
-            _signature_block(_("Handed over by the cooperative"), po.cooperative.name, ""),
-            _signature_block(_("Received by the receiver of goods"), record.received_by.name,
-                             format_datetime_local(record.created_at)),
-        ], [90 * mm, 90 * mm]),
+        _signatures((_("Handed over by the cooperative"), po.cooperative.name, ""),
+                    (_("Received by the receiver of goods"), record.received_by.name,
+                     format_datetime_local(record.created_at))),
         *_check_line(verify_url, record.verification_code),
     ]
     document.build(story)
@@ -194,8 +192,8 @@ def invoice_pdf(invoice: ProcurementInvoice, verify_url: str) -> bytes:
         para(_("Budget code %(budget)s · RUP %(rup)s · fiscal year %(year)s · %(mechanism)s", budget=po.budget_code,
                rup=po.rup_code, year=po.fiscal_year, mechanism=po.payment_mechanism.label), SMALL),
         Spacer(1, 8 * mm),
-        _side_by_side([_signature_block(_("Issued by the cooperative"), invoice.issued_by.name,
-                                        format_date_local(invoice.issued_on)), ""], [90 * mm, 90 * mm]),
+        _signatures((_("Issued by the cooperative"), invoice.issued_by.name, format_date_local(invoice.issued_on)),
+                    ("", "", "")),
         *_check_line(verify_url, invoice.verification_code),
     ]
     document.build(story)
@@ -229,13 +227,11 @@ def receipt_pdf(invoice: ProcurementInvoice, verify_url: str, language: str) -> 
                date=format_date_local(invoice.paid_on or invoice.issued_on))),
         Spacer(1, 4 * mm), fact_table, Spacer(1, 4 * mm),
         para(cooperative_block(po.cooperative), SMALL), Spacer(1, 8 * mm),
-        _side_by_side([
-            _signature_block(_("Approved for payment by the commitment official (PPK)"),
-                             po.decided_by.name if po.decided_by else "", ""),
-            _signature_block(_("Paid by the treasurer"),
-                             invoice.paid_recorded_by.name if invoice.paid_recorded_by else "", ""),
-            _signature_block(_("Received by the cooperative"), po.cooperative.name, ""),
-        ], [60 * mm, 60 * mm, 60 * mm]),
+        _signatures((_("Approved for payment by the commitment official (PPK)"),
+                     po.decided_by.name if po.decided_by else "", ""),
+                    (_("Paid by the treasurer"), invoice.paid_recorded_by.name if invoice.paid_recorded_by else "",
+                     ""),
+                    (_("Received by the cooperative"), po.cooperative.name, "")),
         *_check_line(verify_url, invoice.verification_code),
     ]
     document.build(story)
