@@ -1,1 +1,1 @@
-from marketplace.procurement.views import agencies, oversight, platform, purchase_orders  # noqa: F401
+from marketplace.procurement.views import agencies, oversight, papers, platform, purchase_orders, received  # noqa: F401

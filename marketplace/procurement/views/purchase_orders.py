@@ -1,19 +1,17 @@
-"""Purchase orders: the agency's list, a PP's drafts from a shortlist, the order page where the PP completes and
-submits and a PPK approves or rejects; and the cooperative's view of the Surat Pesanan it received."""
+"""Purchase orders on the agency's side: the list, a PP's drafts from a shortlist or the cart, the order page where
+the PP completes and submits, a PPK approves or rejects, the PP answers a counter-offer, the receiver records
+each delivery (BAST) and the treasurer pays."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from marketplace.cooperatives.permissions import Capability
-from marketplace.cooperatives.views.access import cooperative_for, region_choices
+from marketplace.cooperatives.views.access import region_choices
 from marketplace.core.errors import DomainError, InvalidDetails
-from marketplace.core.money import parse_rupiah
 from marketplace.core.pagination import paginate
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.unit_of_work import unit_of_work
-from marketplace.core.views import attach_field_errors, errors_text, flash_refusal, private_download, private_file
+from marketplace.core.views import attach_field_errors, errors_text, flash_refusal
 from marketplace.extensions import limit_uploads
 from marketplace.ordering.services.cart import cart_for
 from marketplace.payments.views.card import card_page
@@ -21,8 +19,6 @@ from marketplace.procurement import bp
 from marketplace.procurement.forms import (
     ApprovePurchaseOrderForm,
     ConfirmForm,
-    CounterOfferForm,
-    DeclinePurchaseOrderForm,
     DraftFromShortlistForm,
     HandoverForm,
     PaymentForm,
@@ -34,15 +30,11 @@ from marketplace.procurement.models import OfficerRole, PaymentMechanism, Purcha
 from marketplace.procurement.services import invoicing, receipts
 from marketplace.procurement.services import purchase_orders as orders
 from marketplace.procurement.services.documents import (
-    counter_offers_pdf,
-    handover_pdf,
-    invoice_pdf,
-    receipt_pdf,
-    surat_pesanan_pdf,
     tax_rows,
 )
-from marketplace.procurement.services.purchase_orders import ProposedLine, PurchaseOrderDetails
+from marketplace.procurement.services.purchase_orders import PurchaseOrderDetails
 from marketplace.procurement.views.agencies import agency_seen_by_current_user
+from marketplace.procurement.views.flow import button_action, form_action
 from marketplace.sourcing.services import shortlists
 
 
@@ -158,33 +150,15 @@ def _render_purchase_order(agency, officer, po, *, details_form=None, approve_fo
     ), status_code
 
 
-def _purchase_order_seen(agency_id: int, purchase_order_id: int):
+def purchase_order_seen(agency_id: int, purchase_order_id: int):
     agency, officer = agency_seen_by_current_user(agency_id)
     return agency, officer, orders.purchase_order_for(current_user, agency, purchase_order_id)
-
-
-def _with_form(form, act, *, done: str, back, again):
-    """Run `act` for a valid form in one unit of work. A refusal of single fields shows beside them on the page
-    drawn again by `again` (422); a refusal of the whole action is flashed on `back`, as is success."""
-    if form.validate_on_submit():
-        try:
-            with unit_of_work():
-                act()
-        except InvalidDetails as error:
-            attach_field_errors(form, error)
-        except DomainError as error:
-            flash_refusal(error)
-            return back()
-        else:
-            flash(done, "success")
-            return back()
-    return again()
 
 
 @bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>")
 @login_required
 def purchase_order(agency_id, purchase_order_id):
-    return _render_purchase_order(*_purchase_order_seen(agency_id, purchase_order_id))
+    return _render_purchase_order(*purchase_order_seen(agency_id, purchase_order_id))
 
 
 def _back_to_order(po):
@@ -194,7 +168,7 @@ def _back_to_order(po):
 @bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/details", methods=["POST"])
 @login_required
 def purchase_order_details(agency_id, purchase_order_id):
-    agency, officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    agency, officer, po = purchase_order_seen(agency_id, purchase_order_id)
     form = _details_form(po, request.form)
 
     def save():
@@ -208,62 +182,46 @@ def purchase_order_details(agency_id, purchase_order_id):
             payment_mechanism=PaymentMechanism(form.payment_mechanism.data),
             recipient_name=form.recipient_name.data or "", recipient_phone=form.recipient_phone.data or ""))
 
-    return _with_form(form, save, done=_("Saved."), back=lambda: _back_to_order(po),
-                      again=lambda: _render_purchase_order(agency, officer, po, details_form=form,
-                                                           status_code=422))
+    return form_action(form, save, done=_("Saved."), back=lambda: _back_to_order(po),
+                       again=lambda: _render_purchase_order(agency, officer, po, details_form=form,
+                                                            status_code=422))
 
 
 @bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/quantities", methods=["POST"])
 @login_required
 def purchase_order_quantities(agency_id, purchase_order_id):
-    _agency, _officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    _agency, _officer, po = purchase_order_seen(agency_id, purchase_order_id)
     quantities: dict[int, int | None] = {}
     for line in po.lines:
         raw = request.form.get(f"quantity-{line.id}")
         if raw is not None:
             quantities[line.id] = int(raw) if raw.strip().isdigit() else None
-    return _act(lambda: orders.change_quantities(current_user, po, quantities), back=lambda: _back_to_order(po),
-                done=_("The quantities and the total have been updated."))
-
-
-def _act(act, *, done, back, then=None):
-    """A button that changes something: `act` in one unit of work; a refusal is flashed on `back`. `done` is the
-    message, or a function giving it from what the action left (a number given on commit); `then` is where to go
-    after success, `back` by default."""
-    if not ConfirmForm().validate_on_submit():
-        flash(_("The form had expired. Try again."), "error")
-        return back()
-    try:
-        with unit_of_work():
-            act()
-    except DomainError as error:
-        flash_refusal(error)
-        return back()
-    flash(done() if callable(done) else done, "success")
-    return (then or back)()
+    return button_action(lambda: orders.change_quantities(current_user, po, quantities),
+                         back=lambda: _back_to_order(po), done=_("The quantities and the total have been updated."))
 
 
 @bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/prices", methods=["POST"])
 @login_required
 def purchase_order_prices(agency_id, purchase_order_id):
-    _agency, _officer, po = _purchase_order_seen(agency_id, purchase_order_id)
-    return _act(lambda: orders.update_prices(current_user, po), back=lambda: _back_to_order(po),
-                done=_("Today's prices are on the order. Check the total, then submit."))
+    _agency, _officer, po = purchase_order_seen(agency_id, purchase_order_id)
+    return button_action(lambda: orders.update_prices(current_user, po), back=lambda: _back_to_order(po),
+                         done=_("Today's prices are on the order. Check the total, then submit."))
 
 
 @bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/submit", methods=["POST"])
 @login_required
 def submit_purchase_order(agency_id, purchase_order_id):
-    _agency, _officer, po = _purchase_order_seen(agency_id, purchase_order_id)
-    return _act(lambda: orders.submit(current_user, po), back=lambda: _back_to_order(po),
-                done=lambda: _("Sent to the cooperative as Surat Pesanan %(number)s.", number=po.number)
-                if po.status == PurchaseOrderStatus.SENT else _("Submitted. A PPK of the agency approves it."))
+    _agency, _officer, po = purchase_order_seen(agency_id, purchase_order_id)
+    return button_action(lambda: orders.submit(current_user, po), back=lambda: _back_to_order(po),
+                         done=lambda: _("Sent to the cooperative as Surat Pesanan %(number)s.", number=po.number)
+                         if po.status == PurchaseOrderStatus.SENT
+                         else _("Submitted. A PPK of the agency approves it."))
 
 
 @bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/approve", methods=["POST"])
 @login_required
 def approve_purchase_order(agency_id, purchase_order_id):
-    agency, officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    agency, officer, po = purchase_order_seen(agency_id, purchase_order_id)
     form = ApprovePurchaseOrderForm()
     if not form.validate_on_submit():
         flash(_("The form had expired. Try again."), "error")
@@ -285,126 +243,29 @@ def approve_purchase_order(agency_id, purchase_order_id):
 @bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/reject", methods=["POST"])
 @login_required
 def reject_purchase_order(agency_id, purchase_order_id):
-    agency, officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    agency, officer, po = purchase_order_seen(agency_id, purchase_order_id)
     form = RejectPurchaseOrderForm()
-    return _with_form(form, lambda: orders.reject(current_user, po, form.reason.data),
-                      done=_("Rejected. The PP has been told why."), back=lambda: _back_to_order(po),
-                      again=lambda: _render_purchase_order(agency, officer, po, reject_form=form, status_code=422))
+    return form_action(form, lambda: orders.reject(current_user, po, form.reason.data),
+                       done=_("Rejected. The PP has been told why."), back=lambda: _back_to_order(po),
+                       again=lambda: _render_purchase_order(agency, officer, po, reject_form=form, status_code=422))
 
 
 @bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/reopen", methods=["POST"])
 @login_required
 def reopen_purchase_order(agency_id, purchase_order_id):
-    _agency, _officer, po = _purchase_order_seen(agency_id, purchase_order_id)
-    return _act(lambda: orders.reopen(current_user, po), back=lambda: _back_to_order(po),
-                done=_("It is a draft again: change it, then submit."))
+    _agency, _officer, po = purchase_order_seen(agency_id, purchase_order_id)
+    return button_action(lambda: orders.reopen(current_user, po), back=lambda: _back_to_order(po),
+                         done=_("It is a draft again: change it, then submit."))
 
 
 @bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/cancel", methods=["POST"])
 @login_required
 def cancel_purchase_order(agency_id, purchase_order_id):
-    _agency, _officer, po = _purchase_order_seen(agency_id, purchase_order_id)
-    return _act(lambda: orders.cancel(current_user, po), back=lambda: _back_to_order(po),
-                done=_("The purchase order has been cancelled."))
+    _agency, _officer, po = purchase_order_seen(agency_id, purchase_order_id)
+    return button_action(lambda: orders.cancel(current_user, po), back=lambda: _back_to_order(po),
+                         done=_("The purchase order has been cancelled."))
 
 
-# The cooperative's side --------------------------------------------------------------------------------------
-
-@bp.route("/manage/<slug>/purchase-orders")
-@login_required
-def cooperative_purchase_orders(slug):
-    cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
-    page = paginate(orders.received_query(cooperative), per_page=25)
-    return render_template("procurement/cooperative_purchase_orders.html", cooperative=cooperative, page=page)
-
-
-def _render_received(cooperative, po, *, decline_form=None, offer_form=None, offer_errors=None, status_code=200):
-    return render_template(
-        "procurement/cooperative_purchase_order.html", cooperative=cooperative, po=po,
-        may_invoice=invoicing.may_issue_invoice(current_user, po), tax_rows=tax_rows(po.invoice) if po.invoice else [],
-        paper_url=lambda document, sequence=None: url_for(
-            "procurement.cooperative_paper", slug=cooperative.slug, purchase_order_id=po.id, document=document,
-            sequence=sequence),
-        photo_url=lambda photo: url_for("procurement.cooperative_handover_photo", slug=cooperative.slug,
-                                        purchase_order_id=po.id, sequence=photo.handover.sequence, photo_id=photo.id),
-        history=orders.history_of(po), confirm_form=ConfirmForm(),
-        decline_form=decline_form or DeclinePurchaseOrderForm(),
-        offer_form=offer_form or CounterOfferForm(deliver_by=po.deliver_by), offer_errors=offer_errors or {},
-    ), status_code
-
-
-@bp.route("/manage/<slug>/purchase-orders/<int:purchase_order_id>")
-@login_required
-def cooperative_purchase_order(slug, purchase_order_id):
-    cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
-    return _render_received(cooperative, orders.received_by(cooperative, purchase_order_id))
-
-
-def _received_for_action(slug, purchase_order_id):
-    cooperative = cooperative_for(slug, Capability.MANAGE_ORDERS)
-    return cooperative, orders.received_by(cooperative, purchase_order_id)
-
-
-def _back_to_received(po):
-    return redirect(url_for("procurement.cooperative_purchase_order", slug=po.cooperative.slug,
-                            purchase_order_id=po.id))
-
-
-@bp.route("/manage/<slug>/purchase-orders/<int:purchase_order_id>/accept", methods=["POST"])
-@login_required
-def accept_purchase_order(slug, purchase_order_id):
-    _cooperative, po = _received_for_action(slug, purchase_order_id)
-    return _act(lambda: orders.accept_as_cooperative(current_user, po), back=lambda: _back_to_received(po),
-                done=lambda: _("Accepted. It is order %(number)s in your orders, to prepare and deliver like any "
-                               "other.", number=po.order.number),
-                then=lambda: redirect(url_for("ordering.manage_order", slug=slug, number=po.order.number)))
-
-
-@bp.route("/manage/<slug>/purchase-orders/<int:purchase_order_id>/decline", methods=["POST"])
-@login_required
-def decline_purchase_order(slug, purchase_order_id):
-    cooperative, po = _received_for_action(slug, purchase_order_id)
-    form = DeclinePurchaseOrderForm()
-    return _with_form(form, lambda: orders.decline(current_user, po, form.reason.data),
-                      done=_("Declined. The agency has been told why."), back=lambda: _back_to_received(po),
-                      again=lambda: _render_received(cooperative, po, decline_form=form, status_code=422))
-
-
-def _proposed_lines(po) -> list[ProposedLine]:
-    proposed = []
-    for line in po.lines:
-        quantity_text = request.form.get(f"quantity-{line.id}", "").strip()
-        try:
-            price = parse_rupiah(request.form.get(f"price-{line.id}", ""))
-        except ValueError:
-            price = None
-        proposed.append(ProposedLine(line.id, int(quantity_text) if quantity_text.isdigit() else None, price))
-    return proposed
-
-
-@bp.route("/manage/<slug>/purchase-orders/<int:purchase_order_id>/counter-offer", methods=["POST"])
-@login_required
-def counter_offer(slug, purchase_order_id):
-    cooperative, po = _received_for_action(slug, purchase_order_id)
-    form = CounterOfferForm()
-    if form.validate_on_submit():
-        try:
-            with unit_of_work():
-                orders.counter_offer(current_user, po, _proposed_lines(po), deliver_by=form.deliver_by.data,
-                                     note=form.note.data)
-        except InvalidDetails as error:
-            # Errors of single lines show in the lines' table; the date and the note beside their fields.
-            attach_field_errors(form, InvalidDetails({name: message for name, message in error.field_errors.items()
-                                                      if name in form._fields}))
-            return _render_received(cooperative, po, offer_form=form, offer_errors=error.field_errors,
-                                    status_code=422)
-        except DomainError as error:
-            flash_refusal(error)
-        else:
-            flash(_("Your counter-offer has gone to the agency. Nothing changes until its PP accepts it."),
-                  "success")
-            return _back_to_received(po)
-    return _render_received(cooperative, po, offer_form=form, status_code=422)
 
 
 # The PP's answer to a counter-offer ---------------------------------------------------------------------------
@@ -413,22 +274,22 @@ def counter_offer(slug, purchase_order_id):
           methods=["POST"])
 @login_required
 def take_counter_offer(agency_id, purchase_order_id):
-    _agency, _officer, po = _purchase_order_seen(agency_id, purchase_order_id)
-    return _act(lambda: orders.take_counter_offer(current_user, po), back=lambda: _back_to_order(po),
-                done=_("Counter-offer accepted. The cooperative now prepares the goods."))
+    _agency, _officer, po = purchase_order_seen(agency_id, purchase_order_id)
+    return button_action(lambda: orders.take_counter_offer(current_user, po), back=lambda: _back_to_order(po),
+                         done=_("Counter-offer accepted. The cooperative now prepares the goods."))
 
 
 @bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/counter-offer/refuse",
           methods=["POST"])
 @login_required
 def refuse_counter_offer(agency_id, purchase_order_id):
-    agency, officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    agency, officer, po = purchase_order_seen(agency_id, purchase_order_id)
     form = RefuseCounterOfferForm()
-    return _with_form(form, lambda: orders.refuse_counter_offer(current_user, po, form.note.data),
-                      done=_("The order stays as it was; the cooperative has been told why."),
-                      back=lambda: _back_to_order(po),
-                      again=lambda: _render_purchase_order(agency, officer, po, refuse_offer_form=form,
-                                                           status_code=422))
+    return form_action(form, lambda: orders.refuse_counter_offer(current_user, po, form.note.data),
+                       done=_("The order stays as it was; the cooperative has been told why."),
+                       back=lambda: _back_to_order(po),
+                       again=lambda: _render_purchase_order(agency, officer, po, refuse_offer_form=form,
+                                                            status_code=422))
 
 
 # Receiving the goods: a handover record (BAST) per delivery, by the agency's receiver of goods ----------------
@@ -447,7 +308,7 @@ def _delivered_lines(po) -> list[receipts.DeliveredLine]:
 @limit_uploads
 @login_required
 def record_handover(agency_id, purchase_order_id):
-    agency, officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    agency, officer, po = purchase_order_seen(agency_id, purchase_order_id)
     form = HandoverForm()
     if form.validate_on_submit():
         try:
@@ -471,31 +332,6 @@ def record_handover(agency_id, purchase_order_id):
     return _render_purchase_order(agency, officer, po, handover_form=form, status_code=422)
 
 
-def _photo_response(po, sequence: int, photo_id: int):
-    return private_file(receipts.photo_of(receipts.handover_of(po, sequence), photo_id))
-
-
-@bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/handovers/<int:sequence>/photos/"
-          "<int:photo_id>")
-@login_required
-def handover_photo(agency_id, purchase_order_id, sequence, photo_id):
-    _agency, _officer, po = _purchase_order_seen(agency_id, purchase_order_id)
-    return _photo_response(po, sequence, photo_id)
-
-
-@bp.route("/manage/<slug>/purchase-orders/<int:purchase_order_id>/handovers/<int:sequence>/photos/<int:photo_id>")
-@login_required
-def cooperative_handover_photo(slug, purchase_order_id, sequence, photo_id):
-    cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
-    return _photo_response(orders.received_by(cooperative, purchase_order_id), sequence, photo_id)
-
-
-@bp.route("/documents/handovers/<code>")
-def verify_handover(code):
-    record = receipts.handover_by_verification_code(code[:24])
-    return render_template("procurement/verify.html", po=record.purchase_order, handover=record)
-
-
 # Invoicing (the cooperative) and paying (the agency's treasurer) ----------------------------------------------
 
 def _payment_form(po, data=None) -> PaymentForm:
@@ -511,7 +347,7 @@ def pay_with_government_card(agency_id, purchase_order_id):
     """The treasurer pays a KKP order's invoice with the government card, on the card processor's form."""
     if not current_app.config.get("STRIPE_SECRET_KEY"):
         abort(404)
-    _agency, _officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    _agency, _officer, po = purchase_order_seen(agency_id, purchase_order_id)
     if not ConfirmForm().validate_on_submit():
         flash(_("The form had expired. Try again."), "error")
         return _back_to_order(po)
@@ -528,83 +364,17 @@ def pay_with_government_card(agency_id, purchase_order_id):
     return card_page(started, **page)
 
 
-@bp.route("/manage/<slug>/purchase-orders/<int:purchase_order_id>/invoice", methods=["POST"])
-@login_required
-def issue_invoice(slug, purchase_order_id):
-    cooperative = cooperative_for(slug, Capability.MANAGE_MONEY)
-    po = orders.received_by(cooperative, purchase_order_id)
-    return _act(lambda: invoicing.issue_invoice(current_user, po), back=lambda: _back_to_received(po),
-                done=lambda: _("Invoice %(number)s is issued; the agency's treasurer has been told.",
-                               number=po.invoice.number))
-
-
 @bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/payment", methods=["POST"])
 @login_required
 def record_payment(agency_id, purchase_order_id):
-    agency, officer, po = _purchase_order_seen(agency_id, purchase_order_id)
+    agency, officer, po = purchase_order_seen(agency_id, purchase_order_id)
     form = _payment_form(po, request.form)
-    return _with_form(form, lambda: invoicing.record_payment(current_user, po, reference=form.reference.data or "",
-                                                             paid_on=form.paid_on.data, amount=form.amount.data),
-                      done=_("The payment is recorded; the cooperative has been told."),
-                      back=lambda: _back_to_order(po),
-                      again=lambda: _render_purchase_order(agency, officer, po, payment_form=form, status_code=422))
+    return form_action(form, lambda: invoicing.record_payment(current_user, po, reference=form.reference.data or "",
+                       paid_on=form.paid_on.data, amount=form.amount.data),
+                        done=_("The payment is recorded; the cooperative has been told."),
+                        back=lambda: _back_to_order(po),
+                        again=lambda: _render_purchase_order(agency, officer, po, payment_form=form, status_code=422))
 
 
-@bp.route("/documents/invoices/<code>")
-def verify_invoice(code):
-    invoice = invoicing.invoice_by_verification_code(code[:24])
-    return render_template("procurement/verify.html", po=invoice.purchase_order, invoice=invoice)
 
 
-# The printed Surat Pesanan, and what anyone holding it may check -----------------------------------------------
-
-def _paper(po, document: str, sequence: int | None = None):
-    """One of a purchase order's papers as a PDF, carrying the address where anyone holding it checks it: the
-    Surat Pesanan, a BAST (by its sequence), the invoice or the receipt (kuitansi)."""
-    if document == "handover":
-        record = receipts.handover_of(po, sequence or 0)
-        verify_url = url_for("procurement.verify_handover", code=record.verification_code, _external=True)
-        content, number = handover_pdf(record, verify_url), record.number
-    elif document in ("surat-pesanan", "counter-offers"):
-        if po.number is None or (document == "counter-offers" and not po.offers):
-            abort(404)  # a draft or an undecided order has no Surat Pesanan yet, nor one never negotiated offers
-        verify_url = url_for("procurement.verify_purchase_order", code=po.verification_code, _external=True)
-        if document == "counter-offers":
-            content, number = counter_offers_pdf(po, verify_url), f"{po.number}-penawaran"
-        else:
-            content, number = surat_pesanan_pdf(po, verify_url), po.number
-    else:
-        invoice = invoicing.invoice_of(po)
-        verify_url = url_for("procurement.verify_invoice", code=invoice.verification_code, _external=True)
-        if document == "receipt":
-            content = receipt_pdf(invoice, verify_url, str(get_locale() or "id"))
-            number = invoice.receipt_number
-        else:
-            content, number = invoice_pdf(invoice, verify_url), invoice.number
-    return private_download(content, f"{number.replace('/', '-')}.pdf", "application/pdf", inline=True)
-
-
-_PAPERS = "<any('surat-pesanan', 'counter-offers', invoice, receipt):document>.pdf"
-
-
-@bp.route(f"/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/{_PAPERS}")
-@bp.route("/agencies/<int:agency_id>/purchase-orders/<int:purchase_order_id>/handovers/<int:sequence>.pdf",
-          defaults={"document": "handover"})
-@login_required
-def purchase_order_paper(agency_id, purchase_order_id, document, sequence=None):
-    _agency, _officer, po = _purchase_order_seen(agency_id, purchase_order_id)
-    return _paper(po, document, sequence)
-
-
-@bp.route(f"/manage/<slug>/purchase-orders/<int:purchase_order_id>/{_PAPERS}")
-@bp.route("/manage/<slug>/purchase-orders/<int:purchase_order_id>/handovers/<int:sequence>.pdf",
-          defaults={"document": "handover"})
-@login_required
-def cooperative_paper(slug, purchase_order_id, document, sequence=None):
-    cooperative = cooperative_for(slug, Capability.VIEW_DASHBOARD)
-    return _paper(orders.received_by(cooperative, purchase_order_id), document, sequence)
-
-
-@bp.route("/documents/purchase-orders/<code>")
-def verify_purchase_order(code):
-    return render_template("procurement/verify.html", po=orders.purchase_order_by_verification_code(code[:24]))
