@@ -47,7 +47,18 @@ def test_spend_is_what_cooperatives_accepted_broken_down_every_way(app, officer,
         ("Jawa Tengah", 6_000_000), ("Jawa Timur", 2_000_000)]
     assert sum(row.amount for row in oversight.spend_by_category(agency, year)) == 8_000_000
     months = oversight.spend_by_month(agency, year)
-    assert len(months) == 12 and sum(row.amount for row in months) == 8_000_000
+    assert sum(row.amount for row in months) == 8_000_000 and all(row.amount for row in months)
+
+
+def test_months_follow_the_agencys_clock_not_utc(app, officer, agency, year):
+    from datetime import datetime, timezone
+
+    po = accepted(officer, agency, (create_product(create_cooperative(), base_price=1_000_000, tiers=[]), 2))
+    # 18.30 UTC on 30 April is 01.30 WIB on 1 May in Mojokerto: May's spend.
+    po.sent_at = datetime(year, 4, 30, 18, 30, tzinfo=timezone.utc)
+    db.session.commit()
+    assert [(row.label, row.amount) for row in oversight.spend_by_month(agency, year)] == [
+        (f"Mei {year}", 2_000_000)]
     assert oversight.summary(agency, year - 1).total == 0
 
 

@@ -5,7 +5,8 @@ handing the goods over. Everything is counted in the database, a page at a time;
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import format_date
@@ -18,7 +19,7 @@ from marketplace.core.audit import record_audit
 from marketplace.core.csv_files import BYTE_ORDER_MARK, csv_line
 from marketplace.core.errors import InvalidDetails
 from marketplace.core.regions import Region
-from marketplace.core.timeutil import local_today, utcnow
+from marketplace.core.timeutil import local_today, utcnow, zone_of_province
 from marketplace.extensions import db
 from marketplace.ordering.models import Order
 from marketplace.procurement.models import (
@@ -129,14 +130,24 @@ def spend_by_category(agency: Agency, year: int, limit: int | None = TOP) -> lis
     return [SpendRow(category.name, int(total), count) for category, total, count in db.session.execute(query)]
 
 
+def _local_month(column, zone: ZoneInfo):
+    """The year-month (`2026-12`) of a UTC timestamp on the agency's clock: an order sent at 01.00 WIB on the
+    first of a month belongs to that month, not to the one before as in UTC."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.func.to_char(sa.func.timezone(zone.key, column), "YYYY-MM")
+    offset = utcnow().astimezone(zone).utcoffset() or timedelta()  # Indonesia keeps no summer time
+    hours = int(offset.total_seconds() // 3600)
+    return sa.func.strftime("%Y-%m", column, f"{hours:+d} hours")
+
+
 def spend_by_month(agency: Agency, year: int) -> list[SpendRow]:
-    """Every month of the year by the day the Surat Pesanan was sent (a month without orders shows zero)."""
-    month = sa.extract("month", PurchaseOrder.sent_at)
-    rows = {int(number): (int(amount), count) for number, amount, count in db.session.execute(
-        sa.select(month, sa.func.sum(PurchaseOrder.total), sa.func.count()).where(*_spent(agency, year))
-        .group_by(month))}
-    return [SpendRow(format_date(date(year, number, 1), "MMMM y"), *rows.get(number, (0, 0)))
-            for number in range(1, 13)]
+    """The months the fiscal year's orders were sent in, on the agency's clock, in order (an order of the year may
+    be sent in the December before)."""
+    month = _local_month(PurchaseOrder.sent_at, zone_of_province(agency.province_code))
+    rows = db.session.execute(sa.select(month, sa.func.sum(PurchaseOrder.total), sa.func.count())
+                              .where(*_spent(agency, year)).group_by(month).order_by(month))
+    return [SpendRow(format_date(date(int(key[:4]), int(key[5:7]), 1), "MMMM y"), int(amount), count)
+            for key, amount, count in rows if key]
 
 
 @dataclass(frozen=True)
