@@ -3,7 +3,7 @@ orders by step, cooperatives waiting for payment, and the CSV of the year's orde
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 
@@ -51,11 +51,11 @@ def test_spend_is_what_cooperatives_accepted_broken_down_every_way(app, officer,
 
 
 def test_months_follow_the_agencys_clock_not_utc(app, officer, agency, year):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     po = accepted(officer, agency, (create_product(create_cooperative(), base_price=1_000_000, tiers=[]), 2))
     # 18.30 UTC on 30 April is 01.30 WIB on 1 May in Mojokerto: May's spend.
-    po.sent_at = datetime(year, 4, 30, 18, 30, tzinfo=timezone.utc)
+    po.sent_at = datetime(year, 4, 30, 18, 30, tzinfo=UTC)
     db.session.commit()
     assert [(row.label, row.amount) for row in oversight.spend_by_month(agency, year)] == [
         (f"Mei {year}", 2_000_000)]
