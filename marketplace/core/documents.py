@@ -3,6 +3,7 @@ claim, and stripped of what they carry about their author where the format allow
 
 import io
 import logging
+import secrets
 from dataclasses import dataclass
 
 import pypdf
@@ -53,6 +54,17 @@ def clean_document(data: bytes) -> CleanDocument:
     image_format = image.format or "JPEG"
     return CleanDocument(_clean_photo(image, image_format), Image.MIME[image_format],
                          image_format.lower().replace("jpeg", "jpg"))
+
+
+def keep_privately(clean: CleanDocument, *, folder: str, filename: str, fallback_name: str) -> dict:
+    """Save a cleaned upload in private storage under a random name (its address can be neither guessed nor
+    derived from when it was uploaded); returns the `StoredUpload` columns of the row that records it."""
+    from marketplace.core.storage import get_private_storage
+
+    key = f"{folder}/{secrets.token_urlsafe(24)}.{clean.extension}"
+    get_private_storage().save(key, clean.data)
+    return {"storage_key": key, "content_type": clean.content_type, "size_bytes": len(clean.data),
+            "original_filename": (filename or f"{fallback_name}.{clean.extension}")[:255]}
 
 
 def _clean_pdf(data: bytes) -> bytes:

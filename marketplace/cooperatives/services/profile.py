@@ -1,6 +1,5 @@
 """Registering a cooperative, keeping its profile, and its verification status."""
 
-import secrets
 from dataclasses import dataclass, fields
 from datetime import date
 
@@ -24,12 +23,11 @@ from marketplace.cooperatives.models import (
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.cooperatives.services.order_prefix import assign_order_prefix
 from marketplace.core.audit import record_audit
-from marketplace.core.documents import clean_document
+from marketplace.core.documents import clean_document, keep_privately
 from marketplace.core.errors import DomainError, InvalidDetails, NotFound, NotPermitted, TransitionNotAllowed
 from marketplace.core.images import discard_image_after_commit, store_image
 from marketplace.core.mail import send_mail_after_commit
 from marketplace.core.regions import is_regency_of
-from marketplace.core.storage import get_private_storage
 from marketplace.core.text import unique_slug
 from marketplace.core.timeutil import local_today, utcnow, zone_of_province
 from marketplace.core.unit_of_work import refused_by_database
@@ -228,15 +226,9 @@ def add_document(actor: User, cooperative: Cooperative, *, kind: DocumentKind, f
     """Verification documents are PDF files that open, or real photos, cleaned of their author's metadata
     (`core.documents`); they are stored privately under random names."""
     require_capability(actor, cooperative, Capability.EDIT_PROFILE)
-    clean = clean_document(data)
-    # A random name: a document's address can be neither guessed nor derived from when it was uploaded.
-    key = f"documents/{cooperative.id}/{secrets.token_urlsafe(24)}.{clean.extension}"
-    get_private_storage().save(key, clean.data)
-    document = CooperativeDocument(
-        cooperative_id=cooperative.id, kind=kind, storage_key=key, content_type=clean.content_type,
-        original_filename=filename[:255] or f"document.{clean.extension}", size_bytes=len(clean.data),
-        uploaded_by_id=actor.id,
-    )
+    stored = keep_privately(clean_document(data), folder=f"documents/{cooperative.id}", filename=filename,
+                            fallback_name="document")
+    document = CooperativeDocument(cooperative_id=cooperative.id, kind=kind, uploaded_by_id=actor.id, **stored)
     db.session.add(document)
     record_audit(CooperativeAudit.COOPERATIVE_DOCUMENT_ADDED, actor=actor, target=cooperative, kind=str(kind))
     return document

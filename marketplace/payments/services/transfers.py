@@ -1,7 +1,6 @@
 """Bank transfer to the cooperative: the buyer sends proof, the cooperative's staff confirm what arrived. An amount
 that does not match keeps the order unpaid, with the difference on its timeline."""
 
-import secrets
 from datetime import date
 
 import sqlalchemy as sa
@@ -10,10 +9,9 @@ from flask_babel import gettext as _
 from marketplace.accounts.models import User
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
-from marketplace.core.documents import clean_document
+from marketplace.core.documents import clean_document, keep_privately
 from marketplace.core.errors import InvalidDetails, NotFound, NotPermitted, TransitionNotAllowed
 from marketplace.core.money import format_rupiah
-from marketplace.core.storage import get_private_storage
 from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 from marketplace.ordering.models import Order, OrderStatus, PaymentMethod
@@ -32,11 +30,9 @@ def add_transfer_proof(buyer: User, order: Order, *, filename: str, data: bytes)
     if len(proofs_of(order)) >= MAX_PROOFS_PER_ORDER:
         raise InvalidDetails({"file": _("At most five proofs per order.")}, code="too_many_proofs")
     clean = clean_document(data)  # a PDF that opens or a real photo, cleaned of metadata; refused otherwise
-    key = f"transfer-proofs/{order.id}/{secrets.token_urlsafe(24)}.{clean.extension}"
-    get_private_storage().save(key, clean.data)
-    proof = TransferProof(order_id=order.id, storage_key=key, content_type=clean.content_type,
-                          original_filename=(filename or f"bukti.{clean.extension}")[:255],
-                          size_bytes=len(clean.data), uploaded_by_id=buyer.id)
+    proof = TransferProof(order_id=order.id, uploaded_by_id=buyer.id,
+                          **keep_privately(clean, folder=f"transfer-proofs/{order.id}", filename=filename,
+                                           fallback_name="bukti"))
     db.session.add(proof)
     record_audit(PaymentAudit.TRANSFER_PROOF_ADDED, actor=buyer, target=order)
     return proof

@@ -6,7 +6,6 @@ the ordering domain as for any order, which completes it (it was delivered), and
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
@@ -16,7 +15,6 @@ from marketplace.core.errors import Conflict, InvalidDetails, NotFound
 from marketplace.core.mail import send_mail_after_commit
 from marketplace.core.money import format_rupiah
 from marketplace.core.timeutil import format_date_local, local_today, utcnow
-from marketplace.extensions import db
 from marketplace.ordering.models import Order, OrderStatus
 from marketplace.ordering.services.lifecycle import OrderAction, perform
 from marketplace.ordering.services.numbers import random_code
@@ -33,7 +31,7 @@ from marketplace.procurement.models import (
     PurchaseOrderStatus,
 )
 from marketplace.procurement.services.agencies import officer_in, require_role
-from marketplace.procurement.services.purchase_orders import locked, officers_holding, transition
+from marketplace.procurement.services.purchase_orders import locked, officers_holding, paper_by_code, transition
 from marketplace.procurement.services.receipts import purchase_order_of, received_value
 from marketplace.procurement.services.taxes import tax_lines
 
@@ -153,10 +151,7 @@ def may_record_payment(user: User, po: PurchaseOrder) -> bool:
 
 
 def invoice_by_verification_code(code: str) -> ProcurementInvoice:
-    invoice = db.session.scalar(sa.select(ProcurementInvoice).where(ProcurementInvoice.verification_code == code))
-    if invoice is None:
-        raise NotFound(_("No document has this code. Check the code on the paper."))
-    return invoice
+    return paper_by_code(ProcurementInvoice, code)
 
 
 def invoice_of(po: PurchaseOrder) -> ProcurementInvoice:

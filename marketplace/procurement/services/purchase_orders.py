@@ -158,13 +158,18 @@ def received_by(cooperative: Cooperative, purchase_order_id: int) -> PurchaseOrd
     return po
 
 
+def paper_by_code(model, code: str, *conditions):
+    """The record behind a printed paper (a Surat Pesanan, a BAST, an invoice), found by the verification code
+    printed on it, for anyone holding the paper."""
+    found = db.session.scalar(sa.select(model).where(model.verification_code == code, *conditions))
+    if found is None:
+        raise NotFound(_("No document has this code. Check the code on the paper."))
+    return found
+
+
 def purchase_order_by_verification_code(code: str) -> PurchaseOrder:
     """For anyone holding a printed Surat Pesanan: only orders that were sent have one."""
-    po = db.session.scalar(sa.select(PurchaseOrder).where(PurchaseOrder.verification_code == code,
-                                                          PurchaseOrder.number.is_not(None)))
-    if po is None:
-        raise NotFound(_("No document has this code. Check the code on the paper."))
-    return po
+    return paper_by_code(PurchaseOrder, code, PurchaseOrder.number.is_not(None))
 
 
 def history_of(po: PurchaseOrder) -> list[AuditEvent]:

@@ -2,7 +2,6 @@
 written by the agency's receiver of goods with what was delivered and what was accepted. Once everything ordered
 is accepted, the order of the ordering domain is received through its one transition function."""
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -13,10 +12,9 @@ from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.audit import record_audit
-from marketplace.core.documents import CleanDocument, InvalidDocument, clean_document
+from marketplace.core.documents import CleanDocument, InvalidDocument, clean_document, keep_privately
 from marketplace.core.errors import Conflict, InvalidDetails, NotFound
 from marketplace.core.mail import send_mail_after_commit
-from marketplace.core.storage import get_private_storage
 from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 from marketplace.ordering.models import Order, OrderStatus
@@ -32,7 +30,7 @@ from marketplace.procurement.models import (
     PurchaseOrderStatus,
 )
 from marketplace.procurement.services.agencies import officer_in, require_role
-from marketplace.procurement.services.purchase_orders import locked, transition
+from marketplace.procurement.services.purchase_orders import locked, paper_by_code, transition
 
 # Before the cooperative marks the goods handed over, deliveries may still be received in part.
 _RECEIVABLE = (OrderStatus.ACCEPTED, OrderStatus.IN_PRODUCTION, OrderStatus.SHIPPED)
@@ -124,12 +122,9 @@ def record_handover(user: User, po: PurchaseOrder, delivered: list[DeliveredLine
                             accepted_total=sum(entry["accepted"] * entry["unit_price"] for entry in written),
                             verification_code=random_code(16))
     po.handovers.append(record)
-    for photo, clean in cleaned:
-        key = f"handover-photos/{po.id}/{secrets.token_urlsafe(24)}.{clean.extension}"
-        get_private_storage().save(key, clean.data)
-        record.photos.append(HandoverPhoto(storage_key=key, content_type=clean.content_type,
-                                           original_filename=(photo.filename or f"foto.{clean.extension}")[:255],
-                                           size_bytes=len(clean.data)))
+    for photo, clean in cleaned:  # written only now that every check has passed
+        record.photos.append(HandoverPhoto(**keep_privately(clean, folder=f"handover-photos/{po.id}",
+                                                            filename=photo.filename, fallback_name="foto")))
     record_audit(ProcurementAudit.HANDOVER_RECORDED, actor=user, target=po, number=record.number,
                  accepted_total=record.accepted_total)
     if completes:
@@ -162,10 +157,7 @@ def photo_of(record: HandoverRecord, photo_id: int) -> HandoverPhoto:
 
 
 def handover_by_verification_code(code: str) -> HandoverRecord:
-    record = db.session.scalar(sa.select(HandoverRecord).where(HandoverRecord.verification_code == code))
-    if record is None:
-        raise NotFound(_("No document has this code. Check the code on the paper."))
-    return record
+    return paper_by_code(HandoverRecord, code)
 
 
 # Hooks into ordering (registered in procurement.hooks) --------------------------------------------------------
