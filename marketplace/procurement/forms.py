@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from marketplace.core.forms import CheckboxesField, RupiahField, enum_choices, strip_whitespace
 from marketplace.core.money import parse_percent
@@ -168,6 +169,8 @@ class HandoverForm(FlaskForm):
     the day and the condition, so every mistake is shown at once."""
 
     received_on = DateField(_l("Day the goods arrived"), validators=[Optional()])
+    # How many BASTs the page showed: a form sent twice is refused rather than recording a delivery twice.
+    records_seen = IntegerField(widget=HiddenInput(), validators=[Optional()])
     condition = TextAreaField(_l("Condition of the goods (say what was wrong with anything not accepted)"),
                               filters=[strip_whitespace], validators=[Length(max=1000)])
 

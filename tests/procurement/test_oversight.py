@@ -91,7 +91,7 @@ def test_open_orders_by_step_and_cooperatives_waiting_for_payment(app, officer, 
     assert {status: step.orders for status, step in steps.items()} == {S.DRAFT: 1, S.ACCEPTED: 1, S.RECEIVED: 1}
     assert steps[S.RECEIVED].oldest_days == 9
     rows = db.session.execute(oversight.awaiting_payment_query(agency)).all()
-    assert [(po.id, received_on) for po, received_on, _due in rows] == [(waiting.id, local_today())]
+    assert [(po.id, received_on) for po, received_on in rows] == [(waiting.id, local_today())]
     assert oversight.days_waiting(local_today() - timedelta(days=12)) == 12
 
 

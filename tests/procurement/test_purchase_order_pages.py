@@ -210,12 +210,16 @@ def test_the_receiver_records_deliveries_and_both_sides_print_the_bast(app, offi
     db.session.refresh(po)
     assert not po.handovers
 
+    delivery = {"csrf_token": token, f"delivered-{line.id}": "6", f"accepted-{line.id}": "5", "records_seen": "0",
+                "received_on": local_today().isoformat(), "condition": "Satu kursi kakinya patah"}
     written = receiver.post(f"{base}/handovers", data={
-        "csrf_token": token, f"delivered-{line.id}": "6", f"accepted-{line.id}": "5",
-        "received_on": local_today().isoformat(), "condition": "Satu kursi kakinya patah",
-        "photos": [(io.BytesIO(picture_bytes()), "kursi-patah.jpg")]},
+        **delivery, "photos": [(io.BytesIO(picture_bytes()), "kursi-patah.jpg")]},
         content_type="multipart/form-data", follow_redirects=True)
     record = po.handovers[0]
+    again = receiver.post(f"{base}/handovers", data=delivery, follow_redirects=True)  # the same form, sent twice
+    assert "ditulis sementara itu" in page_text(again)
+    db.session.refresh(po)
+    assert len(po.handovers) == 1
     photo_path = f"{base}/handovers/1/photos/{record.photos[0].id}"
     assert receiver.get(photo_path).mimetype == "image/jpeg"
     assert record.number in page_text(written) and "Rp 2.250.000" in page_text(written)

@@ -102,7 +102,7 @@ def record_payment(user: User, po: PurchaseOrder, *, reference: str, paid_on: da
     assert paid_on is not None and amount is not None
     started = card_payment_of(po.order)
     if started is not None and started.status != CardPaymentStatus.CANCELLED:
-        card.abandon_failed_card_payment(started)  # refused while the card may still go through
+        card.abandon_failed_card_payment(started)  # refused while the card may still go through (see below)
     _paid(po, user, reference=reference, paid_on=paid_on, amount=amount)
     return invoice
 
@@ -138,6 +138,13 @@ def start_card_payment(user: User, po: PurchaseOrder) -> StartedPayment:
         raise Conflict(_("This purchase order is paid by %(mechanism)s, not with the government card.",
                          mechanism=po.payment_mechanism.label), code="not_kkp")
     return card.start_invoice_card_payment(user, po.order, po.invoice.net_payable, reference=po.invoice.number)
+
+
+def may_record_by_hand(po: PurchaseOrder) -> bool:
+    """Whether the invoice may be recorded paid by hand: not while a card payment started for it may still go
+    through (a refused or cancelled one may be given up)."""
+    started = card_payment_of(po.order) if po.order is not None else None
+    return started is None or started.status in (CardPaymentStatus.FAILED, CardPaymentStatus.CANCELLED)
 
 
 def may_issue_invoice(user: User, po: PurchaseOrder) -> bool:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask_babel import format_date
 from flask_babel import gettext as _
+from sqlalchemy.orm import contains_eager
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Category, Product
@@ -180,11 +181,11 @@ def _received_on():
 
 
 def awaiting_payment_query(agency: Agency) -> sa.Select:
-    """Cooperatives that handed everything over and wait to be paid: the PO, the day the last goods arrived,
-    the day payment is due; the longest waiting first."""
+    """Cooperatives that handed everything over and wait to be paid: the PO (with its order, which knows when
+    payment is due and whether it is overdue) and the day the last goods arrived; the longest waiting first."""
     received_on = _received_on().label("received_on")
-    return (sa.select(PurchaseOrder, received_on, Order.payment_due_at)
-            .join(Order, Order.id == PurchaseOrder.order_id)
+    return (sa.select(PurchaseOrder, received_on)
+            .join(Order, Order.id == PurchaseOrder.order_id).options(contains_eager(PurchaseOrder.order))
             .where(PurchaseOrder.agency_id == agency.id, PurchaseOrder.status.in_(AWAITING_PAYMENT))
             .order_by(received_on, PurchaseOrder.id))
 

@@ -67,12 +67,19 @@ def received_value(po: PurchaseOrder) -> int:
 
 
 def record_handover(user: User, po: PurchaseOrder, delivered: list[DeliveredLine], *, received_on: date | None,
-                    condition: str, photos: Sequence[UploadedPhoto] = ()) -> HandoverRecord:
+                    condition: str, photos: Sequence[UploadedPhoto] = (),
+                    records_seen: int | None = None) -> HandoverRecord:
+    """`records_seen`: how many BASTs the receiver's page showed; a form sent twice (a double click, a page sent
+    again) finds one more and is refused, so one delivery is never recorded twice."""
     require_role(user, po.agency, OfficerRole.RECEIVER)
     po = locked(po)
     if po.status != PurchaseOrderStatus.ACCEPTED or po.order is None or po.order.status not in _RECEIVABLE:
         raise Conflict(_("Goods are received once the cooperative has accepted the order and until everything "
                          "ordered is received."), code="not_receivable")
+    if records_seen is not None and records_seen != len(po.handovers):
+        raise Conflict(_("A handover record was written meanwhile (%(number)s). Check the list before recording "
+                         "another delivery.", number=po.handovers[-1].number if po.handovers else ""),
+                       code="handover_already_recorded")
     lines: dict[int, PurchaseOrderLine] = {line.id: line for line in po.lines}
     so_far = accepted_so_far(po)
     errors: dict[str, str] = {}

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from marketplace.core.errors import DomainError, InvalidDetails
 from marketplace.core.pagination import paginate_rows
 from marketplace.core.query_args import QueryArgs
-from marketplace.core.timeutil import local_today, utcnow
+from marketplace.core.timeutil import local_today
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import attach_field_errors, flash_refusal, private_download
 from marketplace.procurement import bp
@@ -31,7 +31,7 @@ def _render_dashboard(agency, officer, year: int, *, budget_form=None, status_co
         by_region=oversight.spend_by_region(agency, year), by_category=oversight.spend_by_category(agency, year),
         by_month=oversight.spend_by_month(agency, year), open_steps=oversight.open_steps(agency),
         waiting=paginate_rows(oversight.awaiting_payment_query(agency), per_page=20),
-        days_waiting=oversight.days_waiting, now=utcnow(),
+        days_waiting=oversight.days_waiting,
         may_set_budget=officer is not None and officer.holds(OfficerRole.AGENCY_ADMIN),
         budget_form=budget_form or BudgetForm(year=year, amount=budget.amount if budget else None),
     ), status_code

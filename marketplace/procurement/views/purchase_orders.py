@@ -137,6 +137,7 @@ def _render_purchase_order(agency, officer, po, *, details_form=None, approve_fo
         handover_form=handover_form or HandoverForm(), handover_errors=handover_errors or {},
         may_pay=invoicing.may_record_payment(current_user, po), payment_form=payment_form or _payment_form(po),
         card_payment=invoicing.card_payment_of(po.order) if po.order else None,
+        records_by_hand=invoicing.may_record_by_hand(po),
         cards_accepted=bool(current_app.config.get("STRIPE_SECRET_KEY")),
         paper_url=lambda document, sequence=None: url_for(
             "procurement.purchase_order_paper", agency_id=agency.id, purchase_order_id=po.id, document=document,
@@ -317,7 +318,7 @@ def record_handover(agency_id, purchase_order_id):
                           for upload in request.files.getlist("photos") if upload and upload.filename]
                 record = receipts.record_handover(current_user, po, _delivered_lines(po),
                                                   received_on=form.received_on.data, condition=form.condition.data,
-                                                  photos=photos)
+                                                  photos=photos, records_seen=form.records_seen.data)
         except InvalidDetails as error:
             attach_field_errors(form, InvalidDetails({name: message for name, message in error.field_errors.items()
                                                       if name in form._fields}))

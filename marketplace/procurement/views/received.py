@@ -14,7 +14,7 @@ from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import attach_field_errors, flash_refusal
 from marketplace.procurement import bp
 from marketplace.procurement.forms import ConfirmForm, CounterOfferForm, DeclinePurchaseOrderForm
-from marketplace.procurement.services import invoicing
+from marketplace.procurement.services import invoicing, receipts
 from marketplace.procurement.services import purchase_orders as orders
 from marketplace.procurement.services.documents import tax_rows
 from marketplace.procurement.services.purchase_orders import ProposedLine
@@ -32,7 +32,8 @@ def cooperative_purchase_orders(slug):
 def _render_received(cooperative, po, *, decline_form=None, offer_form=None, offer_errors=None, status_code=200):
     return render_template(
         "procurement/cooperative_purchase_order.html", cooperative=cooperative, po=po,
-        may_invoice=invoicing.may_issue_invoice(current_user, po), tax_rows=tax_rows(po.invoice) if po.invoice else [],
+        may_invoice=invoicing.may_issue_invoice(current_user, po), received_value=receipts.received_value(po),
+        tax_rows=tax_rows(po.invoice) if po.invoice else [],
         paper_url=lambda document, sequence=None: url_for(
             "procurement.cooperative_paper", slug=cooperative.slug, purchase_order_id=po.id, document=document,
             sequence=sequence),
