@@ -93,10 +93,15 @@ class Config:
 
     # Public pages as anonymous visitors see them are served from a cache this long (0 turns it off).
     PAGE_CACHE_SECONDS = _env_int("PAGE_CACHE_SECONDS", 30)
-    PAGE_CACHE_REDIS_URL = os.environ.get("PAGE_CACHE_REDIS_URL")  # shared by all workers; else per worker
+    # Where the page cache and the search cache live: Redis, shared by every worker and host (`redis://…/0`);
+    # without it each worker keeps its own. PAGE_CACHE_REDIS_URL is this setting's earlier name.
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or os.environ.get("PAGE_CACHE_REDIS_URL")
 
-    # The whole-catalog facet counts (search with no words and no filters) are reused this long, per worker.
+    # Search, for everyone (signed in or not): a search's total and facet counts are reused this long, and the
+    # products a page of results shows (their order) this long. Cards are always read fresh, so a changed price
+    # or stock shows at once; a product's place in a filtered or sorted list may lag by at most these times.
     SEARCH_FACET_CACHE_SECONDS = _env_int("SEARCH_FACET_CACHE_SECONDS", 60)
+    SEARCH_RESULT_CACHE_SECONDS = _env_int("SEARCH_RESULT_CACHE_SECONDS", 30)
 
     # Card payments through Stripe: without a secret key, card payment is simply not offered.
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
@@ -133,6 +138,7 @@ class TestingConfig(Config):
     MAIL_BACKEND = "memory"
     RATELIMIT_STORAGE_URI = "memory://"
     SEARCH_FACET_CACHE_SECONDS = 0
+    SEARCH_RESULT_CACHE_SECONDS = 0
     PAGE_CACHE_SECONDS = 0
 
 

@@ -111,6 +111,7 @@ def _empty_all_tables() -> None:
 @pytest.fixture
 def app(session_app):
     settings = dict(session_app.config)  # a test may change settings; the next one starts from these
+    caches = {name: session_app.extensions[name] for name in ("page_cache", "data_cache")}  # …and caches
     with session_app.app_context():
         ensure_default_rules()  # the law as migration 0020 loads it; each test may add values of its own
         db.session.commit()
@@ -120,6 +121,9 @@ def app(session_app):
         db.session.remove()
     session_app.config.clear()
     session_app.config.update(settings)
+    session_app.extensions.update(caches)
+    for cache in caches.values():
+        cache.clear()
     session_app.extensions["mail_outbox"] = []
     limiter.reset()
 

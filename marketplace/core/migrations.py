@@ -6,7 +6,8 @@ from marketplace.core.timeutil import UTCDateTime
 # name columns with GIN indexes on PostgreSQL) and is made by `search.backends.ensure_schema`, not by the
 # models; Alembic must neither drop it nor try to create it.
 SEARCH_TEXT_PREFIXES = ("product_search_fts", "product_search_text", "search_entries_document",
-                        "search_entries_name_trigram", "search_document", "search_name")
+                        "search_entries_name_trigram", "search_document", "search_name", "search_entries_facets",
+                        "cooperatives_name_trigram")
 
 
 def render_migration_item(type_, obj, autogen_context):

@@ -1,3 +1,5 @@
+import pytest
+
 from marketplace.accounts.models import User
 from marketplace.extensions import db
 from tests.helpers import AuthActions, page_text, post_form
@@ -57,10 +59,10 @@ def test_health_check_answers_when_the_database_does(client):
 
 
 def test_public_pages_are_cached_for_anonymous_visitors_only(app, client, buyer):
-    from marketplace.core.cache import LocalPageCache
+    from marketplace.core.cache import LocalStore, PageCache
 
     app.config["PAGE_CACHE_SECONDS"] = 30
-    app.extensions["page_cache"] = LocalPageCache()
+    app.extensions["page_cache"] = PageCache(LocalStore())
     try:
         first, second = client.get("/cooperatives"), client.get("/cooperatives")
         assert (first.headers["X-Page-Cache"], second.headers["X-Page-Cache"]) == ("miss", "hit")
@@ -74,3 +76,36 @@ def test_public_pages_are_cached_for_anonymous_visitors_only(app, client, buyer)
         assert "X-Page-Cache" not in signed_in.get("/cooperatives").headers
     finally:
         app.config["PAGE_CACHE_SECONDS"] = 0
+
+
+def test_an_unreachable_cache_is_a_miss_not_an_error(app, client):
+    from marketplace.core.cache import DataCache, PageCache, RedisStore
+
+    store = RedisStore("redis://127.0.0.1:1/0")  # nothing listens there
+    app.config.update(PAGE_CACHE_SECONDS=30, SEARCH_FACET_CACHE_SECONDS=60, SEARCH_RESULT_CACHE_SECONDS=30)
+    app.extensions.update(page_cache=PageCache(store), data_cache=DataCache(store))
+    try:
+        assert client.get("/search?q=batik").status_code == 200
+        assert client.get("/cooperatives").headers["X-Page-Cache"] == "miss"
+        assert DataCache(store).remember("k", 30, lambda: {"computed": True}) == {"computed": True}
+    finally:
+        app.config.update(PAGE_CACHE_SECONDS=0, SEARCH_FACET_CACHE_SECONDS=0, SEARCH_RESULT_CACHE_SECONDS=0)
+
+
+def test_redis_keeps_one_cache_for_every_worker(app):
+    import redis
+
+    from marketplace.core.cache import DataCache, RedisStore
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/15", socket_connect_timeout=0.25).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    one_worker, another = DataCache(RedisStore("redis://127.0.0.1:6379/15")), DataCache(RedisStore(
+        "redis://127.0.0.1:6379/15"))
+    one_worker.clear()
+    one_worker.set("search:x", {"ids": [3, 1, 2]}, 30)
+    assert another.get("search:x") == {"ids": [3, 1, 2]}
+    assert another.remember("search:x", 30, lambda: {"ids": []}) == {"ids": [3, 1, 2]}
+    another.clear()
+    assert one_worker.get("search:x") is None

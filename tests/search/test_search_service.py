@@ -145,3 +145,82 @@ def test_no_input_breaks_the_search(app, q, category_value, page_number, price, 
                       ("sort", sort), ("province", category_value), *[("cert", value) for value in cert]])
     result = search_products(SearchRequest.from_args(args))
     assert result.total >= 0 and result.request.page >= 1
+
+
+@pytest.fixture
+def small_catalogue(app):
+    sragen, lamongan = create_cooperative(), create_cooperative(province_code="35", regency_code="35.24",
+                                                                  is_pesantren=True, pesantren_name="PP Sunan Drajat")
+    for index, (cooperative, slug) in enumerate([(sragen, "batik"), (sragen, "tenun"), (lamongan, "madu"),
+                                                 (lamongan, "batik"), (sragen, "madu"), (lamongan, "kopi-dan-teh")]):
+        create_product(cooperative, name=f"Batik dan madu {index}", category_id=category(slug).id,
+                       base_price=40_000 + 10_000 * index, tiers=[],
+                       availability=Availability.MADE_TO_ORDER if index % 3 == 0 else Availability.READY_STOCK,
+                       lead_time_days=14 if index % 3 == 0 else None, weekly_capacity=40 if index % 3 == 0 else None)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.sampled_from(["", "batik", "madu", "dan"]),
+       category_slug=st.sampled_from([None, "kain-dan-wastra", "batik", "madu", "hasil-pertanian"]),
+       province=st.sampled_from([None, "33", "35"]), regency=st.sampled_from([None, "35.24", "33.14"]),
+       availability=st.sampled_from([None, "ready_stock", "made_to_order"]), kopontren=st.booleans())
+def test_counting_in_one_pass_gives_what_counting_each_chosen_facet_apart_gives(
+        small_catalogue, words, category_slug, province, regency, availability, kopontren):
+    from marketplace.search.services.backends import backend_for
+    from marketplace.search.services.query import _count
+
+    args = {"q": words, "category": str(category(category_slug).id) if category_slug else None,
+            "province": province, "regency": regency, "availability": availability, "kopontren": "1" if kopontren
+            else None}
+    request = SearchRequest.from_args(MultiDict({key: value for key, value in args.items() if value}))
+    backend = backend_for(db.engine.dialect.name)
+    matching = backend.condition(query_words(words)) if words else None
+    one_pass = _count(request, local_today(), matching, one_pass=True)
+    apart = _count(request, local_today(), matching, one_pass=False)
+    assert one_pass[0] == apart[0] == search_products(request).total
+    for name in ("category", "province", "regency", "type", "availability", "halal", "kopontren"):
+        assert +one_pass[1][name] == +apart[1][name], name  # + drops the zero counts
+
+
+def test_ranking_is_bounded_yet_every_match_keeps_one_place(app, monkeypatch):
+    from marketplace.search.services import query
+
+    monkeypatch.setattr(query, "RANK_CANDIDATES", query.PER_PAGE)
+    cooperative = create_cooperative()
+    for index in range(2 * query.PER_PAGE + 5):
+        create_product(cooperative, name=f"Keranjang {index}", description="keranjang " * (index % 4), tiers=[])
+    pages = [found(q="keranjang", page=str(page)) for page in (1, 2, 3)]
+    names = [name for page in pages for name in page]
+    assert len(names) == len(set(names)) == 2 * query.PER_PAGE + 5
+    newest = {f"Keranjang {index}" for index in range(query.PER_PAGE + 5, 2 * query.PER_PAGE + 5)}
+    assert set(pages[0]) == newest  # the page ranked is the newest matches; the rest follow, newest first
+    assert pages[1] == [f"Keranjang {index}" for index in range(query.PER_PAGE + 4, 4, -1)]
+
+
+def test_close_names_are_tried_only_when_the_words_alone_find_nothing(app):
+    create_product(name="Keranjang anyaman bambu", category_id=category("anyaman").id)
+    filtered = search_products(SearchRequest.from_args(MultiDict({"q": "keranjng", "province": "35"})))
+    assert filtered.total == 0 and not filtered.typo_fallback
+
+
+def test_searches_are_shared_for_a_while_but_cards_are_always_fresh(app):
+    from marketplace.core.cache import DataCache, LocalStore
+
+    app.config.update(SEARCH_FACET_CACHE_SECONDS=60, SEARCH_RESULT_CACHE_SECONDS=30)
+    app.extensions["data_cache"] = DataCache(LocalStore())
+    try:
+        product = create_product(name="Madu hutan", base_price=95_000, tiers=[])
+        first = search_products(SearchRequest.from_args(MultiDict({"q": "madu"})))
+        create_product(name="Madu randu", tiers=[])
+        details = product_services.ProductDetails.of(product)
+        details.base_price = 99_000
+        product_services.update_product(owner_of(product.cooperative), product, details)
+        db.session.commit()
+        again = search_products(SearchRequest.from_args(MultiDict({"q": "madu"})))
+        assert again.total == first.total == 1  # what matched is kept for a while…
+        assert [entry.base_price for entry in again.entries] == [99_000]  # …but the card is read fresh
+        assert search_products(SearchRequest.from_args(MultiDict({"q": "madu", "sort": "newest"}))).total == 1
+        app.extensions["data_cache"].clear()
+        assert search_products(SearchRequest.from_args(MultiDict({"q": "madu"}))).total == 2
+    finally:
+        app.config.update(SEARCH_FACET_CACHE_SECONDS=0, SEARCH_RESULT_CACHE_SECONDS=0)

@@ -4,8 +4,7 @@ Every filter value is checked against what it may be; anything else is ignored r
 bookmarked or hand-edited address always gives a normal page.
 """
 
-import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
@@ -15,6 +14,7 @@ from flask_babel import get_locale
 
 from marketplace.catalog.models import Availability, Category, CertificationKind, Product
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus, CooperativeType
+from marketplace.core.cache import data_cache
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.regions import Region
 from marketplace.core.timeutil import local_today
@@ -115,16 +115,9 @@ class SearchResult:
 
 
 def _filtered(request: SearchRequest, today: date, skip: str | None = None) -> list:
-    conditions = []
-    if request.category and skip != "category":
-        conditions.append(sa.or_(SearchEntry.category_id == request.category,
-                                 SearchEntry.parent_category_id == request.category))
-    if request.province and skip != "province":
-        conditions.append(SearchEntry.province_code == request.province)
-    if request.regency and skip != "regency":
-        conditions.append(SearchEntry.regency_code == request.regency)
-    if request.cooperative_type and skip != "type":
-        conditions.append(SearchEntry.cooperative_type == request.cooperative_type)
+    """Every condition of the request but `skip`: one facet's filter, or "facets" for all of them."""
+    conditions = [] if skip == "facets" else [condition for name, condition in _facet_filters(request).items()
+                                              if name != skip]
     if request.kopontren:
         conditions.append(SearchEntry.is_pesantren.is_(True))
     if request.opop:
@@ -133,10 +126,6 @@ def _filtered(request: SearchRequest, today: date, skip: str | None = None) -> l
         conditions.append(CERTIFICATE_COLUMNS[certificate] >= today)
     if request.local:
         conditions.append(SearchEntry.local_content.is_(True))
-    if request.availability and skip != "availability":
-        conditions.append(SearchEntry.availability == request.availability)
-        if request.availability == Availability.READY_STOCK.value:
-            conditions.append(SearchEntry.in_stock.is_(True))
     if request.min_price is not None:
         conditions.append(SearchEntry.base_price >= request.min_price)
     if request.max_price is not None:
@@ -144,141 +133,244 @@ def _filtered(request: SearchRequest, today: date, skip: str | None = None) -> l
     return conditions
 
 
+def _facet_filters(request: SearchRequest) -> dict:
+    """The chosen filters that are also facets, each as one condition (a facet ignores its own filter)."""
+    chosen: dict = {}
+    if request.category:
+        chosen["category"] = sa.or_(SearchEntry.category_id == request.category,
+                                    SearchEntry.parent_category_id == request.category)
+    if request.province:
+        chosen["province"] = SearchEntry.province_code == request.province
+    if request.regency:
+        chosen["regency"] = SearchEntry.regency_code == request.regency
+    if request.cooperative_type:
+        chosen["type"] = SearchEntry.cooperative_type == request.cooperative_type
+    if request.availability:
+        available = SearchEntry.availability == request.availability
+        if request.availability == Availability.READY_STOCK.value:
+            available = sa.and_(available, SearchEntry.in_stock.is_(True))
+        chosen["availability"] = available
+    return chosen
+
+
 def search_products(request: SearchRequest, today: date | None = None) -> SearchResult:
     today = today or local_today()
     backend = backend_for(db.engine.dialect.name)
     words = query_words(request.q)
-    # Counting and faceting need only which products match; the ranking is computed for the shown page only.
-    matching, ranked, typo_fallback = None, None, False
-    if words:
-        matching, ranked = backend.condition(words), backend.ranked(words)
+    found = data_cache().remember(_cache_key("found", today, request),
+                                  current_app.config["SEARCH_RESULT_CACHE_SECONDS"],
+                                  lambda: _find(request, backend, words, today))
+    by_id = {entry.product_id: entry for entry in db.session.scalars(
+        sa.select(SearchEntry).where(SearchEntry.product_id.in_(found["ids"])))} if found["ids"] else {}
+    cooperatives = list(db.session.scalars(sa.select(Cooperative).where(
+        Cooperative.id.in_(found["cooperative_ids"])).order_by(Cooperative.name))) if found["cooperative_ids"] else []
+    return SearchResult(request=replace(request, page=found["page"]), total=found["total"],
+                        entries=[by_id[product_id] for product_id in found["ids"] if product_id in by_id],
+                        facets=_facets_from(found["facets"]), cooperatives=cooperatives,
+                        typo_fallback=found["typo_fallback"])
 
-    def base(*columns, skip=None):
-        statement = sa.select(*columns).select_from(SearchEntry).where(*_filtered(request, today, skip))
-        return statement.where(matching) if matching is not None else statement
 
-    total, facets = _counts(request, base, today, cacheable=not words)
-    similar = backend.similar_names(words) if words and not total else None
-    if similar is not None:
-        # Nothing matched the words exactly: try names that come close (PostgreSQL's trigrams).
-        ranked, typo_fallback = similar, True
-        matching = SearchEntry.product_id.in_(sa.select(similar.subquery().c.product_id))
-        total, facets = _counts(request, base, today, cacheable=False)
-    page = min(request.page, max(1, -(-total // PER_PAGE)))
-    statement = base(SearchEntry)
-    orders: dict[str, list] = {
-        "price_asc": [SearchEntry.base_price, SearchEntry.product_id],
-        "price_desc": [SearchEntry.base_price.desc(), SearchEntry.product_id],
-        "newest": [SearchEntry.created_at.desc(), SearchEntry.product_id.desc()],
-    }
+def _cache_key(kind: str, today: date, request: SearchRequest) -> str:
+    return f"search:{kind}:{today.isoformat()}:{get_locale()}:{request.as_args()}"
+
+
+def _find(request: SearchRequest, backend, words: list[str], today: date) -> dict:
+    """Which products (ids, in order) a page shows, how many match in all, and the facets: plain data that
+    can be kept in the cache and shared between workers; the cards themselves are always read fresh."""
+    matching, typo_fallback = (backend.condition(words) if words else None), False
+    counted = _counted(request, today, matching)
+    if words and not counted["total"] and not request.active_filters:
+        # The words match nothing at all: try names that come close (PostgreSQL's trigrams). With filters
+        # chosen, the page suggests loosening them instead.
+        similar = backend.similar_names(words)
+        if similar is not None:
+            matching = SearchEntry.product_id.in_(sa.select(similar.subquery().c.product_id))
+            counted, typo_fallback = _counted(request, today, matching, cacheable=False), True
+    page = min(request.page, max(1, -(-counted["total"] // PER_PAGE)))
+    request = replace(request, page=page)
+    if typo_fallback:
+        ids = _page_ranked_by(similar, request, today, matching)
+    elif words and request.sort == "relevance":
+        ids = _page_by_relevance(request, backend, words, today, matching, counted["total"])
+    else:
+        ids = _page_sorted(request, today, matching)
+    return {**counted, "page": page, "ids": ids, "typo_fallback": typo_fallback,
+            "cooperative_ids": _matching_cooperatives(backend, words)}
+
+
+def _base(request: SearchRequest, today: date, matching, *columns) -> sa.Select:
+    statement = sa.select(*columns).select_from(SearchEntry).where(*_filtered(request, today))
+    return statement.where(matching) if matching is not None else statement
+
+
+SORT_ORDERS: dict[str, list] = {
+    "price_asc": [SearchEntry.base_price, SearchEntry.product_id],
+    "price_desc": [SearchEntry.base_price.desc(), SearchEntry.product_id],
+    "newest": [SearchEntry.created_at.desc(), SearchEntry.product_id.desc()],
+    "relevance": [SearchEntry.created_at.desc(), SearchEntry.product_id.desc()],  # without words: newest first
+}
+
+
+def _page_sorted(request: SearchRequest, today: date, matching) -> list[int]:
+    statement = _base(request, today, matching, SearchEntry.product_id)
     if request.sort == "most_ordered":
         # How often a product is ordered lives on the product (ordering keeps it), not in the search index.
         statement = statement.join(Product, Product.id == SearchEntry.product_id)
-        orders["most_ordered"] = [Product.order_count.desc(), SearchEntry.product_id.desc()]
-    order = orders.get(request.sort)
-    if order is None and ranked is not None and not request.active_filters:
-        # Nothing but words: the text index ranks and pages by itself, then the page's rows are fetched.
-        ranks = ranked.subquery("ranks")
-        ids = list(db.session.scalars(sa.select(ranks.c.product_id).order_by(ranks.c.rank, ranks.c.product_id)
-                                      .limit(PER_PAGE).offset((page - 1) * PER_PAGE)))
-        by_id = {entry.product_id: entry for entry in db.session.scalars(
-            sa.select(SearchEntry).where(SearchEntry.product_id.in_(ids)))}
-        entries = [by_id[product_id] for product_id in ids if product_id in by_id]
-        return SearchResult(request=replace(request, page=page), entries=entries, total=total, facets=facets,
-                            cooperatives=_matching_cooperatives(words), typo_fallback=typo_fallback)
-    if order is None and ranked is not None:
-        ranks = ranked.subquery("ranks")
-        statement = statement.join(ranks, ranks.c.product_id == SearchEntry.product_id)
-        order = [ranks.c.rank, SearchEntry.product_id]
-    order = order or [SearchEntry.created_at.desc(), SearchEntry.product_id.desc()]
-    entries = list(db.session.scalars(statement.order_by(*order).limit(PER_PAGE).offset((page - 1) * PER_PAGE)))
-    return SearchResult(request=replace(request, page=page), entries=entries, total=total, facets=facets,
-                        cooperatives=_matching_cooperatives(words), typo_fallback=typo_fallback)
+        order: list = [Product.order_count.desc(), SearchEntry.product_id.desc()]
+    else:
+        order = SORT_ORDERS[request.sort]
+    return list(db.session.scalars(statement.order_by(*order).limit(PER_PAGE)
+                                   .offset((request.page - 1) * PER_PAGE)))
+
+
+# Text ranking is worked out for at most this many matches: the newest ones (50 pages). A word found in a tenth
+# of a large catalogue would otherwise be ranked in full on every search, for differences nobody pages to see;
+# the rest follow, newest first, so every match still has one place in the order.
+RANK_CANDIDATES = 50 * PER_PAGE
+
+
+def _page_by_relevance(request: SearchRequest, backend, words: list[str], today: date, matching,
+                       total: int) -> list[int]:
+    offset = (request.page - 1) * PER_PAGE
+    cutoff = None
+    if total > RANK_CANDIDATES:
+        cutoff = db.session.scalar(_base(request, today, matching, SearchEntry.product_id)
+                                   .order_by(SearchEntry.product_id.desc()).offset(RANK_CANDIDATES - 1).limit(1))
+    if cutoff is not None and offset >= RANK_CANDIDATES:
+        return list(db.session.scalars(
+            _base(request, today, matching, SearchEntry.product_id).where(SearchEntry.product_id < cutoff)
+            .order_by(SearchEntry.product_id.desc()).limit(PER_PAGE).offset(offset - RANK_CANDIDATES)))
+    return _page_ranked_by(backend.ranked(words, from_id=cutoff), request, today, matching)
+
+
+def _page_ranked_by(ranked: sa.Select, request: SearchRequest, today: date, matching) -> list[int]:
+    ranks = ranked.subquery("ranks")
+    if request.active_filters:
+        statement = _base(request, today, matching, ranks.c.product_id).join(
+            ranks, ranks.c.product_id == SearchEntry.product_id)
+    else:
+        # Nothing but words: the text index ranks and pages by itself.
+        statement = sa.select(ranks.c.product_id)
+    return list(db.session.scalars(statement.order_by(ranks.c.rank, ranks.c.product_id).limit(PER_PAGE)
+                                   .offset((request.page - 1) * PER_PAGE)))
 
 
 FACET_COLUMNS = {"category": SearchEntry.parent_category_id, "province": SearchEntry.province_code,
                  "type": SearchEntry.cooperative_type, "availability": SearchEntry.availability}
 FLAG_COLUMNS = {"kopontren": SearchEntry.is_pesantren, "opop": SearchEntry.opop_participant,
                 "local": SearchEntry.local_content}
-_browse_cache: OrderedDict = OrderedDict()
-BROWSE_CACHE_ENTRIES = 256
 
 
-def _counts(request: SearchRequest, base, today: date, cacheable: bool) -> tuple[int, dict]:
-    """The total and every facet's counts from one pass over the matching rows.
+def _counted(request: SearchRequest, today: date, matching, cacheable: bool = True) -> dict:
+    """The total and every facet's counts, kept for a short while (page and order do not change them)."""
+    def count() -> dict:
+        total, counters = _count(request, today, matching, backend_for(db.engine.dialect.name).counts_in_one_pass)
+        return {"total": total, "facets": _facets(counters)}
 
-    A facet whose own filter is chosen is counted again without that filter, so the other choices stay
-    visible. Browsing without words (the catalog, a category, a province: few combinations, many rows) keeps
-    its counts for a short while.
+    seconds = current_app.config["SEARCH_FACET_CACHE_SECONDS"] if cacheable else 0
+    return data_cache().remember(_cache_key("counts", today, replace(request, page=1, sort="relevance")), seconds,
+                                 count)
+
+
+def _count(request: SearchRequest, today: date, matching, one_pass: bool) -> tuple[int, dict[str, Counter]]:
+    """The total and every facet's counts. A facet ignores its own filter, so a chosen category still shows its
+    siblings.
+
+    In one pass (`one_pass`, with words): the matching rows are grouped by the facet columns and by whether each
+    chosen facet filter holds, and a facet counts the groups passing every *other* chosen filter. Otherwise the
+    rows passing every filter are counted, and each chosen facet again without its own filter: without words a
+    chosen filter (a category, a province) is what makes the rows few, and each extra count reads one column's
+    index.
     """
-    cache_seconds = current_app.config["SEARCH_FACET_CACHE_SECONDS"]
-    key = (today, str(get_locale()), replace(request, page=1, sort="relevance"))
-    if cacheable and cache_seconds:
-        cached = _browse_cache.get(key)
-        if cached and time.monotonic() - cached[0] < cache_seconds:
-            return cached[1], cached[2]
-    # One scan, grouped by the four facet columns together (a few thousand groups at most), rolled up here.
+    chosen = _facet_filters(request)
+    if one_pass and matching is not None:
+        return _count_rows(request, today, matching, chosen, skip="facets")
+    total, counters = _count_rows(request, today, matching, {}, skip=None)
+
+    def count_by(column, skip: str | None) -> Counter:
+        statement = (sa.select(column, sa.func.count()).select_from(SearchEntry)
+                     .where(*_filtered(request, today, skip=skip)).group_by(column))
+        return Counter(dict(db.session.execute(statement.where(matching) if matching is not None else statement)
+                            .all()))
+
+    for name in chosen:
+        counters[name] = count_by(FACET_COLUMNS.get(name, SearchEntry.regency_code), skip=name)
+    if request.province and "regency" not in chosen:
+        counters["regency"] = count_by(SearchEntry.regency_code, skip=None)
+    return total, counters
+
+
+def _count_rows(request: SearchRequest, today: date, matching, chosen: dict,
+                skip: str | None) -> tuple[int, dict[str, Counter]]:
+    """One grouped pass over the rows passing every filter but `skip`, split by whether each `chosen` filter
+    holds (see `_count`)."""
+    group_columns = [*FACET_COLUMNS.values()]
+    if chosen and (request.province or request.regency):
+        group_columns.append(SearchEntry.regency_code)  # within a chosen province, its regencies are a facet
+    tests = [sa.case((condition, 1), else_=0) for condition in chosen.values()]
     sums = [sa.func.count(sa.case((column >= today, 1))) for column in CERTIFICATE_COLUMNS.values()] + [
         sa.func.count(sa.case((column.is_(True), 1))) for column in FLAG_COLUMNS.values()]
-    counters = {name: Counter() for name in [*FACET_COLUMNS, *CERTIFICATE_COLUMNS, *FLAG_COLUMNS]}
-    total = 0
-    grouped = base(*FACET_COLUMNS.values(), sa.func.count(), *sums).group_by(*FACET_COLUMNS.values())
-    for *values, count, flag_0, flag_1, flag_2, flag_3, flag_4, flag_5, flag_6 in db.session.execute(grouped):
-        total += count
-        for name, value in zip(FACET_COLUMNS, values, strict=True):
-            counters[name][value] += count
-        for name, flag in zip([*CERTIFICATE_COLUMNS, *FLAG_COLUMNS],
-                              (flag_0, flag_1, flag_2, flag_3, flag_4, flag_5, flag_6), strict=True):
-            counters[name][True] += flag
-    chosen = {"category": request.category, "province": request.province, "type": request.cooperative_type,
-              "availability": request.availability}
-    for name, column in FACET_COLUMNS.items():
-        if chosen[name]:
-            counters[name] = Counter(dict(db.session.execute(base(column, sa.func.count(), skip=name)
-                                                             .group_by(column)).all()))
-    if request.province:
-        # Within a chosen province, its regencies and cities become a facet too.
-        counters["regency"] = Counter(dict(db.session.execute(
-            base(SearchEntry.regency_code, sa.func.count(), skip="regency").group_by(SearchEntry.regency_code)).all()))
-    facets = _facets(counters)
-    if cacheable and cache_seconds:
-        _browse_cache[key] = (time.monotonic(), total, facets)
-        while len(_browse_cache) > BROWSE_CACHE_ENTRIES:
-            _browse_cache.popitem(last=False)
-    return total, facets
+    statement = (sa.select(*group_columns, *tests, sa.func.count(), *sums).select_from(SearchEntry)
+                 .where(*_filtered(request, today, skip=skip)).group_by(*group_columns, *tests))
+    if matching is not None:
+        statement = statement.where(matching)
+    counters = {name: Counter() for name in [*FACET_COLUMNS, "regency", *CERTIFICATE_COLUMNS, *FLAG_COLUMNS]}
+    total, names, flags = 0, list(chosen), [*CERTIFICATE_COLUMNS, *FLAG_COLUMNS]
+    for row in db.session.execute(statement):
+        cells: tuple = tuple(row)
+        values, held = cells[:len(group_columns)], cells[len(group_columns):len(group_columns) + len(names)]
+        count, sums_of_row = cells[len(group_columns) + len(names)], cells[len(group_columns) + len(names) + 1:]
+        failed = [name for name, holds in zip(names, held, strict=True) if not holds]
+        if len(failed) > 1:
+            continue
+        for name, value in zip(FACET_COLUMNS, values, strict=False):
+            if not failed or failed == [name]:
+                counters[name][value] += count
+        if len(values) > len(FACET_COLUMNS) and (not failed or failed == ["regency"]):
+            counters["regency"][values[-1]] += count
+        if not failed:
+            total += count
+            for name, flag_count in zip(flags, sums_of_row, strict=True):
+                counters[name][True] += flag_count
+    return total, counters
 
 
-def _facets(counters: dict[str, Counter]) -> dict[str, Facet]:
+def _facets(counters: dict[str, Counter]) -> dict[str, list]:
+    """Each facet as [value, label, count] rows: plain data, with the labels in the request's language."""
     category_names = {category.id: category.name for category in db.session.scalars(sa.select(Category))}
     provinces = counters["province"].most_common(40)
-    province_names = dict(db.session.execute(sa.select(Region.code, Region.name).where(
-        Region.code.in_([code for code, _count in provinces]))).all()) if provinces else {}
+    regencies = counters["regency"].most_common(60)
+    codes = [code for code, _count in provinces + regencies]
+    region_names = dict(db.session.execute(sa.select(Region.code, Region.name).where(Region.code.in_(codes)))
+                        .all()) if codes else {}
     certificate_labels = {kind.value: kind.label for kind in CertificationKind}
-    regencies = counters.get("regency", Counter()).most_common(60)
-    regency_names = dict(db.session.execute(sa.select(Region.code, Region.name).where(
-        Region.code.in_([code for code, _count in regencies]))).all()) if regencies else {}
-    return {
-        "regency": Facet("regency", [(code, regency_names.get(code, code), count) for code, count in regencies]),
-        "category": Facet("category", sorted(((value, category_names.get(value, "—"), count)
-                                              for value, count in counters["category"].items() if value),
-                                             key=lambda item: -item[2])),
-        "province": Facet("province", [(code, province_names.get(code, code), count) for code, count in provinces]),
-        "type": Facet("type", [(value, CooperativeType(value).label, count)
-                               for value, count in counters["type"].most_common()]),
-        "availability": Facet("availability", [(value, Availability(value).label, count)
-                                               for value, count in counters["availability"].most_common()]),
-        "cert": Facet("cert", [(kind, certificate_labels[kind], counters[kind][True]) for kind in CERTIFICATE_COLUMNS]),
-        "flags": Facet("flags", [(name, None, counters[name][True]) for name in FLAG_COLUMNS]),
+    facets = {
+        "regency": [(code, region_names.get(code, code), count) for code, count in regencies],
+        "category": sorted(((value, category_names.get(value, "—"), count)
+                            for value, count in counters["category"].items() if value), key=lambda item: -item[2]),
+        "province": [(code, region_names.get(code, code), count) for code, count in provinces],
+        "type": [(value, CooperativeType(value).label, count) for value, count in counters["type"].most_common()],
+        "availability": [(value, Availability(value).label, count)
+                         for value, count in counters["availability"].most_common()],
+        "cert": [(kind, certificate_labels[kind], counters[kind][True]) for kind in CERTIFICATE_COLUMNS],
+        "flags": [(name, None, counters[name][True]) for name in FLAG_COLUMNS],
     }
+    return {name: [[value, None if label is None else str(label), count] for value, label, count in rows]
+            for name, rows in facets.items()}
 
 
-def _matching_cooperatives(words: list[str], limit: int = 4) -> list[Cooperative]:
-    """Verified cooperatives whose name holds every word (a small table: a plain LIKE is enough)."""
+def _facets_from(data: dict[str, list]) -> dict[str, Facet]:
+    return {name: Facet(name, [tuple(row) for row in rows]) for name, rows in data.items()}
+
+
+def _matching_cooperatives(backend, words: list[str], limit: int = 4) -> list[int]:
+    """Verified cooperatives whose name holds every word (a small table, helped by a trigram index on
+    PostgreSQL)."""
     if not words:
         return []
-    query = sa.select(Cooperative).where(Cooperative.status == CooperativeStatus.VERIFIED)
+    query = sa.select(Cooperative.id).where(Cooperative.status == CooperativeStatus.VERIFIED)
     for word in words:
-        query = query.where(sa.func.lower(Cooperative.name).like(f"%{word}%"))
+        query = query.where(backend.contains(Cooperative.name, word))
     return list(db.session.scalars(query.order_by(Cooperative.name).limit(limit)))
 
 
