@@ -10,6 +10,7 @@ thrown away afterwards. Figures are ratios to the baseline measured in the same 
 import argparse
 import json
 import os
+import random
 import re
 import secrets
 import shutil
@@ -22,24 +23,49 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.queries import search_paths, search_queries
 from bench.upload_cost import measure_all as measure_uploads
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-PAGES = [  # (label, path, wrk script): the page cache answers repeated anonymous pages, as in production
-    ("baseline: hello-world route", "/_bench/hello", "latency.lua"),
-    ("home", "/", "latency.lua"),
-    ("search ?q=batik", "/search?q=batik", "latency.lua"),
-    ("faceted search", "/search?q=batik&cert=halal&province=33&sort=price_asc", "latency.lua"),
-    ("search, never cached", "/search", "uncached_search.lua"),
-    ("product page", "/products/bench-0", "latency.lua"),
-    ("supplier directory", "/suppliers", "latency.lua"),
-    ("cooperative directory", "/cooperatives?province=35", "latency.lua"),
-]
 SERVICE_QUERIES = [
     {"q": "batik"}, {"q": "bat"}, {"q": "kopi arabika"}, {"q": "madu", "sort": "price_asc"},
     {"q": "batik", "cert": "halal", "province": "33"}, {"category": "1"}, {"availability": "ready_stock"},
     {"q": "tidakada"},
+]
+BUYER_EMAIL, BUYER_PASSWORD = "pembeli@bench.id", secrets.token_urlsafe(12)
+PROVINCES = ["11", "12", "31", "32", "33", "34", "35", "36", "51", "52", "61", "63", "73", "76", "81", "94"]
+NO_CACHES = {"PAGE_CACHE_SECONDS": "0", "SEARCH_FACET_CACHE_SECONDS": "0", "SEARCH_RESULT_CACHE_SECONDS": "0"}
+
+
+def crowd_paths(products: int, cooperatives: int, seed: int = 7) -> dict[str, list[str]]:
+    """What each crowd asks for: many different addresses, drawn at random by every request."""
+    randomiser = random.Random(seed)
+    words = ["batik", "tenun", "madu", "kopi", "keranjang", "seragam", "kursi", "keripik", "tas", "gamis"]
+    return {
+        "searches": search_paths(200),
+        # A word and a price limit: a hundred thousand different searches, so a cache never answers twice.
+        "every search different": [f"/search?q={randomiser.choice(words)}&min_price={price}"
+                                   for price in randomiser.sample(range(1, 1_000_000), 100_000)],
+        "products": [f"/products/bench-{index}" for index in randomiser.sample(range(products), min(5000, products))],
+        "suppliers": [f"/suppliers?page={page}" for page in range(1, 101)] + [
+            f"/suppliers?province={province}&page={page}" for province in PROVINCES for page in range(1, 6)],
+        "cooperatives": [f"/cooperatives?province={province}&page={page}" for province in PROVINCES
+                         for page in range(1, 1 + max(1, cooperatives // len(PROVINCES) // 20 // 4))],
+    }
+
+
+# (label, crowd or single path, signed in): measured on a server with caches at their defaults, then on one
+# with every cache off. The figures that matter lead; the hot URL is there to show what a cache hit costs.
+MEASURES = [
+    ("baseline: hello-world route", "/_bench/hello", False),
+    ("200 different searches", "searches", False),
+    ("200 searches, a signed-in buyer", "searches", True),
+    ("every search different", "every search different", False),
+    ("5,000 different product pages", "products", False),
+    ("supplier directory, 180 pages", "suppliers", False),
+    ("cooperative directory pages", "cooperatives", False),
+    ("hot URL: /search?q=batik (page cache hit)", "/search?q=batik", False),
 ]
 
 
@@ -66,7 +92,14 @@ def ensure_wrk() -> str:
     sys.exit("The load generator wrk is missing: sudo apt-get install -y wrk")
 
 
-def measure_service(env: dict) -> list[tuple[str, float, float]]:
+def percentile(timings: list[float], share: float) -> float:
+    ordered = sorted(timings)
+    return ordered[max(0, int(len(ordered) * share + 0.5) - 1)]
+
+
+def measure_service(env: dict) -> tuple[list, dict]:
+    """The search service without HTTP and with its cache off: a few named searches 30 times each, then
+    `search_queries()` (300 different ones) each once, after one pass to warm the database's page cache."""
     os.environ.update(env)
     from werkzeug.datastructures import MultiDict
 
@@ -74,8 +107,9 @@ def measure_service(env: dict) -> list[tuple[str, float, float]]:
     from marketplace.search.services.query import SearchRequest, search_products
 
     app = create_app()
-    figures = []
-    with app.app_context():
+    app.config.update({name: int(value) for name, value in NO_CACHES.items()})
+    named, varied = [], []
+    with app.test_request_context():
         for query in SERVICE_QUERIES:
             search_products(SearchRequest.from_args(MultiDict(query)))  # warm up
             timings = []
@@ -83,10 +117,49 @@ def measure_service(env: dict) -> list[tuple[str, float, float]]:
                 started = time.perf_counter()
                 search_products(SearchRequest.from_args(MultiDict(query)))
                 timings.append((time.perf_counter() - started) * 1000)
-            timings.sort()
-            figures.append((json.dumps(query, ensure_ascii=False), statistics.median(timings),
-                            timings[int(len(timings) * 0.95) - 1]))
-    return figures
+            named.append((json.dumps(query, ensure_ascii=False), statistics.median(timings),
+                          percentile(timings, 0.95)))
+        for query in search_queries():  # once to warm the database's own cache, as a running site has it
+            search_products(SearchRequest.from_args(MultiDict(query)))
+        for query in search_queries():
+            started = time.perf_counter()
+            search_products(SearchRequest.from_args(MultiDict(query)))
+            varied.append(((time.perf_counter() - started) * 1000, query))
+    with app.app_context():
+        create_buyer()
+    timings = [ms for ms, _query in varied]
+    slowest = sorted(varied, key=lambda item: -item[0])[:5]
+    summary = {"queries": len(timings), "p50": statistics.median(timings), "p95": percentile(timings, 0.95),
+               "p99": percentile(timings, 0.99), "slowest": [(round(ms, 1), query) for ms, query in slowest]}
+    return named, summary
+
+
+def create_buyer() -> None:
+    """A buyer of the bench data set, who signs in for the signed-in crowd."""
+    import sqlalchemy as sa
+
+    from marketplace.accounts.models import AccountKind, User
+    from marketplace.accounts.services import hash_password
+    from marketplace.core.timeutil import utcnow
+    from marketplace.extensions import db
+
+    buyer = db.session.scalar(sa.select(User).where(User.email == BUYER_EMAIL))
+    if buyer is None:  # a database kept between runs (BENCH_DATABASE_URL) already has them
+        buyer = User(email=BUYER_EMAIL, name="Pembeli Bench", kind=AccountKind.BUYER, email_verified_at=utcnow())
+        db.session.add(buyer)
+    buyer.password_hash = hash_password(BUYER_PASSWORD)
+    db.session.commit()
+
+
+def signed_in_cookie(base: str) -> str:
+    from bench.checkouts import Browser
+
+    browser = Browser(base)
+    status, _page = browser.open("/login", {"email": BUYER_EMAIL, "password": BUYER_PASSWORD,
+                                            "csrf_token": browser.token("/login")})
+    if status != 200 or "session" not in browser.session_cookie():
+        sys.exit("the bench buyer could not sign in")
+    return browser.session_cookie()
 
 
 def peak_memory_mb(pid: int) -> float:
@@ -94,43 +167,24 @@ def peak_memory_mb(pid: int) -> float:
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cooperatives", type=int, default=10_000)
-    parser.add_argument("--products", type=int, default=100_000)
-    parser.add_argument("--duration", type=int, default=5, help="seconds of load per page")
-    parser.add_argument("--workers", type=int, default=2)
-    arguments = parser.parse_args()
-    wrk = ensure_wrk()
-    workdir = Path(tempfile.mkdtemp(prefix="pasar-bench-"))
-    database = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.db'}"
-    env = {**os.environ, "FLASK_APP": "marketplace", "APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
-           "DATABASE_URL": database, "INSTANCE_PATH": str(workdir), "SESSION_COOKIE_SECURE": "0",
-           "TRUSTED_HOSTS": "127.0.0.1"}
-    print(f"database: {database.split('@')[-1]}")
-    started = time.perf_counter()
-    run([str(BIN / "flask"), "db", "upgrade"], env)
-    # seed-bench refuses a production configuration: this throwaway database is loaded as development.
-    print(run([str(BIN / "flask"), "seed-bench", "--cooperatives", str(arguments.cooperatives),
-               "--products", str(arguments.products)], {**env, "APP_ENV": "development"}),
-          f"({time.perf_counter() - started:.0f} s)")
+def redis_url() -> str | None:
+    """A Redis database of its own for the shared cache, emptied first, when Redis answers on 127.0.0.1."""
+    try:
+        import redis
 
-    print("\none accepted upload, checked, cleaned and stored in every width (a fresh process each)")
-    uploads = measure_uploads()
-    print(f"{'picture':30} {'pixels':>11} {'file KB':>8} {'seconds':>8} {'CPU s':>6} {'peak MB':>8}")
-    for upload in uploads:
-        print(f"{upload['case']:30} {upload['pixels']:11,d} {upload['file_kb']:8d} {upload['seconds']:8.2f} "
-              f"{upload['cpu_seconds']:6.2f} {upload['peak_mb']:8d}")
+        client = redis.Redis.from_url("redis://127.0.0.1:6379/13", socket_connect_timeout=0.5)
+        client.flushdb()
+        return "redis://127.0.0.1:6379/13"
+    except Exception:  # any failure means: measure without Redis
+        return None
 
-    print("\nsearch service, no HTTP (30 runs each)")
-    print(f"{'query':58} {'p50 ms':>8} {'p95 ms':>8}")
-    service = measure_service(env)
-    for query, p50, p95 in service:
-        print(f"{query:58} {p50:8.1f} {p95:8.1f}")
 
+def serve(env: dict, workers: int, wrk: str, duration: int, files: dict[str, Path]) -> tuple[list, list]:
+    """Start gunicorn with `env`, warm every worker up, run each of MEASURES; the figures and workers' peak
+    memory."""
     port = free_port()
-    server = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(arguments.workers), "--worker-class",
-                               "gthread", "--threads", "4", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+    server = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "gthread",
+                               "--threads", "4", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
                                "bench.wsgi:app"], env=env, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -140,38 +194,113 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        for _label, path, _script in PAGES:  # every worker opens its connections and caches before measuring
-            for _ in range(4):
-                urllib.request.urlopen(base + path, timeout=30).read()
+        cookie = signed_in_cookie(base)
+        for _label, target, _signed_in in MEASURES:  # every worker opens its connections before measuring
+            for path in ([target] if target.startswith("/") else files[target].read_text().split()[:4]) * 2:
+                urllib.request.urlopen(base + path, timeout=60).read()
         results = []
-        for label, path, script in PAGES:
-            output = subprocess.run([wrk, "-t2", "-c16", f"-d{arguments.duration}s", "-s", str(ROOT / "bench" / script),
-                                     base + path], capture_output=True, text=True, check=True).stdout
+        for label, target, signed_in in MEASURES:
+            wrk_env = {**os.environ, "BENCH_COOKIE": cookie if signed_in else ""}
+            if not target.startswith("/"):
+                wrk_env["BENCH_PATHS"] = str(files[target])
+            output = subprocess.run([wrk, "-t2", "-c16", f"-d{duration}s", "-s", str(ROOT / "bench" / "paths.lua"),
+                                     base + (target if target.startswith("/") else "/")],
+                                    capture_output=True, text=True, check=True, env=wrk_env).stdout
             rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-            values = dict(re.findall(r"^(p50_us|p95_us|requests|errors) (\d+)$", output, re.MULTILINE))
-            results.append((label, path, rate, int(values["p50_us"]) / 1000, int(values["p95_us"]) / 1000,
-                            int(values["errors"])))
-        workers = [int(pid) for pid in subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
-                                                       text=True).stdout.split()]
-        memory = [peak_memory_mb(pid) for pid in workers]
+            values = dict(re.findall(r"^(p50_us|p95_us|p99_us|requests|errors) (\d+)$", output, re.MULTILINE))
+            results.append({"label": label, "rate": rate, "p50": int(values["p50_us"]) / 1000,
+                            "p99": int(values["p99_us"]) / 1000, "errors": int(values["errors"])})
+        workers_pids = [int(pid) for pid in subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
+                                                            text=True).stdout.split()]
+        memory = [peak_memory_mb(pid) for pid in workers_pids]
     finally:
         server.terminate()
         server.wait(timeout=30)
-        shutil.rmtree(workdir, ignore_errors=True)
+    return results, memory
 
-    baseline = results[0][2]
-    print(f"\nHTTP under gunicorn ({arguments.workers} gthread workers × 4 threads), "
-          f"wrk -t2 -c16 -d{arguments.duration}s")
-    print(f"{'page':26} {'req/s':>9} {'× baseline':>11} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}")
-    for label, _path, rate, p50, p95, errors in results:
-        print(f"{label:26} {rate:9.0f} {rate / baseline:11.3f} {p50:8.1f} {p95:8.1f} {errors:7d}")
-    print("\npeak memory per worker (VmHWM): " + ", ".join(f"{value:.0f} MB" for value in memory))
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cooperatives", type=int, default=10_000)
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=5, help="seconds of load per measure")
+    parser.add_argument("--runs", type=int, default=3, help="each server's measures are repeated this often")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--skip-uploads", action="store_true")
+    arguments = parser.parse_args()
+    wrk = ensure_wrk()
+    workdir = Path(tempfile.mkdtemp(prefix="pasar-bench-"))
+    database = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.db'}"
+    env = {**os.environ, "FLASK_APP": "marketplace", "APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
+           "DATABASE_URL": database, "INSTANCE_PATH": str(workdir), "SESSION_COOKIE_SECURE": "0",
+           "TRUSTED_HOSTS": "127.0.0.1", "LOGIN_RATE_LIMIT": "1000 per minute"}
+    print(f"database: {database.split('@')[-1]}")
+    started = time.perf_counter()
+    run([str(BIN / "flask"), "db", "upgrade"], env)
+    # seed-bench refuses a production configuration: this throwaway database is loaded as development.
+    print(run([str(BIN / "flask"), "seed-bench", "--cooperatives", str(arguments.cooperatives),
+               "--products", str(arguments.products)], {**env, "APP_ENV": "development"}),
+          f"({time.perf_counter() - started:.0f} s)")
+
+    uploads = [] if arguments.skip_uploads else measure_uploads()
+    if uploads:
+        print("\none accepted upload, checked, cleaned and stored in every width (a fresh process each)")
+        print(f"{'picture':30} {'pixels':>11} {'file KB':>8} {'seconds':>8} {'CPU s':>6} {'peak MB':>8}")
+    for upload in uploads:
+        print(f"{upload['case']:30} {upload['pixels']:11,d} {upload['file_kb']:8d} {upload['seconds']:8.2f} "
+              f"{upload['cpu_seconds']:6.2f} {upload['peak_mb']:8d}")
+
+    named, varied = measure_service(env)
+    print(f"\nsearch service, no HTTP, its cache off: {varied['queries']} different searches each once "
+          f"(bench/queries.py)")
+    print(f"p50 {varied['p50']:.1f} ms   p95 {varied['p95']:.1f} ms   p99 {varied['p99']:.1f} ms   "
+          f"(targets: p95 < 25, p99 < 50)")
+    print("slowest: " + "; ".join(f"{ms} ms {query}" for ms, query in varied["slowest"]))
+    print(f"\nnamed searches, 30 runs each\n{'query':58} {'p50 ms':>8} {'p95 ms':>8}")
+    for query, p50, p95 in named:
+        print(f"{query:58} {p50:8.1f} {p95:8.1f}")
+
+    files = {}
+    for name, paths in crowd_paths(arguments.products, arguments.cooperatives).items():
+        files[name] = workdir / f"{name.replace(' ', '-')}.txt"
+        files[name].write_text("\n".join(paths) + "\n")
+    shared = redis_url()
+    servers = {"caches at their defaults" + (" (one Redis cache for all workers)" if shared else " (per worker)"):
+               {**env, **({"CACHE_REDIS_URL": shared} if shared else {})},
+               "every cache off": {**env, **NO_CACHES}}
     report = {"database": database.split("://")[0], "cooperatives": arguments.cooperatives,
-              "products": arguments.products, "service": service, "pages": results, "worker_peak_mb": memory,
-              "uploads": uploads}
+              "products": arguments.products, "service": named, "varied_searches": varied, "uploads": uploads,
+              "servers": {}}
+    try:
+        for title, server_env in servers.items():
+            runs, memory = [], []
+            for _ in range(arguments.runs):
+                results, peaks = serve(server_env, arguments.workers, wrk, arguments.duration, files)
+                runs.append(results)
+                memory.extend(peaks)
+            report["servers"][title] = {"runs": runs, "worker_peak_mb": memory}
+            print_server(title, runs, memory, arguments)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
     out = ROOT / "test-artifacts" / "bench.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+def print_server(title: str, runs: list[list[dict]], memory: list[float], arguments) -> None:
+    """Median of the runs, with the spread of the ratio across them (how stable the figure is)."""
+    print(f"\nHTTP, {title}: gunicorn {arguments.workers} gthread workers × 4 threads, wrk -t2 -c16 "
+          f"-d{arguments.duration}s, {len(runs)} runs (median; ratio range across runs)")
+    print(f"{'what':44} {'req/s':>8} {'× hello':>8} {'range':>13} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for index, (label, _target, _signed_in) in enumerate(MEASURES):
+        ratios = [run[index]["rate"] / run[0]["rate"] for run in runs]
+        rate = statistics.median(run[index]["rate"] for run in runs)
+        p50 = statistics.median(run[index]["p50"] for run in runs)
+        p99 = statistics.median(run[index]["p99"] for run in runs)
+        errors = sum(run[index]["errors"] for run in runs)
+        print(f"{label:44} {rate:8.0f} {statistics.median(ratios):8.3f} {min(ratios):6.3f}–{max(ratios):<6.3f} "
+              f"{p50:8.1f} {p99:8.1f} {errors:7d}")
+    print("peak memory per worker (VmHWM): " + ", ".join(f"{value:.0f} MB" for value in memory))
 
 
 if __name__ == "__main__":

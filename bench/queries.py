@@ -9,8 +9,6 @@ one-word search such as "batik" or "sragen" matches 10–13% of the catalogue.
 import random
 from urllib.parse import urlencode
 
-from marketplace.bench_data import PLACES, WORDS
-
 BROAD_WORDS = ["batik", "kopi", "madu", "tas", "kain", "kemeja", "seragam", "kayu", "jati", "kulit", "tenun",
                "dompet", "kue", "pupuk", "teh", "gamis", "keripik", "anyaman", "sarung", "beras"]
 TYPOS = ["batk", "kopii", "maddu", "seragm", "kripik", "tenunn", "anyman", "dompt"]
@@ -20,14 +18,18 @@ SORTS = ["price_asc", "price_desc", "newest", "most_ordered"]
 CERTIFICATES = ["halal", "pirt", "bpom_md", "sni"]
 
 
-def _phrases() -> list[str]:
-    return sorted({phrase.lower() for nouns in WORDS.values() for phrase in nouns})
+def _vocabulary() -> tuple[list[str], list[str]]:
+    # Imported here: the application reads its settings when first imported, after the benchmark sets them.
+    from marketplace.bench_data import PLACES, WORDS
+
+    return sorted({phrase.lower() for nouns in WORDS.values() for phrase in nouns}), [place.lower()
+                                                                                    for place in PLACES]
 
 
 def search_queries(count: int = 300, seed: int = 17) -> list[dict]:
     """`count` different searches as query-string dictionaries (the search page's own parameters)."""
     randomiser = random.Random(seed)
-    phrases, places = _phrases(), [place.lower() for place in PLACES]
+    phrases, places = _vocabulary()
     seen: set[str] = set()
     queries: list[dict] = []
 

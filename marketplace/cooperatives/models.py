@@ -126,6 +126,9 @@ class Cooperative(db.Model):
         sa.CheckConstraint("member_count >= 0", name="member_count_not_negative"),
         sa.CheckConstraint("founded_year is null or founded_year between 1896 and 2100", name="founded_year_range"),
         sa.Index("ix_cooperatives_status_region", "status", "province_code", "regency_code"),
+        # Search lists the first verified cooperatives, by name, whose name holds the words: read from this
+        # narrow index in name order, stopping at the first few (SQLite; PostgreSQL also has a trigram index).
+        sa.Index("ix_cooperatives_status_name", "status", "name"),
     )
 
     @property

@@ -36,3 +36,17 @@ def paginate_rows(statement, *, per_page: int = DEFAULT_PER_PAGE) -> RowPage:
     total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())) or 0
     items = list(db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all())
     return RowPage(items, page=page, per_page=per_page, total=total)
+
+
+def paginate_keys_first(statement, entity, *, per_page: int = DEFAULT_PER_PAGE) -> RowPage:
+    """A page of `entity` rows from a statement selecting it, ordered: the order, offset and count are worked out
+    on the primary keys alone, then only the page's rows are loaded with their eager relationships. Sorting
+    thousands of narrow keys instead of thousands of wide joined rows is what keeps a directory fast."""
+    import sqlalchemy as sa
+
+    page = requested_page()
+    keys = statement.with_only_columns(entity.id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(keys.order_by(None).subquery())) or 0
+    ids = list(db.session.scalars(keys.limit(per_page).offset((page - 1) * per_page)))
+    by_id = {row.id: row for row in db.session.scalars(sa.select(entity).where(entity.id.in_(ids)))} if ids else {}
+    return RowPage([by_id[key] for key in ids if key in by_id], page=page, per_page=per_page, total=total)

@@ -3,10 +3,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.catalog.services.categories import category_tree
+from marketplace.cooperatives.models import Cooperative
 from marketplace.cooperatives.services.profile import badges_of
 from marketplace.core.cache import cached_public_page
 from marketplace.core.errors import DomainError
-from marketplace.core.pagination import paginate
+from marketplace.core.pagination import paginate_keys_first
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.regions import provinces
 from marketplace.core.text import slugify
@@ -24,7 +25,7 @@ from marketplace.sourcing.services.suppliers import SupplierFilters, supplier_fa
 @cached_public_page
 def suppliers():
     filters = SupplierFilters.from_args(request.args)
-    page = paginate(suppliers_query(filters), per_page=20)
+    page = paginate_keys_first(suppliers_query(filters), Cooperative, per_page=20)
     categories = category_tree()
     names = {node.category.id: node.category.name for node in categories}
     facts = supplier_facts([cooperative.id for cooperative in page.items])

@@ -1,4 +1,4 @@
-"""Search: a covering index for facet counting on SQLite, a trigram index on cooperative names on PostgreSQL
+"""Search: a covering index for facet counting on SQLite, indexes on cooperative names (trigrams on PostgreSQL) and on how often products are ordered
 
 Revision ID: 0027
 Revises: 0026
@@ -22,6 +22,10 @@ FACET_INDEX_COLUMNS = ("product_id", "parent_category_id", "province_code", "reg
 
 
 def upgrade():
+    with op.batch_alter_table('cooperatives', schema=None) as batch_op:
+        batch_op.create_index('ix_cooperatives_status_name', ['status', 'name'], unique=False)
+    with op.batch_alter_table('products', schema=None) as batch_op:
+        batch_op.create_index('ix_products_most_ordered', ['order_count', 'id'], unique=False)
     connection = op.get_bind()
     if connection.dialect.name == "postgresql":
         connection.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
@@ -33,6 +37,10 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('cooperatives', schema=None) as batch_op:
+        batch_op.drop_index('ix_cooperatives_status_name')
+    with op.batch_alter_table('products', schema=None) as batch_op:
+        batch_op.drop_index('ix_products_most_ordered')
     connection = op.get_bind()
     if connection.dialect.name == "postgresql":
         connection.execute(sa.text("DROP INDEX IF EXISTS cooperatives_name_trigram"))

@@ -1,14 +1,14 @@
 from flask import render_template, request
 
 from marketplace.cooperatives import bp
-from marketplace.cooperatives.models import CooperativeType
+from marketplace.cooperatives.models import Cooperative, CooperativeType
 from marketplace.cooperatives.services.directory import (
     CooperativeFilters,
     public_cooperatives_query,
 )
 from marketplace.cooperatives.services.profile import badges_of
 from marketplace.core.cache import cached_public_page
-from marketplace.core.pagination import paginate
+from marketplace.core.pagination import paginate_keys_first
 from marketplace.core.regions import provinces, regencies_of
 
 
@@ -16,7 +16,7 @@ from marketplace.core.regions import provinces, regencies_of
 @cached_public_page
 def directory():
     filters = CooperativeFilters.from_args(request.args)
-    page = paginate(public_cooperatives_query(filters), per_page=24)
+    page = paginate_keys_first(public_cooperatives_query(filters), Cooperative, per_page=24)
     return render_template(
         "cooperatives/directory.html", page=page, filters=filters, provinces=provinces(),
         regencies=regencies_of(filters.province), type_labels=CooperativeType.labels(),

@@ -14,6 +14,8 @@ FACET_INDEX_COLUMNS = ("product_id", "parent_category_id", "province_code", "reg
                        "availability", "in_stock", "category_id", "halal_until", "pirt_until", "bpom_md_until",
                        "sni_until", "is_pesantren", "opop_participant", "local_content", "base_price")
 
+FTS_TABLE = sa.table("product_search_fts")
+
 
 class SqliteBackend:
     name = "sqlite"
@@ -56,17 +58,32 @@ class SqliteBackend:
         from marketplace.search.models import SearchEntry
 
         return SearchEntry.product_id.in_(sa.select(sa.literal_column("rowid")).select_from(
-            sa.text("product_search_fts")).where(self._where(words)))
+            FTS_TABLE).where(self._where(words)))
 
-    def ranked(self, words: list[str], from_id: int | None = None) -> sa.Select:
-        """(product_id, rank), lower rank first: BM25 with names weighing ten times the rest; only products from
-        `from_id` on when given (FTS5 reads a rowid range without ranking the rest)."""
-        statement = sa.select(sa.literal_column("rowid").label("product_id"),
+    def ranked(self, words: list[str], newest: int | None, where: list) -> sa.Select:
+        """(product_id, rank), lower rank first: BM25 with names weighing ten times the rest, for the products
+        holding the words and passing `where` (only the `newest` of them, when given)."""
+        from marketplace.search.models import SearchEntry
+
+        rowid = sa.literal_column("rowid")
+        statement = sa.select(rowid.label("product_id"),
                               sa.literal_column("bm25(product_search_fts, 10.0, 1.0)").label("rank")).select_from(
-            sa.text("product_search_fts")).where(self._where(words))
-        if from_id is not None:
-            statement = statement.where(sa.literal_column("rowid") >= from_id)
-        return statement
+            FTS_TABLE).where(self._where(words))
+        if newest is None:
+            if where:
+                statement = statement.where(sa.literal_column("+rowid").in_(
+                    sa.select(SearchEntry.product_id).where(*where, self.condition(words))))
+            return statement
+        if not where:
+            # FTS5 walks its rowids backwards to the newest-th match and reads only the range from there.
+            cutoff = (sa.select(rowid).select_from(FTS_TABLE).where(self._where(words)).order_by(rowid.desc())
+                      .offset(newest - 1).limit(1).scalar_subquery())
+            return statement.where(rowid >= sa.func.coalesce(cutoff, 0))
+        candidates = (sa.select(SearchEntry.product_id).where(*where, self.condition(words))
+                      .order_by(SearchEntry.product_id.desc()).limit(newest))
+        # The unary + keeps FTS5 from looking each candidate up in the text index one by one: the words are
+        # matched once and each match checked against the candidates.
+        return statement.where(sa.literal_column("+rowid").in_(candidates))
 
     def contains(self, column, word: str):
         """The column holds the word anywhere (SQLite's LIKE already ignores the case of ASCII letters)."""
@@ -125,14 +142,19 @@ class PostgresBackend:
     def condition(self, words: list[str]):
         return sa.literal_column("search_entries.search_document").op("@@")(self._query(words))
 
-    def ranked(self, words: list[str], from_id: int | None = None) -> sa.Select:
-        document, product_id = (sa.literal_column("search_entries.search_document"),
-                                sa.literal_column("search_entries.product_id"))
+    def ranked(self, words: list[str], newest: int | None, where: list) -> sa.Select:
+        from marketplace.search.models import SearchEntry
+
         # ts_rank grows with relevance; negate it so that, as with BM25, lower ranks come first.
-        statement = (sa.select(product_id.label("product_id"),
-                               (-sa.func.ts_rank(document, self._query(words))).label("rank"))
-                     .select_from(sa.text("search_entries")).where(self.condition(words)))
-        return statement.where(product_id >= from_id) if from_id is not None else statement
+        rank = -sa.func.ts_rank(sa.literal_column("search_entries.search_document"), self._query(words))
+        statement = (sa.select(SearchEntry.product_id.label("product_id"), rank.label("rank"))
+                     .where(self.condition(words), *where))
+        if newest is None:
+            return statement
+        # The newest-th match, read backwards along the key (which stops there), bounds what is ranked.
+        cutoff = (sa.select(SearchEntry.product_id).where(self.condition(words), *where)
+                  .order_by(SearchEntry.product_id.desc()).offset(newest - 1).limit(1).scalar_subquery())
+        return statement.where(SearchEntry.product_id >= cutoff)
 
     def contains(self, column, word: str):
         return column.ilike(f"%{word}%")  # answered from the trigram index on cooperative names

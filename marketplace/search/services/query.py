@@ -189,7 +189,7 @@ def _find(request: SearchRequest, backend, words: list[str], today: date) -> dic
     page = min(request.page, max(1, -(-counted["total"] // PER_PAGE)))
     request = replace(request, page=page)
     if typo_fallback:
-        ids = _page_ranked_by(similar, request, today, matching)
+        ids = _page_ranked_by(similar, request)
     elif words and request.sort == "relevance":
         ids = _page_by_relevance(request, backend, words, today, matching, counted["total"])
     else:
@@ -216,7 +216,7 @@ def _page_sorted(request: SearchRequest, today: date, matching) -> list[int]:
     if request.sort == "most_ordered":
         # How often a product is ordered lives on the product (ordering keeps it), not in the search index.
         statement = statement.join(Product, Product.id == SearchEntry.product_id)
-        order: list = [Product.order_count.desc(), SearchEntry.product_id.desc()]
+        order: list = [Product.order_count.desc(), Product.id.desc()]
     else:
         order = SORT_ORDERS[request.sort]
     return list(db.session.scalars(statement.order_by(*order).limit(PER_PAGE)
@@ -232,27 +232,19 @@ RANK_CANDIDATES = 50 * PER_PAGE
 def _page_by_relevance(request: SearchRequest, backend, words: list[str], today: date, matching,
                        total: int) -> list[int]:
     offset = (request.page - 1) * PER_PAGE
-    cutoff = None
-    if total > RANK_CANDIDATES:
-        cutoff = db.session.scalar(_base(request, today, matching, SearchEntry.product_id)
-                                   .order_by(SearchEntry.product_id.desc()).offset(RANK_CANDIDATES - 1).limit(1))
-    if cutoff is not None and offset >= RANK_CANDIDATES:
-        return list(db.session.scalars(
-            _base(request, today, matching, SearchEntry.product_id).where(SearchEntry.product_id < cutoff)
-            .order_by(SearchEntry.product_id.desc()).limit(PER_PAGE).offset(offset - RANK_CANDIDATES)))
-    return _page_ranked_by(backend.ranked(words, from_id=cutoff), request, today, matching)
+    if not total:
+        return []
+    if offset >= RANK_CANDIDATES:  # past the ranked matches, the rest follow newest first
+        return list(db.session.scalars(_base(request, today, matching, SearchEntry.product_id)
+                                       .order_by(SearchEntry.product_id.desc()).limit(PER_PAGE).offset(offset)))
+    newest = RANK_CANDIDATES if total > RANK_CANDIDATES else None  # the count says whether a bound is needed
+    return _page_ranked_by(backend.ranked(words, newest=newest, where=_filtered(request, today)), request)
 
 
-def _page_ranked_by(ranked: sa.Select, request: SearchRequest, today: date, matching) -> list[int]:
+def _page_ranked_by(ranked: sa.Select, request: SearchRequest) -> list[int]:
     ranks = ranked.subquery("ranks")
-    if request.active_filters:
-        statement = _base(request, today, matching, ranks.c.product_id).join(
-            ranks, ranks.c.product_id == SearchEntry.product_id)
-    else:
-        # Nothing but words: the text index ranks and pages by itself.
-        statement = sa.select(ranks.c.product_id)
-    return list(db.session.scalars(statement.order_by(ranks.c.rank, ranks.c.product_id).limit(PER_PAGE)
-                                   .offset((request.page - 1) * PER_PAGE)))
+    return list(db.session.scalars(sa.select(ranks.c.product_id).order_by(ranks.c.rank, ranks.c.product_id)
+                                   .limit(PER_PAGE).offset((request.page - 1) * PER_PAGE)))
 
 
 FACET_COLUMNS = {"category": SearchEntry.parent_category_id, "province": SearchEntry.province_code,
