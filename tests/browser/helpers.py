@@ -16,6 +16,8 @@ def sign_in(page: Page, base_url: str, email: str) -> None:
 
 def assert_fits_the_screen(page) -> None:
     """Nothing makes a phone scroll sideways: wide tables scroll inside their own box."""
+    # Measured once the stylesheet and pictures are in: a page caught halfway (a busy machine) is not yet laid out.
+    page.wait_for_load_state("load")
     scroll_width, viewport = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     widest = page.evaluate("""(viewport) => [...document.querySelectorAll('body *')]
         .filter((element) => element.getBoundingClientRect().right > viewport)

@@ -39,3 +39,12 @@ def test_half_a_rupiah_rounds_up():
     assert percent_of(50_000_000, 50) == 250_000  # 0.5% final tax on Rp 50.000.000
     assert percent_of(50_000_000, 150) == 750_000  # PPh 22 at 1.5%
     assert percent_of(1, 5_000) == 1  # Rp 0,5 rounds up to Rp 1
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15))
+def test_the_quick_formats_write_exactly_what_babel_writes(amount):
+    from babel.numbers import format_currency, format_decimal
+
+    assert format_rupiah(amount) == format_currency(amount, "IDR", format="¤ #,##0", currency_digits=False,
+                                                    locale="id_ID")
+    assert format_number(amount) == format_decimal(amount, locale="id_ID")

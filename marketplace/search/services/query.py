@@ -7,6 +7,7 @@ bookmarked or hand-edited address always gives a normal page.
 from collections import Counter
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import current_app
@@ -79,6 +80,11 @@ class SearchRequest:
                 "max_price": request.max_price, "sort": request.sort if request.sort != "relevance" else None,
                 "page": request.page if request.page > 1 else None}
         return {key: value for key, value in args.items() if value not in (None, "", [])}
+
+    def href(self, **changes) -> str:
+        """A link to this search with changes, relative to the search page (`?q=batik&province=35`): a page
+        draws sixty-odd of these, so they skip the router."""
+        return "?" + urlencode(self.as_args(**changes), doseq=True)
 
     def toggled_certificates(self, kind: str) -> tuple[str, ...]:
         chosen = set(self.certificates) ^ {kind}
