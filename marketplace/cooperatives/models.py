@@ -333,7 +333,7 @@ class Member(db.Model):
     payout_account_number: Mapped[str | None] = mapped_column(sa.String(32))
     payout_account_holder: Mapped[str | None] = mapped_column(sa.String(160))
     public_name_consent: Mapped[bool] = mapped_column(default=False)
-    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -346,6 +346,11 @@ class Member(db.Model):
         sa.CheckConstraint("(status = 'left') = (left_on is not null)", name="left_members_have_a_date"),
         sa.CheckConstraint("(status = 'left') = (leaving_reason is not null)", name="left_members_have_a_reason"),
         sa.Index("ix_members_cooperative_name", "cooperative_id", "full_name"),
+        # Most members have no account: indexing only those who do keeps "is this person a member anywhere" (the
+        # header of every signed-in page) an index lookup; SQLite's planner scanned the table once it had counted
+        # thousands of empty values under one key.
+        sa.Index("ix_members_user_id", "user_id", sqlite_where=sa.text("user_id IS NOT NULL"),
+                 postgresql_where=sa.text("user_id IS NOT NULL")),
     )
 
     @property

@@ -68,3 +68,13 @@ def test_storage_refuses_keys_that_leave_its_folder(app):
     with pytest.raises(ValueError):
         get_storage().save("../escape.txt", b"x")
     assert not get_storage().exists("../../etc/passwd")
+
+
+@pytest.mark.parametrize("key", ["products/ab/cdef-320.webp", "a b/ü-1.jpg", "x%y/#?.jpg", "logo-96.jpg"])
+def test_picture_addresses_are_what_the_router_builds(app, key):
+    from flask import url_for
+
+    from marketplace.core.images import _media_url
+
+    with app.test_request_context("/"):
+        assert _media_url(key) == url_for("main.media", key=key)

@@ -1,4 +1,4 @@
-"""Search: a covering index for facet counting on SQLite, indexes on cooperative names (trigrams on PostgreSQL) and on how often products are ordered
+"""Indexes for search, the directories and the header of signed-in pages: facets covered (SQLite), cooperative names (trigrams on PostgreSQL), products by times ordered, members with an account
 
 Revision ID: 0027
 Revises: 0026
@@ -22,6 +22,9 @@ FACET_INDEX_COLUMNS = ("product_id", "parent_category_id", "province_code", "reg
 
 
 def upgrade():
+    op.drop_index('ix_members_user_id', table_name='members')
+    op.create_index('ix_members_user_id', 'members', ['user_id'], unique=False,
+                    sqlite_where=sa.text('user_id IS NOT NULL'), postgresql_where=sa.text('user_id IS NOT NULL'))
     with op.batch_alter_table('cooperatives', schema=None) as batch_op:
         batch_op.create_index('ix_cooperatives_status_name', ['status', 'name'], unique=False)
     with op.batch_alter_table('products', schema=None) as batch_op:
@@ -37,6 +40,8 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('ix_members_user_id', table_name='members')
+    op.create_index('ix_members_user_id', 'members', ['user_id'], unique=False)
     with op.batch_alter_table('cooperatives', schema=None) as batch_op:
         batch_op.drop_index('ix_cooperatives_status_name')
     with op.batch_alter_table('products', schema=None) as batch_op:
