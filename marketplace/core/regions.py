@@ -1,6 +1,7 @@
 """Provinces and regencies/cities of Indonesia with their Kemendagri codes (see data/REGIONS_SOURCE.md)."""
 
 import csv
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -61,16 +62,43 @@ def load_regions(connection: sa.Connection | None = None) -> int:
     return len(new_rows) + len(renamed)
 
 
-def provinces() -> list[Region]:
-    return list(db.session.scalars(sa.select(Region).where(Region.kind == RegionKind.PROVINCE).order_by(Region.name)))
+@dataclass(frozen=True)
+class ReferenceRegion:
+    """A region as the shipped reference list gives it (the `regions` table holds the same rows): for pickers
+    and filters, which every directory and search page draws, read once per process instead of per request."""
+
+    code: str
+    name: str
+    kind: str
+    parent_code: str | None
+    time_zone: str
+
+    @property
+    def is_province(self) -> bool:
+        return self.kind == RegionKind.PROVINCE
 
 
-def regencies_of(province_code: str | None) -> list[Region]:
-    if not province_code:
-        return []
-    return list(
-        db.session.scalars(sa.select(Region).where(Region.parent_code == province_code).order_by(Region.name))
-    )
+@cache
+def _reference_regions() -> tuple[tuple[ReferenceRegion, ...], dict[str, tuple[ReferenceRegion, ...]]]:
+    regions = sorted((ReferenceRegion(code=str(row["code"]), name=str(row["name"]), kind=str(row["kind"]),
+                                      parent_code=row["parent_code"], time_zone=str(row["time_zone"]))
+                      for row in region_rows()), key=lambda region: region.name)
+    children: dict[str, list[ReferenceRegion]] = {}
+    for region in regions:
+        if region.parent_code:
+            children.setdefault(region.parent_code, []).append(region)
+    return (tuple(region for region in regions if region.is_province),
+            {code: tuple(regions) for code, regions in children.items()})
+
+
+def provinces() -> tuple[ReferenceRegion, ...]:
+    """Every province, by name."""
+    return _reference_regions()[0]
+
+
+def regencies_of(province_code: str | None) -> tuple[ReferenceRegion, ...]:
+    """The regencies and cities of a province, by name (none for no or an unknown province)."""
+    return _reference_regions()[1].get(province_code or "", ())
 
 
 def all_regencies() -> list[Region]:
