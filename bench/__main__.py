@@ -179,23 +179,29 @@ def redis_url() -> str | None:
         return None
 
 
-def serve(env: dict, workers: int, wrk: str, duration: int, files: dict[str, Path],
-          steady: bool) -> tuple[list, list]:
-    """Start gunicorn with `env`, warm every worker up, run each of MEASURES; the figures and workers' peak
-    memory. `steady`: the 200 searches are each asked once first, as on a site that has been running (caches
-    then hold what a crowd asks; entries still expire during the measure)."""
+def start_server(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
+    """gunicorn serving the application on a free port (gthread workers × 4 threads), once it answers."""
     port = free_port()
     server = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "gthread",
                                "--threads", "4", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
                                "bench.wsgi:app"], env=env, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/_bench/hello", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    return server, base
+
+
+def serve(env: dict, workers: int, wrk: str, duration: int, files: dict[str, Path],
+          steady: bool) -> tuple[list, list]:
+    """Start gunicorn with `env`, warm every worker up, run each of MEASURES; the figures and workers' peak
+    memory. `steady`: the 200 searches are each asked once first, as on a site that has been running (caches
+    then hold what a crowd asks; entries still expire during the measure)."""
+    server, base = start_server(env, workers)
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/_bench/hello", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
         cookie = signed_in_cookie(base)
         for _label, target, _signed_in in MEASURES:  # every worker opens its connections before measuring
             for path in ([target] if target.startswith("/") else files[target].read_text().split()[:4]) * 2:

@@ -30,7 +30,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.__main__ import BIN, ROOT, ensure_wrk, free_port, peak_memory_mb, run
+from bench.__main__ import BIN, ensure_wrk, peak_memory_mb, run, start_server
 
 ADDRESS = {"recipient_name": "Pembeli Uji", "phone": "+6281234567890", "province_code": "33",
            "regency_code": "33.14", "street_address": "Jl. Raya Sukowati 12, Sragen", "postal_code": "57211"}
@@ -385,17 +385,7 @@ def main() -> None:
         run([str(BIN / "flask"), "db", "upgrade"], env)
         data = seed(env, buyers=arguments.buyers, products=arguments.products, hot_stock=arguments.hot_stock,
                     orders=arguments.orders)
-        port = free_port()
-        server = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(arguments.workers), "--worker-class",
-                                   "gthread", "--threads", "4", "--bind", f"127.0.0.1:{port}", "--log-level",
-                                   "warning", "bench.wsgi:app"], env=env, cwd=ROOT)
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/_bench/hello", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+        server, base = start_server(env, arguments.workers)
         wrk_rate(wrk, base + "/_bench/hello", 1)  # every worker up and warm before anything is measured
         baseline = wrk_rate(wrk, base + "/_bench/hello", arguments.duration)
 

@@ -44,9 +44,8 @@ def paginate_keys_first(statement, entity, *, per_page: int = DEFAULT_PER_PAGE) 
     thousands of narrow keys instead of thousands of wide joined rows is what keeps a directory fast."""
     import sqlalchemy as sa
 
-    page = requested_page()
-    keys = statement.with_only_columns(entity.id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(keys.order_by(None).subquery())) or 0
-    ids = list(db.session.scalars(keys.limit(per_page).offset((page - 1) * per_page)))
+    page = paginate_rows(statement.with_only_columns(entity.id), per_page=per_page)
+    ids = [key for key, in page.items]
     by_id = {row.id: row for row in db.session.scalars(sa.select(entity).where(entity.id.in_(ids)))} if ids else {}
-    return RowPage([by_id[key] for key in ids if key in by_id], page=page, per_page=per_page, total=total)
+    page.items = [by_id[key] for key in ids if key in by_id]
+    return page

@@ -88,7 +88,7 @@ def _reference_regions() -> tuple[tuple[ReferenceRegion, ...], dict[str, tuple[R
         if region.parent_code:
             children.setdefault(region.parent_code, []).append(region)
     return (tuple(region for region in regions if region.is_province),
-            {code: tuple(regions) for code, regions in children.items()})
+            {code: tuple(regencies) for code, regencies in children.items()})
 
 
 def provinces() -> tuple[ReferenceRegion, ...]:

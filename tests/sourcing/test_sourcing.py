@@ -33,6 +33,10 @@ def test_the_supplier_directory_filters_by_goods_certificates_capacity_and_rat(a
     assert "Koperasi Sragen" not in names("kopontren=1")
     assert "400 per minggu" in everyone
     assert client.get("/suppliers?capacity=-1&cert=x&category=y&province=%27").status_code == 200
+    # Sorted and counted on keys, then loaded: cooperatives with products on sale first, past the end an empty page.
+    assert everyone.index("Koperasi Sragen") < everyone.index("Kopontren Lamongan")  # both on sale, no record: by name
+    for garbled in ("page=99999", "page=abc", "page=-1", "page=0"):
+        assert client.get(f"/suppliers?{garbled}").status_code == 200
 
 
 def test_shortlists_belong_to_their_owner_only(app):

@@ -184,14 +184,15 @@ def _find(request: SearchRequest, backend, words: list[str], today: date) -> dic
     """Which products (ids, in order) a page shows, how many match in all, and the facets: plain data that
     can be kept in the cache and shared between workers; the cards themselves are always read fresh."""
     matching, typo_fallback = (backend.condition(words) if words else None), False
-    counted = _counted(request, today, matching)
+    counted = _counted(request, today, matching, backend.counts_in_one_pass)
     if words and not counted["total"] and not request.active_filters:
         # The words match nothing at all: try names that come close (PostgreSQL's trigrams). With filters
         # chosen, the page suggests loosening them instead.
         similar = backend.similar_names(words)
         if similar is not None:
             matching = SearchEntry.product_id.in_(sa.select(similar.subquery().c.product_id))
-            counted, typo_fallback = _counted(request, today, matching, cacheable=False), True
+            counted = _counted(request, today, matching, backend.counts_in_one_pass, cacheable=False)
+            typo_fallback = True
     page = min(request.page, max(1, -(-counted["total"] // PER_PAGE)))
     request = replace(request, page=page)
     if typo_fallback:
@@ -259,10 +260,10 @@ FLAG_COLUMNS = {"kopontren": SearchEntry.is_pesantren, "opop": SearchEntry.opop_
                 "local": SearchEntry.local_content}
 
 
-def _counted(request: SearchRequest, today: date, matching, cacheable: bool = True) -> dict:
+def _counted(request: SearchRequest, today: date, matching, one_pass: bool, cacheable: bool = True) -> dict:
     """The total and every facet's counts, kept for a short while (page and order do not change them)."""
     def count() -> dict:
-        total, counters = _count(request, today, matching, backend_for(db.engine.dialect.name).counts_in_one_pass)
+        total, counters = _count(request, today, matching, one_pass)
         return {"total": total, "facets": _facets(counters)}
 
     seconds = current_app.config["SEARCH_FACET_CACHE_SECONDS"] if cacheable else 0
