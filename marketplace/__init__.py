@@ -16,6 +16,7 @@ from marketplace.config import (
     Config,
     config_for_environment,
     default_database_uri,
+    ensure_mail_delivery,
     ensure_secret_key,
     ensure_trusted_hosts,
 )
@@ -50,6 +51,7 @@ def configure(app: Flask, config) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     ensure_secret_key(app)
     ensure_trusted_hosts(app)
+    ensure_mail_delivery(app)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = default_database_uri(app)
     if app.config["PROXY_FIX"]:
@@ -113,6 +115,7 @@ def _import_models() -> None:
     import marketplace.accounts.models
     import marketplace.core.audit
     import marketplace.core.database
+    import marketplace.core.mail
     import marketplace.core.regions
     import marketplace.core.unit_of_work  # its session listeners: after-commit callbacks, no writes on a GET
     import marketplace.ledger.models

@@ -113,7 +113,36 @@ def expire_orders_command() -> None:
         click.echo(f"{action}: {done} orders.")
 
 
+@click.command("send-mail")
+@with_appcontext
+@click.option("--loop", is_flag=True, help="Keep delivering as messages are queued (a worker), instead of once.")
+@click.option("--batch", default=50, show_default=True, help="Messages claimed at a time.")
+@click.option("--pause", default=2.0, show_default=True, help="Seconds to wait, with --loop, when nothing is due.")
+def send_mail_command(loop: bool, batch: int, pause: float) -> None:
+    """Deliver the messages waiting in the outbox: what is due now, retries of failed ones included. Safe from cron
+    and beside a running worker: each batch is claimed first, so no message goes out twice."""
+    import time
+
+    from marketplace.core.mail import claim_due_mail, deliver_and_record, waiting_mail_summary
+
+    sent = failed = 0
+    while True:
+        with unit_of_work():
+            claimed = claim_due_mail(batch)
+        if claimed:
+            batch_sent, batch_failed = deliver_and_record(claimed)
+            sent, failed = sent + batch_sent, failed + batch_failed
+        elif loop:
+            time.sleep(pause)
+        else:
+            break
+    waiting, failing = waiting_mail_summary()
+    click.echo(f"{sent} messages sent, {failed} failed and put off; "
+               f"{waiting} waiting, {failing} of them failed before.")
+
+
 def register_cli(app) -> None:
+    app.cli.add_command(send_mail_command)
     app.cli.add_command(expire_orders_command)
     app.cli.add_command(prune_sessions_command)
     app.cli.add_command(seed_bench_command)

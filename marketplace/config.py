@@ -80,6 +80,10 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get(
         "MAIL_DEFAULT_SENDER", "Pasar Koperasi <no-reply@pasarkoperasi.id>"
     )
+    # Every message is queued in the database with the action that caused it. "after_commit": the request then
+    # delivers it itself (nothing else to run); "worker": requests only queue and `flask send-mail --loop`
+    # delivers, so no page ever waits on the mail server. `flask send-mail` from cron retries failures in both.
+    MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "after_commit")
 
     # The address printed in emails; request context gives it in pages.
     SERVER_NAME = os.environ.get("SERVER_NAME")
@@ -186,6 +190,15 @@ def ensure_trusted_hosts(app) -> None:
         "Neither SERVER_NAME nor TRUSTED_HOSTS is set. Production refuses to start without them: links in "
         "emails would follow whatever Host header a request sends. Set TRUSTED_HOSTS=pasarkoperasi.id (and "
         "SERVER_NAME for links sent outside a request).")
+
+
+MAIL_DELIVERY_MODES = ("after_commit", "worker")
+
+
+def ensure_mail_delivery(app) -> None:
+    if app.config["MAIL_DELIVERY"] not in MAIL_DELIVERY_MODES:
+        raise ConfigurationError(
+            f"MAIL_DELIVERY must be one of {', '.join(MAIL_DELIVERY_MODES)}, not {app.config['MAIL_DELIVERY']!r}.")
 
 
 def default_database_uri(app) -> str:

@@ -11,6 +11,13 @@ def test_production_refuses_to_start_without_a_secret_key(database_url):
         create_app(config)
 
 
+def test_an_unknown_mail_delivery_mode_stops_the_application_at_start(database_url):
+    config = type("Misconfigured", (DevelopmentConfig,),
+                  {"SECRET_KEY": "k" * 32, "SQLALCHEMY_DATABASE_URI": database_url, "MAIL_DELIVERY": "later"})
+    with pytest.raises(ConfigurationError, match="MAIL_DELIVERY"):
+        create_app(config)
+
+
 def test_development_generates_a_secret_key_once_and_keeps_it(tmp_path, monkeypatch, database_url):
     monkeypatch.setattr("marketplace.DEFAULT_INSTANCE_PATH", tmp_path)
     config = type("Dev", (DevelopmentConfig,),
