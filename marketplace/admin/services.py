@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.core.audit import AuditEvent
 from marketplace.core.errors import NotFound
+from marketplace.core.mail import OutgoingMail
 from marketplace.extensions import db
 
 
@@ -42,3 +43,8 @@ def audit_log_query(action: str | None = None) -> sa.Select:
     if action:
         query = query.where(AuditEvent.action == action)
     return query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+
+
+def waiting_mail_query() -> sa.Select:
+    """Messages not delivered yet: those the mail server keeps refusing first, then the oldest."""
+    return sa.select(OutgoingMail).order_by(OutgoingMail.attempts.desc(), OutgoingMail.queued_at, OutgoingMail.id)

@@ -15,6 +15,7 @@ from marketplace.cooperatives.services.staff import staff_of
 from marketplace.core.audit import audit_action_choices
 from marketplace.core.errors import DomainError
 from marketplace.core.identifiers import format_npwp
+from marketplace.core.mail import waiting_mail_summary
 from marketplace.core.pagination import paginate
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.unit_of_work import unit_of_work
@@ -122,3 +123,12 @@ def dormant():
     page = paginate(dormant_cooperatives_query(), per_page=50)
     return render_template("admin/dormant.html", page=page,
                            standings={cooperative.id: rat_standing(cooperative) for cooperative in page.items})
+
+
+@bp.route("/mail")
+@admin_required
+def outgoing_mail():
+    """The mail outbox: what waits for delivery and why the mail server refused it."""
+    waiting, failing = waiting_mail_summary()
+    return render_template("admin/mail.html", page=paginate(services.waiting_mail_query(), per_page=50),
+                           waiting=waiting, failing=failing)

@@ -37,6 +37,7 @@ ROUTES = [
     ("GET", "/admin/cooperatives/{id}", {"platform_admin"}),
     ("POST", "/admin/cooperatives/{id}/status", {"platform_admin"}),
     ("GET", "/admin/audit", {"platform_admin"}),
+    ("GET", "/admin/mail", {"platform_admin"}),
 ]
 
 

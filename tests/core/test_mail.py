@@ -1,3 +1,4 @@
+import smtplib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -123,3 +124,19 @@ def test_failed_messages_are_retried_less_and_less_often_but_never_dropped():
     assert pauses[0] == mail.FIRST_RETRY_PAUSE and pauses == sorted(pauses)
     assert pauses[-1] == mail.LONGEST_RETRY_PAUSE
 
+
+
+def test_the_operator_sees_what_waits_and_why_the_mail_server_refused_it(app, admin, monkeypatch):
+    from tests.helpers import page_text, signed_in
+
+    operator = signed_in(app, admin)
+    assert "Semua email sudah terkirim." in page_text(operator.get("/admin/mail"))
+
+    def server_down(message):
+        raise smtplib.SMTPRecipientsRefused({"ani@contoh.id": (550, b"mailbox unavailable")})
+
+    monkeypatch.setattr(mail, "_deliver", server_down)
+    _queue_password_reset(app)
+    page = page_text(operator.get("/admin/mail"))
+    assert "1 menunggu, 1 di antaranya pernah ditolak." in page
+    assert "ani@contoh.id" in page and "SMTPRecipientsRefused" in page and "mailbox unavailable" in page
