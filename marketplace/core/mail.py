@@ -77,7 +77,7 @@ def send_mail_after_commit(to: str, template: str, *, locale: str = "id", **cont
     now = utcnow()
     request_delivers = current_app.config["MAIL_DELIVERY"] == "after_commit"
     queued = OutgoingMail(
-        recipient=to, subject=subject, body=body, message_id=make_msgid(domain="pasarkoperasi.id"),
+        recipient=to, subject=subject[:300], body=body, message_id=make_msgid(domain="pasarkoperasi.id"),
         queued_at=now, next_attempt_at=now + REQUEST_DELIVERY_GRACE if request_delivers else now, attempts=0,
     )
     db.session.add(queued)
