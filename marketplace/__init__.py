@@ -62,7 +62,7 @@ def configure(app: Flask, config) -> None:
 
 def register_extensions(app: Flask) -> None:
     from marketplace.core.cache import init_page_cache
-    from marketplace.core.i18n import select_locale, select_timezone
+    from marketplace.core.i18n import install_kept_translations, select_locale, select_timezone
     from marketplace.core.migrations import include_in_migrations, render_migration_item
     from marketplace.core.storage import init_storage
 
@@ -72,6 +72,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories=str(PROJECT_ROOT / "translations"))
+    install_kept_translations(app, babel)
     limiter.init_app(app)
     init_storage(app)
     init_page_cache(app)
