@@ -1,5 +1,7 @@
 """Command-line tasks: `flask create-admin`, `flask seed-demo`."""
 
+import time
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -121,8 +123,6 @@ def expire_orders_command() -> None:
 def send_mail_command(loop: bool, batch: int, pause: float) -> None:
     """Deliver the messages waiting in the outbox: what is due now, retries of failed ones included. Safe from cron
     and beside a running worker: each batch is claimed first, so no message goes out twice."""
-    import time
-
     from marketplace.core.mail import claim_due_mail, deliver_and_record, waiting_mail_summary
 
     sent = failed = 0
