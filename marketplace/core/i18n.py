@@ -1,4 +1,5 @@
-"""Which language a page speaks: the signed-in person's choice, else this browser session's, else Indonesian."""
+"""Which language a page speaks: the signed-in person's choice, else this browser session's, else Indonesian; and
+finding its phrases cheaply (`KeptTranslationsDomain`)."""
 
 from flask import current_app, g, has_request_context, session
 from flask_babel import Domain

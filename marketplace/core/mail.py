@@ -42,6 +42,9 @@ FIRST_RETRY_PAUSE = timedelta(minutes=1)
 LONGEST_RETRY_PAUSE = timedelta(hours=6)
 
 
+SUBJECT_LENGTH = 300
+
+
 class OutgoingMail(db.Model):
     """A message waiting to be delivered, or one whose delivery keeps failing (`attempts`, `last_error`)."""
 
@@ -49,7 +52,7 @@ class OutgoingMail(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(sa.String(320))
-    subject: Mapped[str] = mapped_column(sa.String(300))
+    subject: Mapped[str] = mapped_column(sa.String(SUBJECT_LENGTH))
     body: Mapped[str] = mapped_column(sa.Text)
     message_id: Mapped[str] = mapped_column(sa.String(200))
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -77,7 +80,7 @@ def send_mail_after_commit(to: str, template: str, *, locale: str = "id", **cont
     now = utcnow()
     request_delivers = current_app.config["MAIL_DELIVERY"] == "after_commit"
     queued = OutgoingMail(
-        recipient=to, subject=subject[:300], body=body, message_id=make_msgid(domain="pasarkoperasi.id"),
+        recipient=to, subject=subject[:SUBJECT_LENGTH], body=body, message_id=_new_message_id(),
         queued_at=now, next_attempt_at=now + REQUEST_DELIVERY_GRACE if request_delivers else now, attempts=0,
     )
     db.session.add(queued)
@@ -113,7 +116,11 @@ def _forget_mail_rolled_back(session, previous_transaction) -> None:
 
 def render_mail(to: str, template: str, *, locale: str = "id", **context) -> EmailMessage:
     subject, body = _render(template, locale, context)
-    return _message(to, subject, body, make_msgid(domain="pasarkoperasi.id"))
+    return _message(to, subject, body, _new_message_id())
+
+
+def _new_message_id() -> str:
+    return make_msgid(domain="pasarkoperasi.id")
 
 
 def _render(template: str, locale: str, context: dict) -> tuple[str, str]:

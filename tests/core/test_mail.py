@@ -140,3 +140,11 @@ def test_the_operator_sees_what_waits_and_why_the_mail_server_refused_it(app, ad
     page = page_text(operator.get("/admin/mail"))
     assert "1 menunggu, 1 di antaranya pernah ditolak." in page
     assert "ani@contoh.id" in page and "SMTPRecipientsRefused" in page and "mailbox unavailable" in page
+
+
+def test_a_subject_longer_than_its_column_is_cut_rather_than_refused(app, outbox, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_DELIVERY", "worker")
+    monkeypatch.setattr(mail, "_render", lambda template, locale, context: ("Pesanan " * 60, "Isi"))
+    _queue_password_reset(app)
+    [waiting] = _waiting()
+    assert len(waiting.subject) == mail.SUBJECT_LENGTH and waiting.subject.startswith("Pesanan Pesanan")
