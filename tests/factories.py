@@ -129,8 +129,9 @@ def product_details(**overrides):
 
 
 def create_product(cooperative=None, *, status: str = "active", actor: User | None = None, **overrides):
-    """A product through the catalog service, then given `status`."""
+    """A product through the catalog service, then given `status` through it too."""
     from marketplace.catalog.models import ProductStatus
+    from marketplace.catalog.services.products import change_product_status
     from marketplace.catalog.services.products import create_product as create
     from marketplace.cooperatives.models import StaffMembership
 
@@ -139,7 +140,8 @@ def create_product(cooperative=None, *, status: str = "active", actor: User | No
         actor = db.session.scalar(db.select(User).join(StaffMembership, StaffMembership.user_id == User.id)
                                   .where(StaffMembership.cooperative_id == cooperative.id))
     product = create(actor, cooperative, product_details(**overrides))
-    product.status = ProductStatus(status)
+    if status != ProductStatus.DRAFT:
+        change_product_status(actor, product, ProductStatus(status))
     db.session.commit()
     return product
 

@@ -1,16 +1,21 @@
+import threading
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy.exc import IntegrityError
 
-from marketplace.accounts.models import AccountKind
+from marketplace.accounts.models import AccountKind, User
 from marketplace.catalog.models import Availability, CertificationKind, PriceChange, Product, ProductStatus
 from marketplace.catalog.services import products, stock
 from marketplace.catalog.services.products import InvalidProductDetails, ProductDetails
 from marketplace.catalog.services.public import public_product_by_slug, valid_certifications
-from marketplace.core.errors import Conflict, NotFound, NotPermitted, TransitionNotAllowed
+from marketplace.cooperatives.models import Cooperative
+from marketplace.core.errors import Conflict, DomainError, NotFound, NotPermitted, TransitionNotAllowed
 from marketplace.core.timeutil import local_today
+from marketplace.core.unit_of_work import unit_of_work
 from marketplace.extensions import db
 from tests.factories import (
     add_staff,
@@ -214,3 +219,62 @@ def test_the_database_refuses_a_tkdn_above_one_hundred_percent(app):
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def products_on_sale_counted(cooperative) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).where(Product.cooperative_id == cooperative.id,
+                                                              Product.status == ProductStatus.ACTIVE))
+
+
+status_steps = st.lists(st.tuples(st.integers(min_value=0, max_value=2),
+                                  st.sampled_from([*ProductStatus, "delete"])), max_size=15)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(status_steps)
+def test_products_on_sale_always_equals_the_active_products(app, steps):
+    """The supplier directory orders by this kept count: whatever the catalog does, it is the true one."""
+    cooperative = create_cooperative()
+    owner = owner_of(cooperative)
+    catalog = [create_product(cooperative, status="draft", sku=f"S-{index}") for index in range(3)]
+    for index, action in steps:
+        product = catalog[index]
+        try:
+            with unit_of_work():
+                if action == "delete":
+                    products.delete_product(owner, product)
+                    catalog[index] = create_product(cooperative, status="draft", sku=f"S-{index}")
+                else:
+                    products.change_product_status(owner, product, action)
+        except DomainError:
+            pass  # refused and rolled back whole
+        db.session.refresh(cooperative)
+        assert cooperative.products_on_sale == products_on_sale_counted(cooperative)
+
+
+def test_products_put_on_sale_at_the_same_moment_are_all_counted(app):
+    """Real threads, each a request of its own: an increment in the database, not a count read and written back."""
+    cooperative = create_cooperative()
+    owner_id, cooperative_id = owner_of(cooperative).id, cooperative.id
+    product_ids = [create_product(cooperative, status="draft", sku=f"T-{index}").id for index in range(12)]
+    errors = []
+
+    def put_on_sale(product_id):
+        with app.app_context():
+            try:
+                with unit_of_work():
+                    products.change_product_status(db.session.get(User, owner_id), db.session.get(Product, product_id),
+                                                   ProductStatus.ACTIVE)
+            except Exception as error:  # a lock timeout would show here
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=put_on_sale, args=(product_id,)) for product_id in product_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.rollback()  # end this session's read snapshot to see what the threads committed
+    assert errors == []
+    assert db.session.get(Cooperative, cooperative_id).products_on_sale == 12

@@ -39,6 +39,33 @@ def test_the_supplier_directory_filters_by_goods_certificates_capacity_and_rat(a
         assert client.get(f"/suppliers?{garbled}").status_code == 200
 
 
+def test_suppliers_with_products_on_sale_come_first_then_by_track_record(app, client):
+    from marketplace.catalog.models import ProductStatus
+    from marketplace.catalog.services.products import change_product_status
+    from tests.factories import owner_of
+
+    seasoned = create_cooperative(name="Koperasi Berpengalaman")
+    seasoned.completed_orders, seasoned.on_time_orders = 40, 38
+    last_product = create_product(seasoned, name="Tenun")
+    newcomer = create_cooperative(name="Koperasi Baru")
+    create_product(newcomer, name="Madu")
+    punctual = create_cooperative(name="Koperasi Tepat Waktu")
+    punctual.completed_orders, punctual.on_time_orders = 40, 40
+    create_product(punctual, name="Keranjang")
+    create_cooperative(name="Koperasi Kosong").completed_orders = 90  # nothing on sale, however good its record
+    db.session.commit()
+
+    def order():
+        text = page_text(client.get("/suppliers"))
+        names = ["Koperasi Tepat Waktu", "Koperasi Berpengalaman", "Koperasi Baru", "Koperasi Kosong"]
+        return sorted(names, key=text.index)
+
+    assert order() == ["Koperasi Tepat Waktu", "Koperasi Berpengalaman", "Koperasi Baru", "Koperasi Kosong"]
+    change_product_status(owner_of(seasoned), last_product, ProductStatus.ARCHIVED)
+    db.session.commit()
+    assert order() == ["Koperasi Tepat Waktu", "Koperasi Baru", "Koperasi Kosong", "Koperasi Berpengalaman"]
+
+
 def test_shortlists_belong_to_their_owner_only(app):
     buyer, other = create_user(kind=AccountKind.BUYER), create_user(kind=AccountKind.GOVERNMENT_OFFICER)
     mine = shortlists.create_shortlist(buyer, "Seragam dinas 2027")

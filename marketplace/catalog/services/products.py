@@ -235,6 +235,10 @@ def change_product_status(actor: User, product: Product, new_status: ProductStat
         raise TransitionNotAllowed(_("This product is already %(status)s.", status=product.status.label))
     old_status = product.status
     product.status = new_status
+    if (old_status == ProductStatus.ACTIVE) != (new_status == ProductStatus.ACTIVE):
+        # An increment, not a recount: two products of one cooperative changed at the same moment both count.
+        db.session.execute(sa.update(Cooperative).where(Cooperative.id == product.cooperative_id).values(
+            products_on_sale=Cooperative.products_on_sale + (1 if new_status == ProductStatus.ACTIVE else -1)))
     record_audit(CatalogAudit.PRODUCT_STATUS_CHANGED, actor=actor, target=product, old=str(old_status),
                  new=str(new_status))
 

@@ -6,7 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from marketplace.catalog.models import Availability, Product, ProductStatus
-from marketplace.cooperatives.models import Cooperative, CooperativeStatus, rat_due_year
+from marketplace.cooperatives.models import Cooperative, CooperativeStatus, has_products_on_sale, rat_due_year
 from marketplace.cooperatives.services.rat import dormant_condition
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.timeutil import local_today
@@ -70,9 +70,7 @@ def suppliers_query(filters: SupplierFilters, today: date | None = None) -> sa.S
             Product.weekly_capacity >= filters.min_weekly_capacity).exists())
     if filters.sort == "name":
         return query.order_by(Cooperative.name, Cooperative.id)
-    has_products_on_sale = sa.select(Product.id).where(Product.cooperative_id == Cooperative.id,
-                                                      Product.status == ProductStatus.ACTIVE).exists()
-    return query.order_by(has_products_on_sale.desc(), Cooperative.completed_orders.desc(),
+    return query.order_by(has_products_on_sale().desc(), Cooperative.completed_orders.desc(),
                           Cooperative.on_time_orders.desc(), Cooperative.name, Cooperative.id)
 
 
