@@ -132,6 +132,10 @@ class Cooperative(db.Model):
         # Search lists the first verified cooperatives, by name, whose name holds the words: read from this
         # narrow index in name order, stopping at the first few (SQLite; PostgreSQL also has a trigram index).
         sa.Index("ix_cooperatives_status_name", "status", "name"),
+        # Whether a cooperative is dormant (see rat.dormant_condition), read from this narrow index alone: the
+        # supplier directory counts its verified, not dormant cooperatives without reading their rows.
+        sa.Index("ix_cooperatives_status_rat", "status", "last_rat_book_year", "legal_form", "founded_year",
+                 "legal_decree_date"),
     )
 
     @property

@@ -1,4 +1,4 @@
-"""Products on sale kept per cooperative, and the supplier directory's order as an index
+"""Products on sale kept per cooperative; the supplier directory's order and its dormancy test as indexes
 
 Revision ID: 0029
 Revises: 0028
@@ -27,9 +27,12 @@ def upgrade():
     op.create_index('ix_cooperatives_supplier_order', 'cooperatives',
                     ['status', on_sale.desc(), sa.desc(sa.column('completed_orders')),
                      sa.desc(sa.column('on_time_orders')), 'name', 'id'], unique=False)
+    op.create_index('ix_cooperatives_status_rat', 'cooperatives',
+                    ['status', 'last_rat_book_year', 'legal_form', 'founded_year', 'legal_decree_date'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_cooperatives_status_rat', table_name='cooperatives')
     op.drop_index('ix_cooperatives_supplier_order', table_name='cooperatives')
     with op.batch_alter_table('cooperatives', schema=None) as batch_op:
         batch_op.drop_column('products_on_sale')
