@@ -1,6 +1,7 @@
 """The category tree, kept by platform administrators."""
 
 from dataclasses import dataclass
+from functools import cache
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -64,12 +65,16 @@ class CategoryNode:
     children: list[Category]
 
 
+@cache
+def _categories_in_order(include_inactive: bool) -> sa.Select:
+    """Built once: the search page and the supplier directory ask on every request."""
+    query = sa.select(Category).order_by(Category.position, Category.name_id)
+    return query if include_inactive else query.where(Category.is_active.is_(True))
+
+
 def category_tree(include_inactive: bool = False) -> list[CategoryNode]:
     """Top-level categories with their children, in their set order, from one query."""
-    query = sa.select(Category).order_by(Category.position, Category.name_id)
-    if not include_inactive:
-        query = query.where(Category.is_active.is_(True))
-    categories = list(db.session.scalars(query))
+    categories = list(db.session.scalars(_categories_in_order(include_inactive)))
     children: dict[int, list[Category]] = {}
     for category in categories:
         if category.parent_id is not None:

@@ -1,6 +1,7 @@
 """What buyers may see of the catalog: active products of verified cooperatives, nothing else."""
 
 from datetime import date
+from functools import cache
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -17,8 +18,14 @@ def public_products_query() -> sa.Select:
             .where(Product.status == ProductStatus.ACTIVE, Cooperative.status == CooperativeStatus.VERIFIED))
 
 
+@cache
+def _public_product_by_slug() -> sa.Select:
+    """Built once with a parameter: every product page asks, and building it cost more than running it."""
+    return public_products_query().where(Product.slug == sa.bindparam("slug"))
+
+
 def public_product_by_slug(slug: str) -> Product:
-    product = db.session.scalar(public_products_query().where(Product.slug == slug))
+    product = db.session.scalar(_public_product_by_slug(), {"slug": slug})
     if product is None:
         raise NotFound(_("This product does not exist or is not on sale."))
     return product

@@ -3,6 +3,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -295,13 +296,19 @@ def recent_lines_of(member: Member, limit: int = 50) -> list:
         JournalEntry.booked_on.desc(), JournalEntry.id.desc(), JournalLine.id.desc()).limit(limit)).all())
 
 
-def members_credited_for(product_id: int) -> int:
-    """How many members made the units of this product that buyers ordered (from real allocations)."""
+@cache
+def _members_credited_for() -> sa.Select:
+    """Built once with a parameter: every product page asks."""
     from marketplace.ordering.models import OrderLine
 
-    return int(db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(Allocation.member_id)))
-        .join(OrderLine, OrderLine.id == Allocation.order_line_id).where(OrderLine.product_id == product_id)) or 0)
+    return (sa.select(sa.func.count(sa.distinct(Allocation.member_id)))
+            .join(OrderLine, OrderLine.id == Allocation.order_line_id)
+            .where(OrderLine.product_id == sa.bindparam("product_id")))
+
+
+def members_credited_for(product_id: int) -> int:
+    """How many members made the units of this product that buyers ordered (from real allocations)."""
+    return int(db.session.scalar(_members_credited_for(), {"product_id": product_id}) or 0)
 
 
 def members_with_balance(cooperative: Cooperative) -> list[tuple[Member, int]]:

@@ -3,6 +3,7 @@ columns: the supplier directory filters and summarises cooperatives through thes
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -36,25 +37,33 @@ class OfferSummary:
     certificates: list[str] = field(default_factory=list)
 
 
+@cache
+def _summary_statements() -> tuple[sa.Select, sa.Select]:
+    """Built once with parameters: the supplier directory asks on every page, and building these statements cost
+    more than running them."""
+    cooperative_ids, today = sa.bindparam("cooperative_ids", expanding=True), sa.bindparam("today", type_=sa.Date)
+    certificate_counts = [sa.func.count(sa.case((column >= today, 1))) for column in CERTIFICATE_COLUMNS.values()]
+    counts = (sa.select(SearchEntry.cooperative_id, sa.func.count(),
+                        sa.func.count(sa.case((SearchEntry.in_stock, 1))), *certificate_counts)
+              .where(SearchEntry.cooperative_id.in_(cooperative_ids)).group_by(SearchEntry.cooperative_id))
+    categories = (sa.select(SearchEntry.cooperative_id, SearchEntry.parent_category_id).distinct()
+                  .where(SearchEntry.cooperative_id.in_(cooperative_ids)))
+    return counts, categories
+
+
 def offer_summaries(cooperative_ids: list[int], today: date) -> dict[int, OfferSummary]:
     """Each cooperative's public products: how many, how many in stock, valid certificate kinds, top-level
     categories — in two grouped queries however many cooperatives are asked about."""
     summaries = {cooperative_id: OfferSummary() for cooperative_id in cooperative_ids}
     if not cooperative_ids:
         return summaries
-    certificate_counts = [sa.func.count(sa.case((column >= today, 1))) for column in CERTIFICATE_COLUMNS.values()]
-    rows = db.session.execute(
-        sa.select(SearchEntry.cooperative_id, sa.func.count(), sa.func.count(sa.case((SearchEntry.in_stock, 1))),
-                  *certificate_counts)
-        .where(SearchEntry.cooperative_id.in_(cooperative_ids)).group_by(SearchEntry.cooperative_id))
-    for cooperative_id, products, in_stock, *certificates in rows:
+    counts, categories = _summary_statements()
+    for cooperative_id, products, in_stock, *certificates in db.session.execute(
+            counts, {"cooperative_ids": cooperative_ids, "today": today}):
         summary = summaries[cooperative_id]
         summary.products, summary.in_stock = products, in_stock
         summary.certificates = [kind for kind, count in zip(CERTIFICATE_KINDS, certificates, strict=True) if count]
-    category_rows = db.session.execute(
-        sa.select(SearchEntry.cooperative_id, SearchEntry.parent_category_id).distinct()
-        .where(SearchEntry.cooperative_id.in_(cooperative_ids)))
-    for cooperative_id, category_id in category_rows:
+    for cooperative_id, category_id in db.session.execute(categories, {"cooperative_ids": cooperative_ids}):
         if category_id:
             summaries[cooperative_id].categories.append(category_id)
     return summaries

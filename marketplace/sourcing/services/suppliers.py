@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -83,6 +84,15 @@ class SupplierFacts:
     max_weekly_capacity: int | None = None
 
 
+@cache
+def _capacities() -> sa.Select:
+    """Built once with a parameter (see search.services.offers): each supplier's largest weekly capacity."""
+    return (sa.select(Product.cooperative_id, sa.func.max(Product.weekly_capacity))
+            .where(Product.cooperative_id.in_(sa.bindparam("cooperative_ids", expanding=True)),
+                   Product.status == ProductStatus.ACTIVE, Product.availability == Availability.MADE_TO_ORDER)
+            .group_by(Product.cooperative_id))
+
+
 def supplier_facts(cooperative_ids: list[int], today: date | None = None) -> dict[int, SupplierFacts]:
     """What each listed supplier offers, in two grouped queries however many suppliers the page holds."""
     today = today or local_today()
@@ -93,10 +103,6 @@ def supplier_facts(cooperative_ids: list[int], today: date | None = None) -> dic
         entry = facts[cooperative_id]
         entry.products, entry.in_stock = summary.products, summary.in_stock
         entry.categories, entry.certificates = summary.categories, summary.certificates
-    capacity_rows = db.session.execute(
-        sa.select(Product.cooperative_id, sa.func.max(Product.weekly_capacity))
-        .where(Product.cooperative_id.in_(cooperative_ids), Product.status == ProductStatus.ACTIVE,
-               Product.availability == Availability.MADE_TO_ORDER).group_by(Product.cooperative_id))
-    for cooperative_id, capacity in capacity_rows:
+    for cooperative_id, capacity in db.session.execute(_capacities(), {"cooperative_ids": cooperative_ids}):
         facts[cooperative_id].max_weekly_capacity = capacity
     return facts
