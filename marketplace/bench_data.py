@@ -61,6 +61,7 @@ def seed_bench(*, cooperatives: int, products: int, seed: int = 2026) -> str:
             nik_koperasi=f"9{index:015d}", street_address="Jl. Bench", province_code=province, regency_code=regency,
             phone="+6281200000000", email=f"bench{index}@contoh.id", description="", member_count=20,
             last_rat_book_year=2025 - index % 4, is_pkp=False, status="verified",
+            # Product i belongs to cooperative i % cooperatives (below), and every one is on sale.
             products_on_sale=products // cooperatives + (1 if index < products % cooperatives else 0),
             status_changed_at=now, verified_at=now, created_at=now, updated_at=now))
     _insert(connection, Cooperative.__table__, cooperative_rows)

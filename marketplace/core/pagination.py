@@ -2,6 +2,7 @@
 
 from functools import cache
 
+import sqlalchemy as sa
 from flask import request
 
 from marketplace.core.query_args import QueryArgs
@@ -32,8 +33,6 @@ class RowPage:
 
 
 def paginate_rows(statement, *, per_page: int = DEFAULT_PER_PAGE) -> RowPage:
-    import sqlalchemy as sa
-
     page = requested_page()
     total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())) or 0
     items = list(db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all())
@@ -43,8 +42,6 @@ def paginate_rows(statement, *, per_page: int = DEFAULT_PER_PAGE) -> RowPage:
 @cache
 def _rows_by_keys(entity):
     """Built once per entity with a parameter: building a statement costs about as much as running a small one."""
-    import sqlalchemy as sa
-
     return sa.select(entity).where(entity.id.in_(sa.bindparam("keys", expanding=True)))
 
 

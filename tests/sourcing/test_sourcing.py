@@ -4,12 +4,13 @@ from pathlib import Path
 import pytest
 
 from marketplace.accounts.models import AccountKind
-from marketplace.catalog.models import CertificationKind
+from marketplace.catalog.models import CertificationKind, ProductStatus
+from marketplace.catalog.services.products import change_product_status
 from marketplace.core.errors import Conflict, NotFound
 from marketplace.extensions import db
 from marketplace.sourcing.models import ShortlistItem
 from marketplace.sourcing.services import exports, shortlists
-from tests.factories import category, create_cooperative, create_product, create_user
+from tests.factories import category, create_cooperative, create_product, create_user, owner_of
 from tests.helpers import page_text, post_form, signed_in
 
 
@@ -40,10 +41,6 @@ def test_the_supplier_directory_filters_by_goods_certificates_capacity_and_rat(a
 
 
 def test_suppliers_with_products_on_sale_come_first_then_by_track_record(app, client):
-    from marketplace.catalog.models import ProductStatus
-    from marketplace.catalog.services.products import change_product_status
-    from tests.factories import owner_of
-
     seasoned = create_cooperative(name="Koperasi Berpengalaman")
     seasoned.completed_orders, seasoned.on_time_orders = 40, 38
     last_product = create_product(seasoned, name="Tenun")
