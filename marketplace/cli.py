@@ -91,6 +91,19 @@ def prune_sessions_command() -> None:
     click.echo(f"{count} sign-in sessions forgotten.")
 
 
+@click.command("prune-search-changes")
+@with_appcontext
+def prune_search_changes_command() -> None:
+    """Forget the search index's change log past the day every worker reads it within (safe to run from cron)."""
+    from marketplace.extensions import db
+    from marketplace.search.services.columns import CHANGES_KEPT
+    from marketplace.search.services.indexer import prune_changes
+
+    with unit_of_work():
+        count = prune_changes(db.session(), older_than=CHANGES_KEPT)
+    click.echo(f"{count} search index changes forgotten.")
+
+
 @click.command("expire-orders")
 @with_appcontext
 def expire_orders_command() -> None:
@@ -145,6 +158,7 @@ def register_cli(app) -> None:
     app.cli.add_command(send_mail_command)
     app.cli.add_command(expire_orders_command)
     app.cli.add_command(prune_sessions_command)
+    app.cli.add_command(prune_search_changes_command)
     app.cli.add_command(seed_bench_command)
     app.cli.add_command(search_rebuild_command)
     app.cli.add_command(load_regions_command)

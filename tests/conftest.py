@@ -17,6 +17,7 @@ from marketplace.extensions import db, limiter
 from marketplace.ledger.models import append_only_statements
 from marketplace.procurement.services.rules import ensure_default_rules
 from marketplace.search.services.backends import backend_for
+from marketplace.search.services.columns import forget_facet_columns
 from tests.factories import DEFAULT_PASSWORD, create_user
 from tests.helpers import AuthActions
 
@@ -124,6 +125,7 @@ def app(session_app):
     session_app.extensions.update(caches)
     for cache in caches.values():
         cache.clear()
+    forget_facet_columns(session_app)  # the tables were emptied behind the search index's back
     session_app.extensions["mail_outbox"] = []
     limiter.reset()
 

@@ -46,3 +46,22 @@ class SearchEntry(db.Model):
     lead_time_days: Mapped[int | None]
     cover_image: Mapped[dict | None] = mapped_column(sa.JSON)
     cover_alt: Mapped[str | None] = mapped_column(sa.String(200))
+
+
+class SearchChange(db.Model):
+    """One product whose entry was written or removed, so every worker's in-memory facet columns
+    (`search.columns`) can bring themselves up to date by reading only what changed since they last looked.
+
+    A row without a product means the whole index was rebuilt. `transaction_id` is PostgreSQL's id of the
+    writing transaction: there, ids from a sequence are not handed out in commit order, so a reader asks for the
+    changes of every transaction its last snapshot could not yet see (`backends.PostgresBackend`). SQLite has one
+    writer at a time, so its ids are in commit order and this stays empty.
+    """
+
+    __tablename__ = "search_changes"
+    __table_args__ = {"sqlite_autoincrement": True}  # an id is never handed out twice, even after a prune
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True)
+    product_id: Mapped[int | None]
+    transaction_id: Mapped[int | None] = mapped_column(sa.BigInteger, index=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

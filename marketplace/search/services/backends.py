@@ -7,6 +7,7 @@ ts_rank, plus pg_trgm on names so a misspelt word still finds something. Both ar
 Alembic is told to ignore them (`core/migrations.include_in_migrations`).
 """
 
+import numpy as np
 import sqlalchemy as sa
 
 # The search entry's columns that filtering and facet counting read, in one covering index on SQLite.
@@ -92,6 +93,31 @@ class SqliteBackend:
     def similar_names(self, words: list[str]) -> sa.Select | None:
         return None  # SQLite has no trigram similarity; typo tolerance needs PostgreSQL
 
+    def matching_ids(self, connection: sa.Connection, words: list[str]) -> np.ndarray:
+        """The ids of the products holding the words, in one value: a broad word's 20,000 ids as rows would
+        cost more to fetch than counting them."""
+        joined = connection.scalar(sa.select(sa.func.group_concat(sa.literal_column("rowid")))
+                                   .select_from(FTS_TABLE).where(self._where(words)))
+        return _ids_from_text(joined)
+
+    # What changed in the index since a reader last looked (`columns.FacetColumns`). One writer at a time:
+    # a change's id is handed out and committed before the next writer's, so "after the last id read" is exact.
+
+    def transaction_id(self, connection: sa.Connection) -> int | None:
+        return None
+
+    def change_mark(self, connection: sa.Connection) -> int:
+        from marketplace.search.models import SearchChange
+
+        return connection.scalar(sa.select(sa.func.coalesce(sa.func.max(SearchChange.id), 0))) or 0
+
+    def changes_since(self, connection: sa.Connection, mark: int) -> tuple[int, set[int | None]]:
+        from marketplace.search.models import SearchChange
+
+        rows = connection.execute(sa.select(SearchChange.id, SearchChange.product_id)
+                                  .where(SearchChange.id > mark)).all()
+        return max((row.id for row in rows), default=mark), {row.product_id for row in rows}
+
 
 class PostgresBackend:
     """The words live in `search_entries` itself (a tsvector and the normalised name), so matching, filtering
@@ -166,6 +192,39 @@ class PostgresBackend:
         return (sa.select(sa.literal_column("search_entries.product_id").label("product_id"),
                           (-sa.func.word_similarity(phrase, name)).label("rank"))
                 .select_from(sa.text("search_entries")).where(phrase.op("<%")(name)))
+
+    def matching_ids(self, connection: sa.Connection, words: list[str]) -> np.ndarray:
+        from marketplace.search.models import SearchEntry
+
+        joined = connection.scalar(sa.select(sa.func.string_agg(sa.cast(SearchEntry.product_id, sa.Text),
+                                                                sa.literal_column("','")))
+                                   .where(self.condition(words)))
+        return _ids_from_text(joined)
+
+    # What changed in the index since a reader last looked (`columns.FacetColumns`). Sequence values are handed
+    # out before commit, so a later id can be seen before an earlier one. Each change carries its transaction's
+    # id instead; a reader keeps the oldest transaction its snapshot could not see yet (the snapshot's xmin) and
+    # next time reads the changes of that transaction and every later one. Some are read twice, none missed.
+
+    def transaction_id(self, connection: sa.Connection) -> int | None:
+        return connection.scalar(sa.text("SELECT pg_current_xact_id()::text::bigint"))
+
+    def change_mark(self, connection: sa.Connection) -> int:
+        return connection.scalar(sa.text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")) or 0
+
+    def changes_since(self, connection: sa.Connection, mark: int) -> tuple[int, set[int | None]]:
+        from marketplace.search.models import SearchChange
+
+        new_mark = self.change_mark(connection)  # before reading, so what commits meanwhile is read next time
+        changed = set(connection.scalars(sa.select(SearchChange.product_id)
+                                         .where(SearchChange.transaction_id >= mark)))
+        return new_mark, changed
+
+
+def _ids_from_text(joined: str | None) -> np.ndarray:
+    if not joined:
+        return np.zeros(0, dtype=np.int64)
+    return np.fromstring(joined, dtype=np.int64, sep=",")  # parses in C: 0.5 ms for 20,000 ids
 
 
 def backend_for(dialect_name: str):

@@ -2,8 +2,9 @@
 certificates or photos re-indexes those products inside the same transaction (a `before_commit` hook), so the
 index can never show what the database no longer says."""
 
-from datetime import date
+from datetime import date, timedelta
 from itertools import chain
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -21,8 +22,10 @@ from marketplace.catalog.models import (
 )
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus, Member
 from marketplace.core.regions import Region
-from marketplace.search.models import SearchEntry
+from marketplace.core.timeutil import utcnow
+from marketplace.search.models import SearchChange, SearchEntry
 from marketplace.search.services.backends import backend_for
+from marketplace.search.services.columns import WRITTEN_IN_THIS_TRANSACTION, record_changes
 from marketplace.search.services.text import normalize
 
 DIRTY_PRODUCTS = "search_dirty_products"
@@ -78,13 +81,18 @@ def _in_stock_flipped(session: Session, product_ids: set) -> set:
 
 
 def _forget_changes(session: Session, *_args) -> None:
-    for key in (DIRTY_PRODUCTS, DIRTY_COOPERATIVES, DIRTY_CATEGORIES, STOCK_MOVED):
+    for key in (DIRTY_PRODUCTS, DIRTY_COOPERATIVES, DIRTY_CATEGORIES, STOCK_MOVED, WRITTEN_IN_THIS_TRANSACTION):
         session.info.pop(key, None)
+
+
+def _transaction_ended(session: Session) -> None:
+    session.info.pop(WRITTEN_IN_THIS_TRANSACTION, None)
 
 
 def register_index_hooks(session_class) -> None:
     event.listen(session_class, "after_flush", _collect_changes)
     event.listen(session_class, "before_commit", _reindex_before_commit)
+    event.listen(session_class, "after_commit", _transaction_ended)
     event.listen(session_class, "after_rollback", _forget_changes)
 
 
@@ -156,8 +164,9 @@ def _value(value) -> str:
     return value.value if hasattr(value, "value") else value
 
 
-def reindex_products(session: Session, product_ids: list[int]) -> None:
-    """Replace the index rows of these products: public ones are (re)written, others removed."""
+def reindex_products(session: Session, product_ids: list[int], record: bool = True) -> None:
+    """Replace the index rows of these products: public ones are (re)written, others removed; with `record`,
+    each is noted as changed for the workers' facet columns."""
     connection = session.connection()
     backend = backend_for(connection.dialect.name)
     for start in range(0, len(product_ids), BATCH):
@@ -167,6 +176,8 @@ def reindex_products(session: Session, product_ids: list[int]) -> None:
         entries, texts = _documents(connection, chunk)
         if entries:
             backend.write(connection, entries, texts)
+        if record:
+            record_changes(session, backend, chunk, utcnow())
 
 
 def rebuild_index(session: Session) -> int:
@@ -183,9 +194,18 @@ def rebuild_index(session: Session) -> int:
                                    .limit(BATCH)))
         if not ids:
             break
-        reindex_products(session, ids)
+        reindex_products(session, ids, record=False)
         last_id = ids[-1]
+    # Earlier changes say nothing a full load will not; one mark tells every worker to load everything.
+    connection.execute(sa.delete(SearchChange))
+    record_changes(session, backend, [None], utcnow())
     return session.scalar(sa.select(sa.func.count()).select_from(SearchEntry)) or 0
+
+
+def prune_changes(session: Session, older_than: timedelta) -> int:
+    """Forget changes older than `older_than` (every worker has read them: see `columns.CHANGES_KEPT`)."""
+    result = session.execute(sa.delete(SearchChange).where(SearchChange.changed_at < utcnow() - older_than))
+    return cast(sa.CursorResult, result).rowcount
 
 
 def ensure_search_schema(connection: sa.Connection) -> None:

@@ -22,6 +22,7 @@ from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 from marketplace.search.models import SearchEntry
 from marketplace.search.services.backends import backend_for
+from marketplace.search.services.columns import WRITTEN_IN_THIS_TRANSACTION, facet_columns
 from marketplace.search.services.text import query_words
 
 PER_PAGE = 24
@@ -184,14 +185,14 @@ def _find(request: SearchRequest, backend, words: list[str], today: date) -> dic
     """Which products (ids, in order) a page shows, how many match in all, and the facets: plain data that
     can be kept in the cache and shared between workers; the cards themselves are always read fresh."""
     matching, typo_fallback = (backend.condition(words) if words else None), False
-    counted = _counted(request, today, matching, backend.counts_in_one_pass)
+    counted = _counted(request, today, matching, backend, words)
     if words and not counted["total"] and not request.active_filters:
         # The words match nothing at all: try names that come close (PostgreSQL's trigrams). With filters
         # chosen, the page suggests loosening them instead.
         similar = backend.similar_names(words)
         if similar is not None:
             matching = SearchEntry.product_id.in_(sa.select(similar.subquery().c.product_id))
-            counted = _counted(request, today, matching, backend.counts_in_one_pass, cacheable=False)
+            counted = _counted(request, today, matching, backend, words=None, cacheable=False)
             typo_fallback = True
     page = min(request.page, max(1, -(-counted["total"] // PER_PAGE)))
     request = replace(request, page=page)
@@ -260,15 +261,29 @@ FLAG_COLUMNS = {"kopontren": SearchEntry.is_pesantren, "opop": SearchEntry.opop_
                 "local": SearchEntry.local_content}
 
 
-def _counted(request: SearchRequest, today: date, matching, one_pass: bool, cacheable: bool = True) -> dict:
-    """The total and every facet's counts, kept for a short while (page and order do not change them)."""
+def _counted(request: SearchRequest, today: date, matching, backend, words: list[str] | None,
+             cacheable: bool = True) -> dict:
+    """The total and every facet's counts, kept for a short while (page and order do not change them).
+
+    `words` are what `matching` asks for, or None when it asks for something else (names close to a misspelt
+    word): then the database counts. Otherwise the worker's facet columns do, unless this transaction has itself
+    written to the index (the columns must only ever hold what is committed) or they are turned off.
+    """
     def count() -> dict:
-        total, counters = _count(request, today, matching, one_pass)
+        if words is not None and _facet_columns_in_use():
+            counted = facet_columns().count(db.session(), backend, request, today, words)
+            total, counters = counted.total, counted.counters
+        else:
+            total, counters = _count(request, today, matching, backend.counts_in_one_pass)
         return {"total": total, "facets": _facets(counters)}
 
     seconds = current_app.config["SEARCH_FACET_CACHE_SECONDS"] if cacheable else 0
     return data_cache().remember(_cache_key("counts", today, replace(request, page=1, sort="relevance")), seconds,
                                  count)
+
+
+def _facet_columns_in_use() -> bool:
+    return current_app.config["SEARCH_FACET_COLUMNS"] and not db.session.info.get(WRITTEN_IN_THIS_TRANSACTION)
 
 
 def _count(request: SearchRequest, today: date, matching, one_pass: bool) -> tuple[int, dict[str, Counter]]:

@@ -1,0 +1,266 @@
+"""The search entries' facet columns, held in each worker's memory as arrays, so a search counts its total and
+every facet over its matching products without reading those products' rows again.
+
+Counting in the database read every matching row (a broad word matches 10–20% of the catalogue) and grouped
+them: two thirds of an uncached search. Here the matching product ids come from the text index in one value,
+and each facet is one vectorised count over an array.
+
+The columns are never stale: before every count they apply what the index recorded since they last looked
+(`SearchChange`, written by the indexer in the same transaction as the entries). They are not a cache but a
+replica of the index, so they count what the database would.
+"""
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from marketplace.search.models import SearchChange, SearchEntry
+
+# Changes are kept this long (`flask prune-search-changes`); columns that have not looked for half of it load
+# everything again rather than trust that nothing they needed was pruned.
+CHANGES_KEPT = timedelta(days=1)
+# Past this many changed products at once, loading everything again is as quick as applying them one by one.
+MOST_CHANGES_APPLIED = 20_000
+WRITTEN_IN_THIS_TRANSACTION = "search_index_written"
+# The certificates' dates are read as the database gives them (text on SQLite, dates on PostgreSQL) and turned
+# into day numbers by numpy in one go: turning 400,000 of them into `date` objects first was half a full load.
+_LOADED = (SearchEntry.product_id, SearchEntry.category_id, SearchEntry.parent_category_id,
+           SearchEntry.province_code, SearchEntry.regency_code, SearchEntry.cooperative_type,
+           SearchEntry.availability, SearchEntry.in_stock, SearchEntry.is_pesantren, SearchEntry.opop_participant,
+           SearchEntry.local_content, SearchEntry.base_price,
+           *(sa.type_coerce(column, sa.String).label(column.key) for column in (
+               SearchEntry.halal_until, SearchEntry.pirt_until, SearchEntry.bpom_md_until, SearchEntry.sni_until)))
+CERTIFICATES = ("halal", "pirt", "bpom_md", "sni")
+FLAGS = {"kopontren": "is_pesantren", "opop": "opop_participant", "local": "local_content"}
+CODED = ("province_code", "regency_code", "cooperative_type", "availability")  # text kept as small numbers
+_COLUMN_TYPES = {"category_id": np.int32, "parent_category_id": np.int32, "province_code": np.int32,
+                 "regency_code": np.int32, "cooperative_type": np.int32, "availability": np.int32,
+                 "in_stock": np.bool_, "is_pesantren": np.bool_, "opop_participant": np.bool_,
+                 "local_content": np.bool_, "base_price": np.int64, "halal": np.int64, "pirt": np.int64,
+                 "bpom_md": np.int64, "sni": np.int64}
+# A certificate column holds the day it is valid until, in days since 1970; none is numpy's "not a time", the
+# smallest number there is, so it is before every day.
+
+
+@dataclass
+class Counted:
+    total: int
+    counters: dict[str, Counter]  # facet → {value: count}, as `query._count` gives them
+
+
+class FacetColumns:
+    """One worker's copy of the entries' facet columns. Rows are slots; a product keeps its slot while it stays
+    searchable, a removed product's slot is only marked empty, and a full load packs them again."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded = False
+        self._mark: int = 0
+        self._looked_at = 0.0
+
+    # Reading and keeping up to date
+
+    def _empty(self, capacity: int) -> None:
+        self.columns = {name: np.zeros(capacity, dtype=kind) for name, kind in _COLUMN_TYPES.items()}
+        self.present = np.zeros(capacity, dtype=np.bool_)
+        self.slot_of = np.full(1024, -1, dtype=np.int32)  # by product id
+        self.used = 0
+        self.codes: dict[str, dict[str, int]] = {name: {} for name in CODED}
+        self.values: dict[str, list[str]] = {name: [""] for name in CODED}  # code 0 is "none"
+
+    def _code(self, column: str, value: str | None) -> int:
+        if value is None:
+            return 0
+        known = self.codes[column]
+        if value not in known:
+            known[value] = len(self.values[column])
+            self.values[column].append(value)
+        return known[value]
+
+    def _store(self, rows: Sequence) -> None:
+        """Write these entries (rows of `_LOADED`) into their products' slots, a column at a time."""
+        if not rows:
+            return
+        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        if ids.max() >= len(self.slot_of):
+            grown = np.full(max(int(ids.max()) + 1, 2 * len(self.slot_of)), -1, dtype=np.int32)
+            grown[:len(self.slot_of)] = self.slot_of
+            self.slot_of = grown
+        slots = self.slot_of[ids]
+        new = slots < 0
+        added = int(np.count_nonzero(new))
+        if self.used + added > len(self.present):
+            capacity = max(self.used + added, 2 * len(self.present))
+            self.present = np.concatenate([self.present, np.zeros(capacity - len(self.present), dtype=np.bool_)])
+            for name, column in self.columns.items():
+                self.columns[name] = np.concatenate([column, np.zeros(capacity - len(column), dtype=column.dtype)])
+        slots[new] = np.arange(self.used, self.used + added)
+        self.slot_of[ids[new]] = slots[new]
+        self.used += added
+        self.present[slots] = True
+        (_ids, category_ids, parent_ids, provinces, regencies, cooperative_types, availabilities, in_stock,
+         is_pesantren, opop, local, prices, *certificates) = zip(*rows, strict=True)
+        columns = self.columns
+        columns["category_id"][slots] = category_ids
+        columns["parent_category_id"][slots] = [parent_id or 0 for parent_id in parent_ids]
+        for name, values in (("province_code", provinces), ("regency_code", regencies),
+                             ("cooperative_type", cooperative_types), ("availability", availabilities)):
+            columns[name][slots] = [self._code(name, value) for value in values]
+        for name, values in (("in_stock", in_stock), ("is_pesantren", is_pesantren), ("opop_participant", opop),
+                             ("local_content", local), ("base_price", prices)):
+            columns[name][slots] = values
+        for name, dates in zip(CERTIFICATES, certificates, strict=True):
+            columns[name][slots] = np.array(dates, dtype="datetime64[D]").astype(np.int64)
+
+    def _load_everything(self, session: Session, backend) -> None:
+        mark = backend.change_mark(session.connection())  # before reading: what comes later is read again
+        self._empty(1024)
+        # Streamed a batch at a time, so loading 100,000 entries holds no more than 5,000 of them as objects.
+        result = session.connection().execute(sa.select(*_LOADED).order_by(SearchEntry.product_id)
+                                              .execution_options(yield_per=5000))
+        for rows in result.partitions():
+            self._store(rows)
+        self._mark, self._loaded = mark, True
+
+    def _apply(self, session: Session, product_ids: set[int]) -> None:
+        ids = sorted(product_ids)
+        found = set()
+        for start in range(0, len(ids), 1000):
+            rows = session.connection().execute(sa.select(*_LOADED)
+                                                .where(SearchEntry.product_id.in_(ids[start:start + 1000])))
+            batch = rows.all()
+            found.update(row[0] for row in batch)
+            self._store(batch)
+        for product_id in product_ids - found:
+            if product_id < len(self.slot_of) and self.slot_of[product_id] >= 0:
+                self.present[self.slot_of[product_id]] = False
+
+    def _bring_up_to_date(self, session: Session, backend) -> None:
+        now = time.monotonic()
+        if not self._loaded or now - self._looked_at > CHANGES_KEPT.total_seconds() / 2:
+            self._load_everything(session, backend)
+        else:
+            mark, changed = backend.changes_since(session.connection(), self._mark)
+            if None in changed or len(changed) > MOST_CHANGES_APPLIED:
+                self._load_everything(session, backend)
+            else:
+                self._apply(session, changed)
+                self._mark = mark
+        self._looked_at = now
+
+    # Counting
+
+    def count(self, session: Session, backend, request, today: date, words: list[str]) -> Counted:
+        """The total and every facet's counts of `request` (a `query.SearchRequest`): a facet ignores its own
+        filter, so a chosen province still shows the others."""
+        matching = backend.matching_ids(session.connection(), words) if words else None
+        with self._lock:
+            self._bring_up_to_date(session, backend)
+            return self._count(request, today, matching)
+
+    def _count(self, request, today: date, matching: np.ndarray | None) -> Counted:
+        columns, used = self.columns, self.used
+        day = _day_number(today)
+        rows = self.present[:used].copy()
+        if matching is not None:
+            matching = matching[matching < len(self.slot_of)]
+            slots = self.slot_of[matching]
+            chosen_rows = np.zeros(used, dtype=np.bool_)
+            chosen_rows[slots[slots >= 0]] = True
+            rows &= chosen_rows
+
+        def column(name: str) -> np.ndarray:
+            return columns[name][:used]
+
+        for name, flag_column in FLAGS.items():
+            if getattr(request, name):
+                rows &= column(flag_column)
+        for certificate in request.certificates:
+            rows &= column(certificate) >= day
+        if request.min_price is not None:
+            rows &= column("base_price") >= request.min_price
+        if request.max_price is not None:
+            rows &= column("base_price") <= request.max_price
+
+        facet_filters: dict[str, np.ndarray] = {}
+        if request.category:
+            facet_filters["category"] = ((column("category_id") == request.category)
+                                         | (column("parent_category_id") == request.category))
+        for facet, attribute, coded in (("province", "province", "province_code"),
+                                        ("regency", "regency", "regency_code"),
+                                        ("type", "cooperative_type", "cooperative_type")):
+            value = getattr(request, attribute)
+            if value:
+                facet_filters[facet] = column(coded) == self.codes[coded].get(value, -1)
+        if request.availability:
+            available = column("availability") == self.codes["availability"].get(request.availability, -1)
+            if request.availability == "ready_stock":
+                available &= column("in_stock")
+            facet_filters["availability"] = available
+
+        def passing(skip: str | None) -> np.ndarray:
+            selected = rows.copy()
+            for name, condition in facet_filters.items():
+                if name != skip:
+                    selected &= condition
+            return selected
+
+        everything = passing(None)
+        counters: dict[str, Counter] = {}
+        for facet, coded in (("category", "parent_category_id"), ("province", "province_code"),
+                             ("type", "cooperative_type"), ("availability", "availability"),
+                             ("regency", "regency_code")):
+            if facet == "regency" and not (request.province or request.regency):
+                counters[facet] = Counter()
+                continue
+            selected = passing(facet) if facet in facet_filters else everything
+            tally = np.bincount(column(coded)[selected])
+            present = np.nonzero(tally)[0]
+            # In the order of the values, as the database groups them, so equal counts keep one order everywhere.
+            counted: dict
+            if coded == "parent_category_id":
+                counted = {int(value) or None: int(tally[value]) for value in present}
+            else:
+                names = self.values[coded]
+                counted = {names[value] or None: int(tally[value]) for value in present}
+            counters[facet] = Counter(dict(sorted(counted.items(), key=lambda item: (item[0] is None, item[0]))))
+        for certificate in CERTIFICATES:
+            counters[certificate] = Counter({True: int(np.count_nonzero(column(certificate)[everything] >= day))})
+        for flag, flag_column in FLAGS.items():
+            counters[flag] = Counter({True: int(np.count_nonzero(column(flag_column)[everything]))})
+        return Counted(total=int(np.count_nonzero(everything)), counters=counters)
+
+
+def _day_number(day: date) -> int:
+    return int(np.datetime64(day, "D").astype(np.int64))
+
+
+def facet_columns() -> FacetColumns:
+    """This application's columns in this worker (each worker process keeps its own)."""
+    columns = current_app.extensions.get("search_facet_columns")
+    if columns is None:
+        columns = current_app.extensions.setdefault("search_facet_columns", FacetColumns())
+    return columns
+
+
+def forget_facet_columns(app) -> None:
+    """Drop a worker's columns, to load afresh on the next search (after the tables were emptied behind the
+    index's back, as the tests do)."""
+    app.extensions.pop("search_facet_columns", None)
+
+
+def record_changes(session: Session, backend, product_ids: Sequence[int | None], now: datetime) -> None:
+    """Note these products' entries as changed (None: the whole index), in the writing transaction."""
+    connection = session.connection()
+    transaction_id = backend.transaction_id(connection)
+    connection.execute(sa.insert(SearchChange), [{"product_id": product_id, "transaction_id": transaction_id,
+                                                  "changed_at": now} for product_id in product_ids])
+    session.info[WRITTEN_IN_THIS_TRANSACTION] = True
