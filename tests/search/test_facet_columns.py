@@ -3,6 +3,7 @@
 import threading
 from datetime import timedelta
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
@@ -18,7 +19,7 @@ from marketplace.core.unit_of_work import unit_of_work
 from marketplace.extensions import db
 from marketplace.search.models import SearchChange
 from marketplace.search.services.backends import backend_for
-from marketplace.search.services.columns import FacetColumns, facet_columns
+from marketplace.search.services.columns import Counted, FacetColumns, facet_columns
 from marketplace.search.services.indexer import rebuild_index, reindex_products
 from marketplace.search.services.query import SearchRequest, _count, search_products
 from marketplace.search.services.text import query_words
@@ -222,3 +223,10 @@ def test_columns_keep_up_with_many_writers_at_once(app):
     db.session.rollback()
     assert counted_by_columns(request) == counted_by_database(request) == (0, counted_by_database(request)[1])
     assert total_by_columns(min_price="60000") == 16
+
+
+@given(ids=st.lists(st.integers(1, 10**6), unique=True, max_size=80), offset=st.integers(0, 90),
+       count=st.integers(1, 30))
+def test_the_newest_passing_ids_are_those_a_full_sort_gives(ids, offset, count):
+    passing = Counted(total=len(ids), counters={}, passing=np.array(ids, dtype=np.int64))
+    assert passing.newest(offset, count) == sorted(ids, reverse=True)[offset:offset + count]

@@ -18,6 +18,12 @@ from marketplace.search.services.text import normalize, query_words
 from tests.factories import category, create_cooperative, create_member, create_product, owner_of
 
 
+@pytest.fixture(autouse=True, params=[True, False], ids=["facet columns", "database counts"])
+def counted_either_way(request, app):
+    """Every search here is checked with the workers' facet columns and with the database counting."""
+    app.config["SEARCH_FACET_COLUMNS"] = request.param
+
+
 def found(**args) -> list[str]:
     db.session.commit()  # the index follows every committed change
     return [entry.name for entry in search_products(SearchRequest.from_args(MultiDict(args))).entries]

@@ -41,9 +41,9 @@ _LOADED = (SearchEntry.product_id, SearchEntry.category_id, SearchEntry.parent_c
 CERTIFICATES = ("halal", "pirt", "bpom_md", "sni")
 FLAGS = {"kopontren": "is_pesantren", "opop": "opop_participant", "local": "local_content"}
 CODED = ("province_code", "regency_code", "cooperative_type", "availability")  # text kept as small numbers
-_COLUMN_TYPES = {"category_id": np.int32, "parent_category_id": np.int32, "province_code": np.int32,
-                 "regency_code": np.int32, "cooperative_type": np.int32, "availability": np.int32,
-                 "in_stock": np.bool_, "is_pesantren": np.bool_, "opop_participant": np.bool_,
+_COLUMN_TYPES = {"product_id": np.int64, "category_id": np.int32, "parent_category_id": np.int32,
+                 "province_code": np.int32, "regency_code": np.int32, "cooperative_type": np.int32,
+                 "availability": np.int32, "in_stock": np.bool_, "is_pesantren": np.bool_, "opop_participant": np.bool_,
                  "local_content": np.bool_, "base_price": np.int64, "halal": np.int64, "pirt": np.int64,
                  "bpom_md": np.int64, "sni": np.int64}
 # A certificate column holds the day it is valid until, in days since 1970; none is numpy's "not a time", the
@@ -54,6 +54,16 @@ _COLUMN_TYPES = {"category_id": np.int32, "parent_category_id": np.int32, "provi
 class Counted:
     total: int
     counters: dict[str, Counter]  # facet → {value: count}, as `query._count` gives them
+    passing: np.ndarray  # the ids of the products passing the words and every filter, in no order
+
+    def newest(self, offset: int, count: int) -> list[int]:
+        """The passing ids from `offset` on, newest (highest id) first: only those up to the last one asked
+        for are sorted."""
+        wanted = min(offset + count, len(self.passing))
+        if not wanted:
+            return []
+        top = np.partition(self.passing, len(self.passing) - wanted)[len(self.passing) - wanted:]
+        return np.sort(top)[::-1][offset:offset + count].tolist()
 
 
 class FacetColumns:
@@ -109,6 +119,7 @@ class FacetColumns:
         (_ids, category_ids, parent_ids, provinces, regencies, cooperative_types, availabilities, in_stock,
          is_pesantren, opop, local, prices, *certificates) = zip(*rows, strict=True)
         columns = self.columns
+        columns["product_id"][slots] = ids
         columns["category_id"][slots] = category_ids
         columns["parent_category_id"][slots] = [parent_id or 0 for parent_id in parent_ids]
         for name, values in (("province_code", provinces), ("regency_code", regencies),
@@ -169,16 +180,26 @@ class FacetColumns:
     def _count(self, request, today: date, matching: np.ndarray | None) -> Counted:
         columns, used = self.columns, self.used
         day = _day_number(today)
+        # When the words match a small part of the catalogue (a broad word: a tenth), only their slots are read,
+        # each column gathered once; otherwise whole columns, the words as one more condition.
+        slots = None
         rows = self.present[:used].copy()
         if matching is not None:
-            matching = matching[matching < len(self.slot_of)]
-            slots = self.slot_of[matching]
-            chosen_rows = np.zeros(used, dtype=np.bool_)
-            chosen_rows[slots[slots >= 0]] = True
-            rows &= chosen_rows
+            matched = self.slot_of[matching[matching < len(self.slot_of)]]
+            matched = matched[matched >= 0]
+            if 4 * len(matched) < used:
+                slots = matched[rows[matched]]
+                rows = np.ones(len(slots), dtype=np.bool_)
+            else:
+                words_hold = np.zeros(used, dtype=np.bool_)
+                words_hold[matched] = True
+                rows &= words_hold
+        gathered: dict[str, np.ndarray] = {}
 
         def column(name: str) -> np.ndarray:
-            return columns[name][:used]
+            if name not in gathered:
+                gathered[name] = columns[name][:used] if slots is None else columns[name][slots]
+            return gathered[name]
 
         for name, flag_column in FLAGS.items():
             if getattr(request, name):
@@ -236,7 +257,8 @@ class FacetColumns:
             counters[certificate] = Counter({True: int(np.count_nonzero(column(certificate)[everything] >= day))})
         for flag, flag_column in FLAGS.items():
             counters[flag] = Counter({True: int(np.count_nonzero(column(flag_column)[everything]))})
-        return Counted(total=int(np.count_nonzero(everything)), counters=counters)
+        return Counted(total=int(np.count_nonzero(everything)), counters=counters,
+                       passing=column("product_id")[everything])
 
 
 def _day_number(day: date) -> int:

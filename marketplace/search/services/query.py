@@ -22,7 +22,7 @@ from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 from marketplace.search.models import SearchEntry
 from marketplace.search.services.backends import backend_for
-from marketplace.search.services.columns import WRITTEN_IN_THIS_TRANSACTION, facet_columns
+from marketplace.search.services.columns import WRITTEN_IN_THIS_TRANSACTION, Counted, facet_columns
 from marketplace.search.services.text import query_words
 
 PER_PAGE = 24
@@ -185,7 +185,8 @@ def _find(request: SearchRequest, backend, words: list[str], today: date) -> dic
     """Which products (ids, in order) a page shows, how many match in all, and the facets: plain data that
     can be kept in the cache and shared between workers; the cards themselves are always read fresh."""
     matching, typo_fallback = (backend.condition(words) if words else None), False
-    counted = _counted(request, today, matching, backend, words)
+    passing: list[Counted] = []  # what passes every filter, when the facet columns counted it
+    counted = _counted(request, today, matching, backend, words, passing=passing)
     if words and not counted["total"] and not request.active_filters:
         # The words match nothing at all: try names that come close (PostgreSQL's trigrams). With filters
         # chosen, the page suggests loosening them instead.
@@ -199,7 +200,10 @@ def _find(request: SearchRequest, backend, words: list[str], today: date) -> dic
     if typo_fallback:
         ids = _page_ranked_by(similar, request)
     elif words and request.sort == "relevance":
-        ids = _page_by_relevance(request, backend, words, today, matching, counted["total"])
+        if not passing and counted["total"] and _facet_columns_in_use():  # the counts came from the cache
+            passing.append(facet_columns().count(db.session(), backend, request, today, words))
+        ids = _page_by_relevance(request, backend, words, today, matching, counted["total"],
+                                 passing[0] if passing else None)
     else:
         ids = _page_sorted(request, today, matching)
     return {**counted, "page": page, "ids": ids, "typo_fallback": typo_fallback,
@@ -238,10 +242,16 @@ RANK_CANDIDATES = 50 * PER_PAGE
 
 
 def _page_by_relevance(request: SearchRequest, backend, words: list[str], today: date, matching,
-                       total: int) -> list[int]:
+                       total: int, passing: Counted | None) -> list[int]:
+    """`passing`, when known: the products passing the words and filters, as the facet columns counted them.
+    Then the newest are ranked among themselves by their ids alone, with no second search for what passes."""
     offset = (request.page - 1) * PER_PAGE
     if not total:
         return []
+    if passing is not None:
+        if offset >= RANK_CANDIDATES:
+            return passing.newest(offset, PER_PAGE)
+        return _page_ranked_by(backend.ranked_among(words, passing.newest(0, RANK_CANDIDATES)), request)
     if offset >= RANK_CANDIDATES:  # past the ranked matches, the rest follow newest first
         return list(db.session.scalars(_base(request, today, matching, SearchEntry.product_id)
                                        .order_by(SearchEntry.product_id.desc()).limit(PER_PAGE).offset(offset)))
@@ -262,17 +272,20 @@ FLAG_COLUMNS = {"kopontren": SearchEntry.is_pesantren, "opop": SearchEntry.opop_
 
 
 def _counted(request: SearchRequest, today: date, matching, backend, words: list[str] | None,
-             cacheable: bool = True) -> dict:
+             cacheable: bool = True, passing: list[Counted] | None = None) -> dict:
     """The total and every facet's counts, kept for a short while (page and order do not change them).
 
     `words` are what `matching` asks for, or None when it asks for something else (names close to a misspelt
     word): then the database counts. Otherwise the worker's facet columns do, unless this transaction has itself
-    written to the index (the columns must only ever hold what is committed) or they are turned off.
+    written to the index (the columns must only ever hold what is committed) or they are turned off. Then the
+    ids passing every filter are added to `passing`, for ranking.
     """
     def count() -> dict:
         if words is not None and _facet_columns_in_use():
             counted = facet_columns().count(db.session(), backend, request, today, words)
             total, counters = counted.total, counted.counters
+            if passing is not None:
+                passing.append(counted)
         else:
             total, counters = _count(request, today, matching, backend.counts_in_one_pass)
         return {"total": total, "facets": _facets(counters)}
