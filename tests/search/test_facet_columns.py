@@ -228,5 +228,20 @@ def test_columns_keep_up_with_many_writers_at_once(app):
 @given(ids=st.lists(st.integers(1, 10**6), unique=True, max_size=80), offset=st.integers(0, 90),
        count=st.integers(1, 30))
 def test_the_newest_passing_ids_are_those_a_full_sort_gives(ids, offset, count):
-    passing = Counted(total=len(ids), counters={}, passing=np.array(ids, dtype=np.int64))
+    passing = Counted(total=len(ids), counters={}, passing=np.array(ids, dtype=np.int64),
+                      prices=np.zeros(len(ids), dtype=np.int64))
     assert passing.newest(offset, count) == sorted(ids, reverse=True)[offset:offset + count]
+
+
+@given(products=st.lists(st.tuples(st.integers(1, 10**6), st.sampled_from([5_000, 10_000, 25_000])),
+                         unique_by=lambda product: product[0], max_size=60),
+       offset=st.integers(0, 70), count=st.integers(1, 30))
+def test_passing_ids_by_price_are_in_the_order_the_database_gives(products, offset, count):
+    passing = Counted(total=len(products), counters={},
+                      passing=np.array([product_id for product_id, _price in products], dtype=np.int64),
+                      prices=np.array([price for _product_id, price in products], dtype=np.int64))
+    lowest_first = [product_id for _price, product_id in sorted((price, product_id) for product_id, price in products)]
+    highest_first = [product_id for _price, product_id in sorted((-price, product_id)
+                                                                 for product_id, price in products)]
+    assert passing.by_price(offset, count, descending=False) == lowest_first[offset:offset + count]
+    assert passing.by_price(offset, count, descending=True) == highest_first[offset:offset + count]

@@ -109,6 +109,8 @@ def test_sorting_and_paging(app):
     assert found(sort="price_asc") == ["Produk 10000", "Produk 20000", "Produk 30000"]
     assert found(sort="price_desc")[0] == "Produk 30000"
     assert found(sort="newest")[0] == "Produk 20000"
+    assert found(q="produk", sort="price_asc") == ["Produk 10000", "Produk 20000", "Produk 30000"]
+    assert found(q="produk", sort="price_desc") == ["Produk 30000", "Produk 20000", "Produk 10000"]
     assert found(page="999") == found()  # past the end: the last page, not an error
 
 

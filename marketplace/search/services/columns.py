@@ -55,6 +55,7 @@ class Counted:
     total: int
     counters: dict[str, Counter]  # facet → {value: count}, as `query._count` gives them
     passing: np.ndarray  # the ids of the products passing the words and every filter, in no order
+    prices: np.ndarray  # their base prices, in the same order
 
     def newest(self, offset: int, count: int) -> list[int]:
         """The passing ids from `offset` on, newest (highest id) first: only those up to the last one asked
@@ -64,6 +65,11 @@ class Counted:
             return []
         top = np.partition(self.passing, len(self.passing) - wanted)[len(self.passing) - wanted:]
         return np.sort(top)[::-1][offset:offset + count].tolist()
+
+    def by_price(self, offset: int, count: int, descending: bool) -> list[int]:
+        """The passing ids from `offset` on, by price (then by id, as the database orders them)."""
+        order = np.lexsort((self.passing, -self.prices if descending else self.prices))
+        return self.passing[order[offset:offset + count]].tolist()
 
 
 class FacetColumns:
@@ -258,7 +264,7 @@ class FacetColumns:
         for flag, flag_column in FLAGS.items():
             counters[flag] = Counter({True: int(np.count_nonzero(column(flag_column)[everything]))})
         return Counted(total=int(np.count_nonzero(everything)), counters=counters,
-                       passing=column("product_id")[everything])
+                       passing=column("product_id")[everything], prices=column("base_price")[everything])
 
 
 def _day_number(day: date) -> int:

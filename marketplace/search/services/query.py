@@ -204,6 +204,10 @@ def _find(request: SearchRequest, backend, words: list[str], today: date) -> dic
             passing.append(facet_columns().count(db.session(), backend, request, today, words))
         ids = _page_by_relevance(request, backend, words, today, matching, counted["total"],
                                  passing[0] if passing else None)
+    elif words and passing and request.sort in ("price_asc", "price_desc"):
+        # The matches, already counted in memory, sorted there: in the database a broad word's matches are
+        # read again along the price index (7–17 ms).
+        ids = passing[0].by_price((page - 1) * PER_PAGE, PER_PAGE, descending=request.sort == "price_desc")
     else:
         ids = _page_sorted(request, today, matching)
     return {**counted, "page": page, "ids": ids, "typo_fallback": typo_fallback,
