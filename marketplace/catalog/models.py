@@ -30,8 +30,17 @@ class Category(db.Model):
 
     @property
     def name(self) -> str:
-        locale = get_locale()
-        return self.name_en if locale is not None and locale.language == "en" else self.name_id
+        return self.name_en if _in_english() else self.name_id
+
+    @classmethod
+    def name_column(cls):
+        """The name in the request's language, as a column: for reading names alone, without the rows."""
+        return cls.name_en if _in_english() else cls.name_id
+
+
+def _in_english() -> bool:
+    locale = get_locale()
+    return locale is not None and locale.language == "en"
 
 
 class Unit(LabelledEnum):

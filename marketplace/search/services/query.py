@@ -368,7 +368,7 @@ def _count_rows(request: SearchRequest, today: date, matching, chosen: dict,
 
 def _facets(counters: dict[str, Counter]) -> dict[str, list]:
     """Each facet as [value, label, count] rows: plain data, with the labels in the request's language."""
-    category_names = {category.id: category.name for category in db.session.scalars(sa.select(Category))}
+    category_names = dict(db.session.execute(sa.select(Category.id, Category.name_column())).all())
     provinces = counters["province"].most_common(40)
     regencies = counters["regency"].most_common(60)
     codes = [code for code, _count in provinces + regencies]
