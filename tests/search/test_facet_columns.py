@@ -19,7 +19,7 @@ from marketplace.core.unit_of_work import unit_of_work
 from marketplace.extensions import db
 from marketplace.search.models import SearchChange
 from marketplace.search.services.backends import backend_for
-from marketplace.search.services.columns import Counted, FacetColumns, facet_columns
+from marketplace.search.services.columns import CHANGES_KEPT, Counted, FacetColumns, facet_columns
 from marketplace.search.services.indexer import rebuild_index, reindex_products
 from marketplace.search.services.query import SearchRequest, _count, search_products
 from marketplace.search.services.text import query_words
@@ -108,6 +108,20 @@ def test_a_fresh_worker_loads_the_columns_and_then_reads_only_what_changed(app):
     db.session.commit()
     assert total_by_columns() == 1
     assert applied[-1] == {second.id} and total_by_columns() == 1 and applied[-1] == set()
+
+
+def test_columns_that_have_not_looked_for_half_a_day_load_everything_again(app):
+    """The log is pruned after a day: columns idle for longer than half of that cannot trust it."""
+    create_product(name="Madu hutan", tiers=[])
+    db.session.commit()
+    columns = facet_columns()
+    assert total_by_columns(q="madu") == 1
+    loads = []
+    original = columns._load_everything
+    columns._load_everything = lambda *args: (loads.append(1), original(*args))
+    assert total_by_columns(q="madu") == 1 and loads == []
+    columns._looked_at -= CHANGES_KEPT.total_seconds() / 2 + 1
+    assert total_by_columns(q="madu") == 1 and loads == [1]
 
 
 def test_what_a_transaction_writes_counts_only_once_it_is_committed(app):

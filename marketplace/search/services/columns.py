@@ -139,6 +139,7 @@ class FacetColumns:
 
     def _load_everything(self, session: Session, backend) -> None:
         mark = backend.change_mark(session.connection())  # before reading: what comes later is read again
+        self._loaded = False  # until the last row is in: a load that fails half way is started again
         self._empty(1024)
         # Streamed a batch at a time, so loading 100,000 entries holds no more than 5,000 of them as objects.
         result = session.connection().execute(sa.select(*_LOADED).order_by(SearchEntry.product_id)
