@@ -240,6 +240,17 @@ class PostgresBackend:
         return new_mark, changed
 
 
+def ranked_ids_of(connection: sa.Connection, ranked: sa.Subquery) -> tuple[np.ndarray, np.ndarray]:
+    """The (product_id, rank) rows a statement finds, as two arrays in the same order, read in one value each
+    (both aggregates see the rows in one order)."""
+    def joined(column):
+        return sa.func.string_agg(sa.cast(column, sa.Text), sa.literal_column("','"))
+
+    ids, ranks = connection.execute(sa.select(joined(ranked.c.product_id), joined(ranked.c.rank))).one()
+    return _ids_from_text(ids), (np.fromstring(ranks, dtype=np.float64, sep=",") if ranks
+                                 else np.zeros(0, dtype=np.float64))
+
+
 def _ids_from_text(joined: str | None) -> np.ndarray:
     if not joined:
         return np.zeros(0, dtype=np.int64)

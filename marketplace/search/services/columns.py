@@ -176,10 +176,13 @@ class FacetColumns:
 
     # Counting
 
-    def count(self, session: Session, backend, request, today: date, words: list[str]) -> Counted:
+    def count(self, session: Session, backend, request, today: date, words: list[str],
+              matching: np.ndarray | None = None) -> Counted:
         """The total and every facet's counts of `request` (a `query.SearchRequest`): a facet ignores its own
-        filter, so a chosen province still shows the others."""
-        matching = backend.matching_ids(session.connection(), words) if words else None
+        filter, so a chosen province still shows the others. The products counted are those holding the words,
+        or those of `matching` when given (names close to a misspelt word)."""
+        if matching is None and words:
+            matching = backend.matching_ids(session.connection(), words)
         with self._lock:
             self._bring_up_to_date(session, backend)
             return self._count(request, today, matching)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from urllib.parse import urlencode
 
+import numpy as np
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import get_locale
@@ -21,7 +22,7 @@ from marketplace.core.regions import Region
 from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 from marketplace.search.models import SearchEntry
-from marketplace.search.services.backends import backend_for
+from marketplace.search.services.backends import backend_for, ranked_ids_of
 from marketplace.search.services.columns import WRITTEN_IN_THIS_TRANSACTION, Counted, facet_columns
 from marketplace.search.services.text import query_words
 
@@ -186,18 +187,30 @@ def _find(request: SearchRequest, backend, words: list[str], today: date) -> dic
     can be kept in the cache and shared between workers; the cards themselves are always read fresh."""
     matching, typo_fallback = (backend.condition(words) if words else None), False
     passing: list[Counted] = []  # what passes every filter, when the facet columns counted it
+    close_ranked: list[tuple] = []  # the close names' (ids, ranks), when the facet columns counted them
     counted = _counted(request, today, matching, backend, words, passing=passing)
     if words and not counted["total"] and not request.active_filters:
         # The words match nothing at all: try names that come close (PostgreSQL's trigrams). With filters
         # chosen, the page suggests loosening them instead.
         similar = backend.similar_names(words)
         if similar is not None:
-            matching = SearchEntry.product_id.in_(sa.select(similar.subquery().c.product_id))
-            counted = _counted(request, today, matching, backend, words=None, cacheable=False)
+            close = similar.subquery()
+            matching = SearchEntry.product_id.in_(sa.select(close.c.product_id))
+
+            def close_ids():
+                close_ranked.append(ranked_ids_of(db.session.connection(), close))
+                return close_ranked[0][0]
+
+            counted = _counted(request, today, matching, backend, words=None, cacheable=False,
+                               close_ids=close_ids)
             typo_fallback = True
     page = min(request.page, max(1, -(-counted["total"] // PER_PAGE)))
     request = replace(request, page=page)
-    if typo_fallback:
+    if typo_fallback and close_ranked:  # ranked already: the names' similarity came with their ids
+        close_ids_found, ranks = close_ranked[0]
+        in_order = close_ids_found[np.lexsort((close_ids_found, ranks))]
+        ids = in_order[(page - 1) * PER_PAGE:page * PER_PAGE].tolist()
+    elif typo_fallback:
         ids = _page_ranked_by(similar, request)
     elif words and request.sort == "relevance":
         if not passing and counted["total"] and _facet_columns_in_use():  # the counts came from the cache
@@ -276,17 +289,18 @@ FLAG_COLUMNS = {"kopontren": SearchEntry.is_pesantren, "opop": SearchEntry.opop_
 
 
 def _counted(request: SearchRequest, today: date, matching, backend, words: list[str] | None,
-             cacheable: bool = True, passing: list[Counted] | None = None) -> dict:
+             cacheable: bool = True, passing: list[Counted] | None = None, close_ids=None) -> dict:
     """The total and every facet's counts, kept for a short while (page and order do not change them).
 
-    `words` are what `matching` asks for, or None when it asks for something else (names close to a misspelt
-    word): then the database counts. Otherwise the worker's facet columns do, unless this transaction has itself
-    written to the index (the columns must only ever hold what is committed) or they are turned off. Then the
-    ids passing every filter are added to `passing`, for ranking.
+    `words` are what `matching` asks for; None when it asks for names close to a misspelt word, whose ids
+    `close_ids()` gives. The worker's facet columns count, unless this transaction has itself written to the
+    index (the columns must only ever hold what is committed) or they are turned off: then the database does.
+    What the columns found passing every filter is added to `passing`, for ranking and sorting.
     """
     def count() -> dict:
-        if words is not None and _facet_columns_in_use():
-            counted = facet_columns().count(db.session(), backend, request, today, words)
+        if (words is not None or close_ids is not None) and _facet_columns_in_use():
+            counted = facet_columns().count(db.session(), backend, request, today, words or [],
+                                            matching=close_ids() if close_ids else None)
             total, counters = counted.total, counted.counters
             if passing is not None:
                 passing.append(counted)
