@@ -215,10 +215,8 @@ class PostgresBackend:
     def matching_ids(self, connection: sa.Connection, words: list[str]) -> np.ndarray:
         from marketplace.search.models import SearchEntry
 
-        joined = connection.scalar(sa.select(sa.func.string_agg(sa.cast(SearchEntry.product_id, sa.Text),
-                                                                sa.literal_column("','")))
-                                   .where(self.condition(words)))
-        return _ids_from_text(joined)
+        return _ids_from_text(connection.scalar(sa.select(_joined(SearchEntry.product_id))
+                                                .where(self.condition(words))))
 
     # What changed in the index since a reader last looked (`columns.FacetColumns`). Sequence values are handed
     # out before commit, so a later id can be seen before an earlier one. Each change carries its transaction's
@@ -243,12 +241,14 @@ class PostgresBackend:
 def ranked_ids_of(connection: sa.Connection, ranked: sa.Subquery) -> tuple[np.ndarray, np.ndarray]:
     """The (product_id, rank) rows a statement finds, as two arrays in the same order, read in one value each
     (both aggregates see the rows in one order)."""
-    def joined(column):
-        return sa.func.string_agg(sa.cast(column, sa.Text), sa.literal_column("','"))
-
-    ids, ranks = connection.execute(sa.select(joined(ranked.c.product_id), joined(ranked.c.rank))).one()
+    ids, ranks = connection.execute(sa.select(_joined(ranked.c.product_id), _joined(ranked.c.rank))).one()
     return _ids_from_text(ids), (np.fromstring(ranks, dtype=np.float64, sep=",") if ranks
                                  else np.zeros(0, dtype=np.float64))
+
+
+def _joined(column):
+    """A column's values as one comma-separated text (PostgreSQL): thousands of ids fetched as one value."""
+    return sa.func.string_agg(sa.cast(column, sa.Text), sa.literal_column("','"))
 
 
 def _ids_from_text(joined: str | None) -> np.ndarray:

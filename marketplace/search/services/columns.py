@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from marketplace.catalog.models import Availability, CertificationKind
 from marketplace.search.models import SearchChange, SearchEntry
 
 # Changes are kept this long (`flask prune-search-changes`); columns that have not looked for half of it load
@@ -36,9 +37,9 @@ _LOADED = (SearchEntry.product_id, SearchEntry.category_id, SearchEntry.parent_c
            SearchEntry.province_code, SearchEntry.regency_code, SearchEntry.cooperative_type,
            SearchEntry.availability, SearchEntry.in_stock, SearchEntry.is_pesantren, SearchEntry.opop_participant,
            SearchEntry.local_content, SearchEntry.base_price,
-           *(sa.type_coerce(column, sa.String).label(column.key) for column in (
-               SearchEntry.halal_until, SearchEntry.pirt_until, SearchEntry.bpom_md_until, SearchEntry.sni_until)))
-CERTIFICATES = ("halal", "pirt", "bpom_md", "sni")
+           *(sa.type_coerce(getattr(SearchEntry, f"{kind.value}_until"), sa.String).label(kind.value)
+             for kind in CertificationKind))
+CERTIFICATES = tuple(kind.value for kind in CertificationKind)  # in `_LOADED`'s order
 FLAGS = {"kopontren": "is_pesantren", "opop": "opop_participant", "local": "local_content"}
 CODED = ("province_code", "regency_code", "cooperative_type", "availability")  # text kept as small numbers
 _COLUMN_TYPES = {"product_id": np.int64, "category_id": np.int32, "parent_category_id": np.int32,
@@ -233,7 +234,7 @@ class FacetColumns:
                 facet_filters[facet] = column(coded) == self.codes[coded].get(value, -1)
         if request.availability:
             available = column("availability") == self.codes["availability"].get(request.availability, -1)
-            if request.availability == "ready_stock":
+            if request.availability == Availability.READY_STOCK.value:
                 available &= column("in_stock")
             facet_filters["availability"] = available
 
