@@ -278,3 +278,40 @@ def test_products_put_on_sale_at_the_same_moment_are_all_counted(app):
     db.session.rollback()  # end this session's read snapshot to see what the threads committed
     assert errors == []
     assert db.session.get(Cooperative, cooperative_id).products_on_sale == 12
+
+
+def test_a_product_page_loads_the_same_collections_as_the_relationships_in_their_order(app):
+    from marketplace.catalog.models import ProductImage
+    from marketplace.catalog.services.public import DETAIL_COLLECTIONS, with_details
+
+    cooperative = create_cooperative()
+    zainab, aminah = create_member(cooperative, full_name="Zainab"), create_member(cooperative, full_name="Aminah")
+    rich = create_product(cooperative, tiers=[(12, 78_000), (50, 70_000)], producer_ids=[zainab.id, aminah.id],
+                          certifications={CertificationKind.PIRT: ("P-IRT 1", None),
+                                          CertificationKind.HALAL: ("ID3311", date(2031, 1, 1))})
+    plain = create_product(cooperative, tiers=[], certifications={})
+    for position in (1, 0):
+        db.session.add(ProductImage(product_id=rich.id, image={"key": f"p{position}"}, position=position))
+    db.session.commit()
+    rich_id, plain_id, rich_slug = rich.id, plain.id, rich.slug
+    db.session.expunge_all()
+
+    expected = {product.id: {collection.key: [child.id for child in getattr(product, collection.key)]
+                             for collection in DETAIL_COLLECTIONS}
+                for product in db.session.scalars(sa.select(Product).where(Product.id.in_([rich_id, plain_id])))}
+    db.session.expunge_all()
+    loaded = with_details(list(db.session.scalars(sa.select(Product).where(Product.id.in_([rich_id, plain_id]))
+                                                  .options(*(sa.orm.lazyload(c) for c in DETAIL_COLLECTIONS)))))
+    assert {product.id: {collection.key: [child.id for child in getattr(product, collection.key)]
+                         for collection in DETAIL_COLLECTIONS} for product in loaded} == expected
+    rich_loaded = next(product for product in loaded if product.id == rich_id)
+    assert [member.full_name for member in rich_loaded.producers] == ["Aminah", "Zainab"]
+    assert [image.position for image in rich_loaded.images] == [0, 1]
+    assert expected[plain_id] == {"tiers": [], "certifications": [], "images": [], "producers": []}
+    assert len(expected[rich_id]["tiers"]) == 2 and len(expected[rich_id]["images"]) == 2
+
+    db.session.expunge_all()
+    page_product = public_product_by_slug(rich_slug)
+    assert [tier.min_quantity for tier in page_product.tiers] == [12, 50]
+    assert [image.position for image in page_product.images] == [0, 1]
+    assert [c.kind for c in page_product.certifications] == sorted([CertificationKind.HALAL, CertificationKind.PIRT])

@@ -7,6 +7,7 @@ bookmarked or hand-edited address always gives a normal page.
 from collections import Counter
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
+from functools import cached_property
 from urllib.parse import urlencode
 
 import numpy as np
@@ -34,6 +35,11 @@ CERTIFICATE_COLUMNS = {
     CertificationKind.BPOM_MD.value: SearchEntry.bpom_md_until, CertificationKind.SNI.value: SearchEntry.sni_until,
 }
 MAX_PRICE = 10**12
+# Each field's name in the query string, in the order links write them.
+ARG_NAMES = {"q": "q", "category": "category", "province": "province", "regency": "regency",
+             "cooperative_type": "type", "kopontren": "kopontren", "opop": "opop", "certificates": "cert",
+             "local": "local", "availability": "availability", "min_price": "min_price", "max_price": "max_price",
+             "sort": "sort", "page": "page"}
 
 
 @dataclass(frozen=True)
@@ -73,20 +79,25 @@ class SearchRequest:
 
     def as_args(self, **changes) -> dict:
         """The query string of this search (with changes), for links that keep every other filter."""
-        request = replace(self, **changes)
-        args = {"q": request.q, "category": request.category, "province": request.province,
-                "regency": request.regency, "type": request.cooperative_type,
-                "kopontren": "1" if request.kopontren else None, "opop": "1" if request.opop else None,
-                "cert": list(request.certificates) or None, "local": "1" if request.local else None,
-                "availability": request.availability, "min_price": request.min_price,
-                "max_price": request.max_price, "sort": request.sort if request.sort != "relevance" else None,
-                "page": request.page if request.page > 1 else None}
-        return {key: value for key, value in args.items() if value not in (None, "", [])}
+        _check_fields(changes)
+        args = {}
+        for name, arg in ARG_NAMES.items():
+            value = _arg_value(name, changes[name] if name in changes else getattr(self, name))
+            if value is not None:
+                args[arg] = value
+        return args
 
     def href(self, **changes) -> str:
         """A link to this search with changes, relative to the search page (`?q=batik&province=35`): a page
-        draws sixty-odd of these, so they skip the router."""
-        return "?" + urlencode(self.as_args(**changes), doseq=True)
+        draws sixty-odd of these, so they skip the router, and only the changed fields are encoded again."""
+        _check_fields(changes)
+        encoded = self._encoded_args
+        parts = [_encoded_arg(name, changes[name]) if name in changes else encoded[name] for name in ARG_NAMES]
+        return "?" + "&".join(part for part in parts if part)
+
+    @cached_property
+    def _encoded_args(self) -> dict[str, str]:
+        return {name: _encoded_arg(name, getattr(self, name)) for name in ARG_NAMES}
 
     def toggled_certificates(self, kind: str) -> tuple[str, ...]:
         chosen = set(self.certificates) ^ {kind}
@@ -100,6 +111,30 @@ class SearchRequest:
         defaults = SearchRequest()
         return [f.name for f in fields(self) if f.name not in ("q", "sort", "page")
                 and getattr(self, f.name) != getattr(defaults, f.name)]
+
+
+def _check_fields(changes: dict) -> None:
+    unknown = changes.keys() - ARG_NAMES.keys()
+    if unknown:
+        raise TypeError(f"SearchRequest has no field {', '.join(sorted(unknown))}")
+
+
+def _arg_value(name: str, value):
+    """A field's value as the query string writes it; None when a link leaves it out (its default)."""
+    if name in ("kopontren", "opop", "local"):
+        return "1" if value else None
+    if name == "certificates":
+        return list(value) or None
+    if name == "sort":
+        return value if value != "relevance" else None
+    if name == "page":
+        return value if value > 1 else None
+    return None if value in (None, "") else value
+
+
+def _encoded_arg(name: str, value) -> str:
+    value = _arg_value(name, value)
+    return "" if value is None else urlencode({ARG_NAMES[name]: value}, doseq=True)
 
 
 @dataclass
