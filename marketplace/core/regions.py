@@ -96,6 +96,16 @@ def provinces() -> tuple[ReferenceRegion, ...]:
     return _reference_regions()[0]
 
 
+@cache
+def _names_by_code() -> dict[str, str]:
+    return {str(row["code"]): str(row["name"]) for row in region_rows()}
+
+
+def region_name(code: str) -> str | None:
+    """A region's name by its code, from the reference list (what the `regions` table holds)."""
+    return _names_by_code().get(code)
+
+
 def regencies_of(province_code: str | None) -> tuple[ReferenceRegion, ...]:
     """The regencies and cities of a province, by name (none for no or an unknown province)."""
     return _reference_regions()[1].get(province_code or "", ())

@@ -40,6 +40,40 @@ def test_the_supplier_directory_filters_by_goods_certificates_capacity_and_rat(a
         assert client.get(f"/suppliers?{garbled}").status_code == 200
 
 
+def test_each_supplier_card_sums_up_only_its_public_offer(app):
+    from datetime import timedelta
+
+    from marketplace.core.timeutil import local_today
+    from marketplace.sourcing.services.suppliers import supplier_facts
+    from tests.factories import receive
+
+    sragen = create_cooperative(name="Koperasi Sragen")
+    create_product(sragen, name="Seragam", category_id=category("seragam").id, availability="made_to_order",
+                   lead_time_days=30, weekly_capacity=400, tiers=[],
+                   certifications={CertificationKind.PIRT: ("P-IRT 1", local_today() - timedelta(days=1))})
+    create_product(sragen, name="Batik", category_id=category("batik").id, availability="made_to_order",
+                   lead_time_days=10, weekly_capacity=150, tiers=[],
+                   certifications={CertificationKind.HALAL: ("ID1", None)})
+    ready = create_product(sragen, name="Keranjang", category_id=category("anyaman").id, min_order_quantity=2,
+                           tiers=[])
+    receive(ready, 5)
+    create_product(sragen, name="Draf", category_id=category("madu").id, status="draft", availability="made_to_order",
+                   lead_time_days=5, weekly_capacity=9000, tiers=[])
+    other = create_cooperative(name="Koperasi Lain")
+    create_product(other, name="Madu", category_id=category("madu").id, tiers=[])
+    empty = create_cooperative(name="Koperasi Kosong")
+
+    facts = supplier_facts([sragen.id, other.id, empty.id])
+    ours = facts[sragen.id]
+    assert (ours.products, ours.in_stock, ours.max_weekly_capacity) == (3, 1, 400)  # the draft's 9,000 is not on sale
+    assert ours.certificates == ["halal"]  # the P-IRT expired yesterday
+    assert ours.categories == sorted({category("fesyen").id, category("kain-dan-wastra").id,
+                                      category("kerajinan").id})
+    assert (facts[other.id].products, facts[other.id].max_weekly_capacity) == (1, None)
+    assert facts[empty.id] == type(ours)()
+    assert supplier_facts([]) == {}
+
+
 def test_suppliers_with_products_on_sale_come_first_then_by_track_record(app, client):
     seasoned = create_cooperative(name="Koperasi Berpengalaman")
     seasoned.completed_orders, seasoned.on_time_orders = 40, 38

@@ -230,12 +230,12 @@ class PostgresBackend:
         return connection.scalar(sa.text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")) or 0
 
     def changes_since(self, connection: sa.Connection, mark: int) -> tuple[int, set[int | None]]:
-        from marketplace.search.models import SearchChange
-
-        new_mark = self.change_mark(connection)  # before reading, so what commits meanwhile is read next time
-        changed = set(connection.scalars(sa.select(SearchChange.product_id)
-                                         .where(SearchChange.transaction_id >= mark)))
-        return new_mark, changed
+        """One statement, so the changes are read in the very snapshot whose xmin becomes the next mark (and a
+        search pays one round trip for it)."""
+        new_mark, changed = connection.execute(sa.text(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, "
+            "ARRAY(SELECT product_id FROM search_changes WHERE transaction_id >= :mark)"), {"mark": mark}).one()
+        return new_mark or 0, set(changed)
 
 
 def ranked_ids_of(connection: sa.Connection, ranked: sa.Subquery) -> tuple[np.ndarray, np.ndarray]:

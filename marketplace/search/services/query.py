@@ -19,7 +19,7 @@ from marketplace.catalog.models import Availability, Category, CertificationKind
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus, CooperativeType
 from marketplace.core.cache import data_cache
 from marketplace.core.query_args import QueryArgs
-from marketplace.core.regions import Region
+from marketplace.core.regions import region_name
 from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 from marketplace.search.models import SearchEntry
@@ -420,15 +420,12 @@ def _facets(counters: dict[str, Counter]) -> dict[str, list]:
     category_names = dict(db.session.execute(sa.select(Category.id, Category.name_column())).all())
     provinces = counters["province"].most_common(40)
     regencies = counters["regency"].most_common(60)
-    codes = [code for code, _count in provinces + regencies]
-    region_names = dict(db.session.execute(sa.select(Region.code, Region.name).where(Region.code.in_(codes)))
-                        .all()) if codes else {}
     certificate_labels = {kind.value: kind.label for kind in CertificationKind}
     facets = {
-        "regency": [(code, region_names.get(code, code), count) for code, count in regencies],
+        "regency": [(code, region_name(code) or code, count) for code, count in regencies],
         "category": sorted(((value, category_names.get(value, "—"), count)
                             for value, count in counters["category"].items() if value), key=lambda item: -item[2]),
-        "province": [(code, region_names.get(code, code), count) for code, count in provinces],
+        "province": [(code, region_name(code) or code, count) for code, count in provinces],
         "type": [(value, CooperativeType(value).label, count) for value, count in counters["type"].most_common()],
         "availability": [(value, Availability(value).label, count)
                          for value, count in counters["availability"].most_common()],

@@ -1,8 +1,7 @@
 """The supplier directory: verified cooperatives an officer can filter by what the procurement needs."""
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
-from functools import cache
 
 import sqlalchemy as sa
 
@@ -11,8 +10,7 @@ from marketplace.cooperatives.models import Cooperative, CooperativeStatus, has_
 from marketplace.cooperatives.services.rat import dormant_condition
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.timeutil import local_today
-from marketplace.extensions import db
-from marketplace.search.services.offers import CERTIFICATE_KINDS, offer_summaries, offers_exist
+from marketplace.search.services.offers import CERTIFICATE_KINDS, OfferSummary, offer_summaries, offers_exist
 
 # "record": suppliers with products on sale and a track record of completed orders first (an officer's first look
 # should not be newly verified cooperatives with nothing to sell); "name": A to Z.
@@ -75,34 +73,7 @@ def suppliers_query(filters: SupplierFilters, today: date | None = None) -> sa.S
                           Cooperative.on_time_orders.desc(), Cooperative.name, Cooperative.id)
 
 
-@dataclass
-class SupplierFacts:
-    products: int = 0
-    in_stock: int = 0
-    categories: list[int] = field(default_factory=list)
-    certificates: list[str] = field(default_factory=list)
-    max_weekly_capacity: int | None = None
-
-
-@cache
-def _capacities() -> sa.Select:
-    """Built once with a parameter (see search.services.offers): each supplier's largest weekly capacity."""
-    return (sa.select(Product.cooperative_id, sa.func.max(Product.weekly_capacity))
-            .where(Product.cooperative_id.in_(sa.bindparam("cooperative_ids", expanding=True)),
-                   Product.status == ProductStatus.ACTIVE, Product.availability == Availability.MADE_TO_ORDER)
-            .group_by(Product.cooperative_id))
-
-
-def supplier_facts(cooperative_ids: list[int], today: date | None = None) -> dict[int, SupplierFacts]:
-    """What each listed supplier offers, in two grouped queries however many suppliers the page holds."""
-    today = today or local_today()
-    facts = {cooperative_id: SupplierFacts() for cooperative_id in cooperative_ids}
-    if not cooperative_ids:
-        return facts
-    for cooperative_id, summary in offer_summaries(cooperative_ids, today).items():
-        entry = facts[cooperative_id]
-        entry.products, entry.in_stock = summary.products, summary.in_stock
-        entry.categories, entry.certificates = summary.categories, summary.certificates
-    for cooperative_id, capacity in db.session.execute(_capacities(), {"cooperative_ids": cooperative_ids}):
-        facts[cooperative_id].max_weekly_capacity = capacity
-    return facts
+def supplier_facts(cooperative_ids: list[int], today: date | None = None) -> dict[int, OfferSummary]:
+    """What each listed supplier offers (products, stock, goods, certificates, capacity), in one grouped query
+    however many suppliers the page holds."""
+    return offer_summaries(cooperative_ids, today or local_today())
