@@ -177,6 +177,13 @@ class FacetColumns:
 
     # Counting
 
+    def products_by_parent_category(self, session: Session, backend) -> dict[int | None, int]:
+        """How many searchable products each top-level category holds (None: those filed at the top level)."""
+        with self._lock:
+            self._bring_up_to_date(session, backend)
+            tally = np.bincount(self.columns["parent_category_id"][:self.used][self.present[:self.used]])
+        return {int(value) or None: int(tally[value]) for value in np.nonzero(tally)[0]}
+
     def count(self, session: Session, backend, request, today: date, words: list[str],
               matching: np.ndarray | None = None) -> Counted:
         """The total and every facet's counts of `request` (a `query.SearchRequest`): a facet ignores its own
@@ -274,6 +281,12 @@ class FacetColumns:
 
 def _day_number(day: date) -> int:
     return int(np.datetime64(day, "D").astype(np.int64))
+
+
+def facet_columns_in_use(session: Session) -> bool:
+    """Whether the worker's columns may answer: they are turned on, and this transaction has not written the index
+    itself (the columns only ever hold what is committed; such a transaction is counted by the database)."""
+    return bool(current_app.config["SEARCH_FACET_COLUMNS"]) and not session.info.get(WRITTEN_IN_THIS_TRANSACTION)
 
 
 def facet_columns() -> FacetColumns:

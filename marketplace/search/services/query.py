@@ -24,7 +24,7 @@ from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 from marketplace.search.models import SearchEntry
 from marketplace.search.services.backends import backend_for, ranked_ids_of
-from marketplace.search.services.columns import WRITTEN_IN_THIS_TRANSACTION, Counted, facet_columns
+from marketplace.search.services.columns import Counted, facet_columns, facet_columns_in_use
 from marketplace.search.services.text import query_words
 
 PER_PAGE = 24
@@ -248,7 +248,7 @@ def _find(request: SearchRequest, backend, words: list[str], today: date) -> dic
     elif typo_fallback:
         ids = _page_ranked_by(similar, request)
     elif words and request.sort == "relevance":
-        if not passing and counted["total"] and _facet_columns_in_use():  # the counts came from the cache
+        if not passing and counted["total"] and facet_columns_in_use(db.session()):  # the counts came from the cache
             passing.append(facet_columns().count(db.session(), backend, request, today, words))
         ids = _page_by_relevance(request, backend, words, today, matching, counted["total"],
                                  passing[0] if passing else None)
@@ -333,7 +333,7 @@ def _counted(request: SearchRequest, today: date, matching, backend, words: list
     What the columns found passing every filter is added to `passing`, for ranking and sorting.
     """
     def count() -> dict:
-        if (words is not None or close_ids is not None) and _facet_columns_in_use():
+        if (words is not None or close_ids is not None) and facet_columns_in_use(db.session()):
             counted = facet_columns().count(db.session(), backend, request, today, words or [],
                                             matching=close_ids() if close_ids else None)
             total, counters = counted.total, counted.counters
@@ -346,10 +346,6 @@ def _counted(request: SearchRequest, today: date, matching, backend, words: list
     seconds = current_app.config["SEARCH_FACET_CACHE_SECONDS"] if cacheable else 0
     return data_cache().remember(_cache_key("counts", today, replace(request, page=1, sort="relevance")), seconds,
                                  count)
-
-
-def _facet_columns_in_use() -> bool:
-    return current_app.config["SEARCH_FACET_COLUMNS"] and not db.session.info.get(WRITTEN_IN_THIS_TRANSACTION)
 
 
 def _count(request: SearchRequest, today: date, matching, one_pass: bool) -> tuple[int, dict[str, Counter]]:
