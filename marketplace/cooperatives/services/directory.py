@@ -1,6 +1,7 @@
 """What the public sees of cooperatives: only verified ones, filtered by what buyers look for."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -12,7 +13,7 @@ from marketplace.core.query_args import QueryArgs
 from marketplace.extensions import db
 
 
-@dataclass
+@dataclass(frozen=True)
 class CooperativeFilters:
     province: str | None = None
     regency: str | None = None
@@ -34,6 +35,13 @@ class CooperativeFilters:
 
 
 def public_cooperatives_query(filters: CooperativeFilters) -> sa.Select:
+    return _public_cooperatives_query(filters, rat_due_year())
+
+
+@lru_cache(maxsize=256)
+def _public_cooperatives_query(filters: CooperativeFilters, due_year: int) -> sa.Select:
+    """Built once per filters (and RAT year): building a statement and working out its cache key cost more than
+    running it, and the same statement object lets pagination keep its count and keys statements too."""
     query = sa.select(Cooperative).where(Cooperative.status == CooperativeStatus.VERIFIED)
     if filters.province:
         query = query.where(Cooperative.province_code == filters.province)
@@ -46,7 +54,7 @@ def public_cooperatives_query(filters: CooperativeFilters) -> sa.Select:
     if filters.opop:
         query = query.where(Cooperative.opop_participant.is_(True))
     if filters.rat_recent:
-        query = query.where(Cooperative.last_rat_book_year >= rat_due_year())
+        query = query.where(Cooperative.last_rat_book_year >= due_year)
     return query.order_by(Cooperative.name, Cooperative.id)
 
 

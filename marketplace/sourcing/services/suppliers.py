@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 
 import sqlalchemy as sa
 
@@ -46,7 +47,13 @@ class SupplierFilters:
 
 
 def suppliers_query(filters: SupplierFilters, today: date | None = None) -> sa.Select:
-    today = today or local_today()
+    return _suppliers_query(filters, today or local_today())
+
+
+@lru_cache(maxsize=256)
+def _suppliers_query(filters: SupplierFilters, today: date) -> sa.Select:
+    """Built once per filters and day: building a statement and working out its cache key cost more than running
+    it, and the same statement object lets pagination keep its count and keys statements too."""
     query = sa.select(Cooperative).where(Cooperative.status == CooperativeStatus.VERIFIED)
     if filters.province:
         query = query.where(Cooperative.province_code == filters.province)
