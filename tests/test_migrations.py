@@ -86,6 +86,28 @@ def test_indexes_on_expressions_are_the_models_own(empty_database_url):
         db.engine.dispose()
 
 
+def test_cooperative_names_stay_in_their_trigram_table_after_upgrade(empty_database_url):
+    """The table is kept by triggers on `cooperatives`: a revision that rebuilds that table (SQLite's batch mode)
+    drops them, and must make them again."""
+    if not empty_database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL reads cooperative names through a trigram index")
+    app = create_app(make_config(empty_database_url))
+    with app.app_context():
+        upgrade()
+    with app.app_context(), db.engine.begin() as connection, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")
+        insert_row(connection, "cooperatives", id=7, name="Koperasi Batik Laweyan", slug="laweyan",
+                   province_code="33", regency_code="33.14")
+        connection.execute(sa.text("UPDATE cooperatives SET name = 'Koperasi Wastra Laweyan' WHERE id = 7"))
+        named = lambda word: connection.execute(sa.text(  # noqa: E731
+            "SELECT rowid FROM cooperative_names_fts WHERE name LIKE :word"), {"word": f"%{word}%"}).scalars().all()
+        assert (named("batik"), named("wastra")) == ([], [7])
+        connection.execute(sa.text("DELETE FROM cooperatives WHERE id = 7"))
+        assert named("wastra") == []
+    with app.app_context():
+        db.engine.dispose()
+
+
 def insert_row(connection, table_name: str, **values) -> None:
     """A row with the given values, and plain ones for every other required column of the table as it is."""
     table = sa.Table(table_name, sa.MetaData(), autoload_with=connection)

@@ -2,12 +2,12 @@
 
 from marketplace.core.timeutil import UTCDateTime
 
-# The search text storage differs per database (an FTS5 table and its shadow tables on SQLite; tsvector and
+# The search text storage differs per database (FTS5 tables and their shadow tables on SQLite; tsvector and
 # name columns with GIN indexes on PostgreSQL) and is made by `search.backends.ensure_schema`, not by the
 # models; Alembic must neither drop it nor try to create it.
 SEARCH_TEXT_PREFIXES = ("product_search_fts", "product_search_text", "search_entries_document",
                         "search_entries_name_trigram", "search_document", "search_name", "search_entries_facets",
-                        "cooperatives_name_trigram")
+                        "cooperatives_name_trigram", "cooperative_names_fts")
 
 
 def render_migration_item(type_, obj, autogen_context):

@@ -121,6 +121,27 @@ def test_matching_cooperatives_are_listed_beside_products(app):
     assert [cooperative.name for cooperative in result.cooperatives] == ["Kopontren Sunan Drajat"]
 
 
+def test_cooperatives_are_found_by_any_part_of_their_name_and_follow_every_rename(app, monkeypatch):
+    from marketplace.search.services import backends
+
+    laweyan = create_cooperative(name="Koperasi Batik Laweyan")
+    create_cooperative(name="Koperasi Tenun Troso")
+    create_cooperative(name="Koperasi Batik Menunggu", status="pending")
+
+    def named(q: str) -> list[str]:
+        db.session.commit()
+        return [cooperative.name for cooperative in search_products(SearchRequest(q=q)).cooperatives]
+
+    assert named("batik") == ["Koperasi Batik Laweyan"]
+    assert named("LAWEY tik") == ["Koperasi Batik Laweyan"]
+    assert named("ba") == ["Koperasi Batik Laweyan"]  # under three letters: the names are read one by one
+    assert named("kain") == []
+    laweyan.name = "Koperasi Wastra Laweyan"
+    assert named("batik") == [] and named("wastra") == ["Koperasi Wastra Laweyan"]
+    monkeypatch.setattr(backends, "MOST_NAMES_LOOKED_UP", 1)  # more names hold "koperasi": read in order instead
+    assert named("koperasi") == ["Koperasi Tenun Troso", "Koperasi Wastra Laweyan"]
+
+
 def test_rebuilding_gives_the_same_index(app):
     create_product(name="Batik A")
     create_product(name="Batik B", status="draft")
