@@ -96,8 +96,8 @@ def test_a_fresh_worker_loads_the_columns_and_then_reads_only_what_changed(app):
     assert counted_by_columns(SearchRequest(q="madu"), columns)[0] == 1
     applied = []
     original = columns._apply
-    columns._apply = lambda session, product_ids: (applied.append(set(product_ids)), original(session,
-                                                                                                  product_ids))
+    columns._apply = lambda session, backend, product_ids: (applied.append(set(product_ids)),
+                                                            original(session, backend, product_ids))
     details = product_services.ProductDetails.of(first)
     details.base_price = 120_000
     product_services.update_product(owner_of(first.cooperative), first, details)

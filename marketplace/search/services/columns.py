@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from marketplace.catalog.models import Availability, CertificationKind
 from marketplace.search.models import SearchChange, SearchEntry
+from marketplace.search.services.words import MOST_DOCUMENTS_OVERLAID, WordIndex
 
 # Changes are kept this long (`flask prune-search-changes`); columns that have not looked for half of it load
 # everything again rather than trust that nothing they needed was pruned.
@@ -57,6 +58,7 @@ class Counted:
     counters: dict[str, Counter]  # facet → {value: count}, as `query._count` gives them
     passing: np.ndarray  # the ids of the products passing the words and every filter, in no order
     prices: np.ndarray  # their base prices, in the same order
+    ranks: np.ndarray | None = None  # their BM25 for the words (lower first), in the same order; None without words
 
     def newest(self, offset: int, count: int) -> list[int]:
         """The passing ids from `offset` on, newest (highest id) first: only those up to the last one asked
@@ -66,6 +68,18 @@ class Counted:
             return []
         top = np.partition(self.passing, len(self.passing) - wanted)[len(self.passing) - wanted:]
         return np.sort(top)[::-1][offset:offset + count].tolist()
+
+    def by_relevance(self, offset: int, count: int, candidates: int) -> list[int]:
+        """The passing ids from `offset` on by rank (then by id, as the database orders them), among the newest
+        `candidates` of them; past those, the rest follow newest first (`query.RANK_CANDIDATES`)."""
+        if offset >= candidates or self.ranks is None:
+            return self.newest(offset, count)
+        wanted = min(candidates, len(self.passing))
+        if not wanted:
+            return []
+        newest = np.argpartition(self.passing, len(self.passing) - wanted)[len(self.passing) - wanted:]
+        order = np.lexsort((self.passing[newest], self.ranks[newest]))
+        return self.passing[newest[order[offset:offset + count]]].tolist()
 
     def by_price(self, offset: int, count: int, descending: bool) -> list[int]:
         """The passing ids from `offset` on, by price (then by id, as the database orders them)."""
@@ -92,6 +106,7 @@ class FacetColumns:
         self.used = 0
         self.codes: dict[str, dict[str, int]] = {name: {} for name in CODED}
         self.values: dict[str, list[str]] = {name: [""] for name in CODED}  # code 0 is "none"
+        self.words = WordIndex()
 
     def _code(self, column: str, value: str | None) -> int:
         if value is None:
@@ -147,9 +162,14 @@ class FacetColumns:
                                               .execution_options(yield_per=5000))
         for rows in result.partitions():
             self._store(rows)
+        self.words.load(backend.word_postings(session.connection()), self.slot_of, len(self.present))
         self._mark, self._loaded = mark, True
 
-    def _apply(self, session: Session, product_ids: set[int]) -> None:
+    def _slots_of_products(self, rows: Sequence) -> np.ndarray:
+        """The slots of the products whose ids begin these rows (all stored already)."""
+        return self.slot_of[np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))]
+
+    def _apply(self, session: Session, backend, product_ids: set[int]) -> None:
         ids = sorted(product_ids)
         found = set()
         for start in range(0, len(ids), 1000):
@@ -158,6 +178,8 @@ class FacetColumns:
             batch = rows.all()
             found.update(row[0] for row in batch)
             self._store(batch)
+            texts = backend.word_rows(session.connection(), ids[start:start + 1000])
+            self.words.replace(self._slots_of_products(texts), texts)
         for product_id in product_ids - found:
             if product_id < len(self.slot_of) and self.slot_of[product_id] >= 0:
                 self.present[self.slot_of[product_id]] = False
@@ -171,8 +193,10 @@ class FacetColumns:
             if None in changed or len(changed) > MOST_CHANGES_APPLIED:
                 self._load_everything(session, backend)
             else:
-                self._apply(session, changed)
+                self._apply(session, backend, changed)
                 self._mark = mark
+                if self.words.overlaid_documents > MOST_DOCUMENTS_OVERLAID:
+                    self._load_everything(session, backend)
         self._looked_at = now
 
     # Counting
@@ -187,24 +211,37 @@ class FacetColumns:
     def count(self, session: Session, backend, request, today: date, words: list[str],
               matching: np.ndarray | None = None) -> Counted:
         """The total and every facet's counts of `request` (a `query.SearchRequest`): a facet ignores its own
-        filter, so a chosen province still shows the others. The products counted are those holding the words,
-        or those of `matching` when given (names close to a misspelt word)."""
-        if matching is None and words:
-            matching = backend.matching_ids(session.connection(), words)
+        filter, so a chosen province still shows the others. The products counted are those holding the words
+        (then ranked for them too), or those of `matching` when given (names close to a misspelt word)."""
         with self._lock:
             self._bring_up_to_date(session, backend)
-            return self._count(request, today, matching)
+            present = self.present[:self.used]
+            frequencies: list[np.ndarray] = []
+            if matching is not None:
+                matched = self.slot_of[matching[matching < len(self.slot_of)]]
+                matched = matched[matched >= 0]
+            elif words:
+                holding = present.copy()
+                for word in words:
+                    frequencies.append(self.words.frequencies(word, self.used))
+                    holding &= frequencies[-1] > 0
+                matched = np.flatnonzero(holding)
+            else:
+                matched = None
+            counted, passing_slots = self._count(request, today, matched)
+            if frequencies:
+                counted.ranks = self.words.ranks(frequencies, passing_slots, present)
+            return counted
 
-    def _count(self, request, today: date, matching: np.ndarray | None) -> Counted:
+    def _count(self, request, today: date, matched: np.ndarray | None) -> tuple[Counted, np.ndarray]:
+        """What `count` gives, for the products in the `matched` slots (all when None), and the passing slots."""
         columns, used = self.columns, self.used
         day = _day_number(today)
         # When the words match a small part of the catalogue (a broad word: a tenth), only their slots are read,
         # each column gathered once; otherwise whole columns, the words as one more condition.
         slots = None
         rows = self.present[:used].copy()
-        if matching is not None:
-            matched = self.slot_of[matching[matching < len(self.slot_of)]]
-            matched = matched[matched >= 0]
+        if matched is not None:
             if 4 * len(matched) < used:
                 slots = matched[rows[matched]]
                 rows = np.ones(len(slots), dtype=np.bool_)
@@ -275,8 +312,9 @@ class FacetColumns:
             counters[certificate] = Counter({True: int(np.count_nonzero(column(certificate)[everything] >= day))})
         for flag, flag_column in FLAGS.items():
             counters[flag] = Counter({True: int(np.count_nonzero(column(flag_column)[everything]))})
-        return Counted(total=int(np.count_nonzero(everything)), counters=counters,
-                       passing=column("product_id")[everything], prices=column("base_price")[everything])
+        return (Counted(total=int(np.count_nonzero(everything)), counters=counters,
+                        passing=column("product_id")[everything], prices=column("base_price")[everything]),
+                np.flatnonzero(everything) if slots is None else slots[everything])
 
 
 def _day_number(day: date) -> int:

@@ -295,15 +295,13 @@ RANK_CANDIDATES = 50 * PER_PAGE
 
 def _page_by_relevance(request: SearchRequest, backend, words: list[str], today: date, matching,
                        total: int, passing: Counted | None) -> list[int]:
-    """`passing`, when known: the products passing the words and filters, as the facet columns counted them.
-    Then the newest are ranked among themselves by their ids alone, with no second search for what passes."""
+    """`passing`, when known: the products passing the words and filters, as the facet columns counted and
+    ranked them; then the page is read off in memory."""
     offset = (request.page - 1) * PER_PAGE
     if not total:
         return []
     if passing is not None:
-        if offset >= RANK_CANDIDATES:
-            return passing.newest(offset, PER_PAGE)
-        return _page_ranked_by(backend.ranked_among(words, passing.newest(0, RANK_CANDIDATES)), request)
+        return passing.by_relevance(offset, PER_PAGE, RANK_CANDIDATES)
     if offset >= RANK_CANDIDATES:  # past the ranked matches, the rest follow newest first
         return list(db.session.scalars(_base(request, today, matching, SearchEntry.product_id)
                                        .order_by(SearchEntry.product_id.desc()).limit(PER_PAGE).offset(offset)))
