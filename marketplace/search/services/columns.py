@@ -79,7 +79,9 @@ class Counted:
             return []
         newest = np.argpartition(self.passing, len(self.passing) - wanted)[len(self.passing) - wanted:]
         order = np.lexsort((self.passing[newest], self.ranks[newest]))
-        return self.passing[newest[order[offset:offset + count]]].tolist()
+        ranked = self.passing[newest[order[offset:offset + count]]].tolist()
+        return ranked + self.newest(candidates, offset + count - candidates) if offset + count > candidates \
+            else ranked
 
     def by_price(self, offset: int, count: int, descending: bool) -> list[int]:
         """The passing ids from `offset` on, by price (then by id, as the database orders them)."""

@@ -441,6 +441,8 @@ def _matching_cooperatives(backend, words: list[str], limit: int = 4) -> list[in
         return []
     query = sa.select(Cooperative.id).where(Cooperative.status == CooperativeStatus.VERIFIED)
     named = backend.cooperatives_named(db.session.connection(), words)
+    if named == []:
+        return []  # no name holds the words
     if named is not None:
         query = query.where(Cooperative.id.in_(named))
     for word in words:
