@@ -97,9 +97,8 @@ def register_search_index_hooks() -> None:
 
 
 def _configure_login(app: Flask) -> None:
-    from flask_babel import lazy_gettext as _l
-
     from marketplace.accounts.services import user_for_session
+    from marketplace.core.i18n import lazy_gettext as _l
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to open this page.")
@@ -170,6 +169,7 @@ def register_template_helpers(app: Flask) -> None:
     from marketplace.core.money import format_number, format_percent, format_rupiah
     from marketplace.core.security import register_security_headers
     from marketplace.core.timeutil import format_date_local, format_datetime_local
+    from marketplace.core.urls import url_for_slug
 
     app.add_template_filter(format_rupiah, "rupiah")
     app.add_template_filter(format_number, "number")
@@ -180,6 +180,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(image_srcset)
     app.add_template_global(image_url)
     app.add_template_global(external_url)
+    app.add_template_global(url_for_slug)
     from marketplace.payments.services.transfers import proofs_of
 
     app.add_template_global(proofs_of, "transfer_proofs_of")  # the order pages list a transfer's proofs

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -13,6 +12,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 from marketplace.accounts.models import SELF_REGISTERED_KINDS, AccountKind
 from marketplace.accounts.services import password_problems
 from marketplace.core.forms import LANGUAGE_CHOICES, IndonesianPhone, enum_choices, strip_whitespace
+from marketplace.core.i18n import lazy_gettext as _l
 
 EMAIL_VALIDATORS = [
     DataRequired(message=_l("Enter your email address.")),

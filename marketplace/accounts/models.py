@@ -2,11 +2,11 @@ import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.core.audit import register_audit_actions
+from marketplace.core.i18n import lazy_gettext as _l
 from marketplace.core.labelled_enum import LabelledEnum
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db

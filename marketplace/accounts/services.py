@@ -7,13 +7,13 @@ from typing import cast
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from marketplace.accounts.models import SELF_REGISTERED_KINDS, AccountAudit, AccountKind, SignInSession, User
 from marketplace.core.audit import SYSTEM, record_audit
 from marketplace.core.errors import Conflict, DomainError, NotPermitted
+from marketplace.core.i18n import gettext as _
 from marketplace.core.mail import send_mail_after_commit
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db

@@ -1,5 +1,4 @@
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace.accounts import bp, services
@@ -15,6 +14,7 @@ from marketplace.accounts.forms import (
 from marketplace.accounts.models import AccountKind
 from marketplace.core.errors import DomainError
 from marketplace.core.i18n import SESSION_LOCALE_KEY
+from marketplace.core.i18n import gettext as _
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.validators import is_safe_redirect_target
 from marketplace.core.views import render_form

@@ -1,11 +1,11 @@
 """Queries behind the operator screens."""
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.core.audit import AuditEvent
 from marketplace.core.errors import NotFound
+from marketplace.core.i18n import gettext as _
 from marketplace.core.mail import OutgoingMail
 from marketplace.extensions import db
 

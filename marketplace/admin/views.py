@@ -1,5 +1,4 @@
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -14,6 +13,7 @@ from marketplace.cooperatives.services.rat import dormant_cooperatives_query, ra
 from marketplace.cooperatives.services.staff import staff_of
 from marketplace.core.audit import audit_action_choices
 from marketplace.core.errors import DomainError
+from marketplace.core.i18n import gettext as _
 from marketplace.core.identifiers import format_npwp
 from marketplace.core.mail import waiting_mail_summary
 from marketplace.core.pagination import paginate

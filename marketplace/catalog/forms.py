@@ -1,7 +1,5 @@
 from datetime import date
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -38,6 +36,8 @@ from marketplace.core.forms import (
     optional_int,
     strip_whitespace,
 )
+from marketplace.core.i18n import gettext as _
+from marketplace.core.i18n import lazy_gettext as _l
 
 IMAGE_TYPES = ["jpg", "jpeg", "png", "webp"]
 TIER_ROWS = 5

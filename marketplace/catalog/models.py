@@ -2,11 +2,11 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.audit import register_audit_actions
 from marketplace.core.database import enum_column
+from marketplace.core.i18n import lazy_gettext as _l
 from marketplace.core.images import StoredImage
 from marketplace.core.labelled_enum import LabelledEnum
 from marketplace.core.timeutil import UTCDateTime, local_today, utcnow

@@ -1,6 +1,5 @@
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -41,6 +40,7 @@ from marketplace.core.forms import (
     optional_int,
     strip_whitespace,
 )
+from marketplace.core.i18n import lazy_gettext as _l
 from marketplace.core.identifiers import (
     parse_bank_account_number,
     parse_legal_decree_number,

@@ -3,10 +3,10 @@
 from enum import StrEnum
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.cooperatives.models import StaffMembership, StaffRole
 from marketplace.core.errors import NotPermitted
+from marketplace.core.i18n import gettext as _
 from marketplace.extensions import db
 
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import has_request_context, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.core.i18n import lazy_gettext as _l
 from marketplace.core.labelled_enum import LabelledEnum
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db

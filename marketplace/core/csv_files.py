@@ -4,8 +4,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
-
+from marketplace.core.i18n import gettext as _
 from marketplace.core.text import without_control_characters
 
 # The byte-order mark makes Excel read UTF-8 names (Siti Aminah, Café…) correctly.

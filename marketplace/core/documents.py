@@ -7,10 +7,10 @@ import secrets
 from dataclasses import dataclass
 
 import pypdf
-from flask_babel import gettext as _
 from PIL import Image, ImageOps
 
 from marketplace.core.errors import DomainError
+from marketplace.core.i18n import gettext as _
 from marketplace.core.images import InvalidImage, open_verified_image
 
 log = logging.getLogger(__name__)

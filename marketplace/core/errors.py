@@ -4,11 +4,12 @@ import logging
 import re
 
 from flask import Response, jsonify, render_template, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 from werkzeug.http import HTTP_STATUS_CODES
+
+from marketplace.core.i18n import gettext as _
+from marketplace.core.i18n import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 

@@ -1,10 +1,10 @@
 """Field validators and filters every domain's forms share."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from marketplace.core.i18n import lazy_gettext as _l
 from marketplace.core.money import format_percent, parse_percent, parse_rupiah
 from marketplace.core.validators import normalize_indonesian_phone
 

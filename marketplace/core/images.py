@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from flask import current_app, g, url_for
-from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from marketplace.core.errors import DomainError
+from marketplace.core.i18n import gettext as _
 from marketplace.core.storage import get_storage
 from marketplace.core.unit_of_work import after_commit
 

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import Generic, Protocol, TypeVar
 
 from flask import current_app
-from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from marketplace.core.errors import DomainError, NotPermitted
+from marketplace.core.i18n import gettext as _
 from marketplace.extensions import db
 
 INVITATION_MAX_AGE = 14 * 24 * 60 * 60

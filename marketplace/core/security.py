@@ -1,9 +1,9 @@
 """What every request and response passes through: control characters refused at the edge, security headers."""
 
 from flask import request
-from flask_babel import gettext as _
 
 from marketplace.core.errors import error_response
+from marketplace.core.i18n import gettext as _
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

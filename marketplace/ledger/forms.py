@@ -1,10 +1,10 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from marketplace.core.forms import PercentField, RupiahField, enum_choices, strip_whitespace
+from marketplace.core.i18n import lazy_gettext as _l
 from marketplace.ledger.models import PayoutMethod
 from marketplace.ledger.services.journal import PayoutDetails
 

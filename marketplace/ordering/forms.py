@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -15,6 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from marketplace.catalog.services.products import MAX_QUANTITY
 from marketplace.core.forms import IndonesianPhone, Parsed, RupiahField, empty_to_none, enum_choices, strip_whitespace
+from marketplace.core.i18n import lazy_gettext as _l
 from marketplace.core.identifiers import parse_postal_code
 from marketplace.ordering.models import DeliveryMethod, PaymentMethod
 from marketplace.ordering.services.checkout import Address, SupplierChoice

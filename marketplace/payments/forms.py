@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, EmailField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from marketplace.core.forms import RupiahField, strip_whitespace
+from marketplace.core.i18n import lazy_gettext as _l
 
 
 class TransferForm(FlaskForm):

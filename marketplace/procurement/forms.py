@@ -1,10 +1,10 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from marketplace.core.forms import CheckboxesField, RupiahField, enum_choices, strip_whitespace
+from marketplace.core.i18n import lazy_gettext as _l
 from marketplace.core.money import parse_percent
 from marketplace.procurement.models import AgencyLevel, ApprovalPolicy, OfficerRole, PaymentMechanism, RuleKey
 

@@ -5,8 +5,8 @@ card), not by the cooperative; the purchase order completes
 with its order; the order's pages link to the purchase order."""
 
 from flask import url_for
-from flask_babel import gettext as _
 
+from marketplace.core.i18n import gettext as _
 from marketplace.ordering.services import events
 from marketplace.payments.services.card import when_invoice_paid_by_card
 from marketplace.payments.services.invoices import payment_recorded_elsewhere

@@ -4,11 +4,11 @@ named roles, and the rules and tax rates purchases follow — kept as data with 
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.audit import register_audit_actions
 from marketplace.core.database import StoredUpload, enum_column
+from marketplace.core.i18n import lazy_gettext as _l
 from marketplace.core.labelled_enum import LabelledEnum
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db

@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from marketplace.core.forms import strip_whitespace
+from marketplace.core.i18n import lazy_gettext as _l
 
 
 class ShortlistForm(FlaskForm):

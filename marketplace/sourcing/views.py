@@ -1,5 +1,4 @@
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.catalog.services.categories import category_tree
@@ -7,6 +6,7 @@ from marketplace.cooperatives.models import Cooperative
 from marketplace.cooperatives.services.profile import badges_of
 from marketplace.core.cache import cached_public_page
 from marketplace.core.errors import DomainError
+from marketplace.core.i18n import gettext as _
 from marketplace.core.pagination import paginate_keys_first
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.regions import provinces

@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from functools import cache
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import CatalogAudit, Category, Product
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError, NotFound, NotPermitted
+from marketplace.core.i18n import gettext as _
 from marketplace.core.text import unique_slug
 from marketplace.extensions import db
 

@@ -1,13 +1,13 @@
 """A product's photos: up to eight, in the order staff choose, each with alternative text."""
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import CatalogAudit, Product, ProductImage
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError, NotFound
+from marketplace.core.i18n import gettext as _
 from marketplace.core.images import discard_image_after_commit, store_image
 from marketplace.extensions import db
 

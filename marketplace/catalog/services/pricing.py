@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
+from marketplace.core.i18n import gettext as _
 
 # Far above any cooperative's price, and safely inside the payment processor's 12-digit limit.
 MAX_UNIT_PRICE = 1_000_000_000

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import (
@@ -30,6 +29,7 @@ from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
 from marketplace.core.csv_files import BYTE_ORDER_MARK, ImportPreview, csv_line, read_table
 from marketplace.core.errors import DomainError
+from marketplace.core.i18n import gettext as _
 from marketplace.core.money import format_percent, parse_percent
 from marketplace.core.unit_of_work import refused_by_database
 from marketplace.extensions import db

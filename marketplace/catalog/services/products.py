@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import lazyload
 
 from marketplace.accounts.models import User
@@ -27,6 +26,7 @@ from marketplace.cooperatives.models import Cooperative, Member
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import Conflict, InvalidDetails, NotFound, TransitionNotAllowed
+from marketplace.core.i18n import gettext as _
 from marketplace.core.images import discard_image_after_commit
 from marketplace.core.text import unique_slug
 from marketplace.core.unit_of_work import refused_by_database

@@ -4,7 +4,6 @@ from datetime import date
 from functools import cache
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -19,6 +18,7 @@ from marketplace.catalog.models import (
 )
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus, Member
 from marketplace.core.errors import NotFound
+from marketplace.core.i18n import gettext as _
 from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 

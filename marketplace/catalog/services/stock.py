@@ -7,7 +7,6 @@ same transaction with an atomic UPDATE, so concurrent entries cannot lose one an
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import lazyload, selectinload
 
 from marketplace.accounts.models import User
@@ -17,6 +16,7 @@ from marketplace.cooperatives.models import Member, MemberStatus
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import Conflict, DomainError, NotFound
+from marketplace.core.i18n import gettext as _
 from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 

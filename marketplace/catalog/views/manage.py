@@ -1,7 +1,6 @@
 """The staff's catalog pages: products, prices, stock lots, photos, CSV import and export."""
 
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -28,6 +27,7 @@ from marketplace.cooperatives.services.members import member_register
 from marketplace.cooperatives.views.access import cooperative_for
 from marketplace.core.csv_files import decode_upload
 from marketplace.core.errors import DomainError
+from marketplace.core.i18n import gettext as _
 from marketplace.core.pagination import paginate
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.unit_of_work import unit_of_work

@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus, CooperativeType, rat_due_year
 from marketplace.cooperatives.permissions import Capability, can
 from marketplace.core.errors import NotFound
+from marketplace.core.i18n import gettext as _
 from marketplace.core.query_args import QueryArgs
 from marketplace.extensions import db
 

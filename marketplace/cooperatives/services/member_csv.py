@@ -7,8 +7,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask_babel import gettext as _
-
 from marketplace.accounts.models import User
 from marketplace.cooperatives.models import (
     Cooperative,
@@ -24,6 +22,7 @@ from marketplace.cooperatives.services.members import MemberDetails, iterate_mem
 from marketplace.core.audit import record_audit
 from marketplace.core.csv_files import BYTE_ORDER_MARK, ImportPreview, csv_line, read_table
 from marketplace.core.errors import DomainError
+from marketplace.core.i18n import gettext as _
 from marketplace.core.identifiers import parse_national_id
 from marketplace.core.unit_of_work import refused_by_database
 from marketplace.core.validators import normalize_indonesian_phone

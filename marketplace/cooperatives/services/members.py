@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.cooperatives.models import (
@@ -21,6 +20,7 @@ from marketplace.cooperatives.models import (
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import InvalidDetails, NotFound
+from marketplace.core.i18n import gettext as _
 from marketplace.core.timeutil import local_today
 from marketplace.core.unit_of_work import refused_by_database
 from marketplace.extensions import db

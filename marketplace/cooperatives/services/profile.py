@@ -4,7 +4,6 @@ from dataclasses import dataclass, fields
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.cooperatives.models import (
@@ -25,6 +24,7 @@ from marketplace.cooperatives.services.order_prefix import assign_order_prefix
 from marketplace.core.audit import record_audit
 from marketplace.core.documents import clean_document, keep_privately
 from marketplace.core.errors import DomainError, InvalidDetails, NotFound, NotPermitted, TransitionNotAllowed
+from marketplace.core.i18n import gettext as _
 from marketplace.core.images import discard_image_after_commit, store_image
 from marketplace.core.mail import send_mail_after_commit
 from marketplace.core.regions import is_regency_of

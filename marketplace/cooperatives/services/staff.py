@@ -1,7 +1,6 @@
 """The people who run a cooperative: invitations by email, roles, and the rule that a board member remains."""
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.accounts.services import normalize_email
@@ -17,6 +16,7 @@ from marketplace.cooperatives.models import (
 from marketplace.cooperatives.permissions import Capability, can, require_capability
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import Conflict, NotFound, NotPermitted
+from marketplace.core.i18n import gettext as _
 from marketplace.core.invitations import (
     INVITATION_VALID_DAYS,
     InvitationLinks,

@@ -1,5 +1,4 @@
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.cooperatives import bp
@@ -8,6 +7,7 @@ from marketplace.cooperatives.models import InvitationPurpose
 from marketplace.cooperatives.services import members as member_services
 from marketplace.cooperatives.services import staff as staff_services
 from marketplace.core.errors import DomainError
+from marketplace.core.i18n import gettext as _
 from marketplace.core.unit_of_work import unit_of_work
 
 

@@ -1,7 +1,6 @@
 """The staff's pages: register, dashboard, profile, logo, documents, staff and roles."""
 
 from flask import flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -25,6 +24,7 @@ from marketplace.cooperatives.services.profile import CooperativeDetails, Invali
 from marketplace.cooperatives.services.rat import InvalidRat
 from marketplace.cooperatives.views.access import CURRENT_COOPERATIVE_KEY, cooperative_for, region_choices
 from marketplace.core.errors import DomainError, NotPermitted
+from marketplace.core.i18n import gettext as _
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import attach_field_errors, errors_text, private_file, render_form
 from marketplace.extensions import limit_uploads

@@ -1,7 +1,6 @@
 """The member registry pages: list, add, edit, account invitation, CSV import and export."""
 
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.cooperatives import bp
@@ -21,6 +20,7 @@ from marketplace.cooperatives.services.members import InvalidMemberDetails, Memb
 from marketplace.cooperatives.views.access import cooperative_for
 from marketplace.core.csv_files import decode_upload
 from marketplace.core.errors import DomainError
+from marketplace.core.i18n import gettext as _
 from marketplace.core.identifiers import mask_account_number, mask_national_id
 from marketplace.core.pagination import paginate
 from marketplace.core.query_args import QueryArgs

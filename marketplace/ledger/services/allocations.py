@@ -5,7 +5,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import StockLot
@@ -13,6 +12,7 @@ from marketplace.cooperatives.models import Member, MemberStatus
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import InvalidDetails, NotFound, TransitionNotAllowed
+from marketplace.core.i18n import gettext as _
 from marketplace.extensions import db
 from marketplace.ledger.models import Allocation, AllocationSource, LedgerAudit
 from marketplace.ordering.models import LotConsumption, Order, OrderLine, OrderStatus

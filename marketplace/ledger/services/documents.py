@@ -3,7 +3,6 @@
 import io
 from collections.abc import Iterator
 
-from flask_babel import gettext as _
 from reportlab.lib.pagesizes import A5, landscape
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
@@ -11,6 +10,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from marketplace.cooperatives.models import Cooperative
 from marketplace.core.csv_files import BYTE_ORDER_MARK, csv_line
+from marketplace.core.i18n import gettext as _
 from marketplace.core.money import format_rupiah
 from marketplace.core.pdf import paragraph_text
 from marketplace.core.timeutil import format_date_local

@@ -6,13 +6,13 @@ from datetime import date
 from functools import cache
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.cooperatives.models import Cooperative, Member
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import Conflict, DomainError, InvalidDetails, NotFound
+from marketplace.core.i18n import gettext as _
 from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 from marketplace.ledger.models import (

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.cooperatives.models import Cooperative, Member, MemberStatus
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import InvalidDetails, NotFound
+from marketplace.core.i18n import gettext as _
 from marketplace.core.money import format_rupiah
 from marketplace.core.timeutil import local_today
 from marketplace.extensions import db

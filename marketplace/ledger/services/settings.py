@@ -1,13 +1,13 @@
 """The cooperative's margin: the share of each sale it keeps before the members' earnings."""
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.cooperatives.models import Cooperative
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import InvalidDetails, NotFound
+from marketplace.core.i18n import gettext as _
 from marketplace.extensions import db
 from marketplace.ledger.models import LedgerAudit, MarginSetting
 from marketplace.ledger.services.journal import DEFAULT_MARGIN_BASIS_POINTS

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from marketplace.cooperatives.models import Cooperative, Member, RatMeeting
 from marketplace.core.errors import InvalidDetails
+from marketplace.core.i18n import gettext as _
+from marketplace.core.i18n import lazy_gettext as _l
 from marketplace.extensions import db
 from marketplace.ledger.models import Account, JournalEntry, JournalKind, JournalLine
 from marketplace.ledger.services.journal import split_by_largest_remainder

@@ -2,7 +2,6 @@
 
 import io
 
-from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
@@ -10,6 +9,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from marketplace.cooperatives.models import Cooperative
+from marketplace.core.i18n import gettext as _
 from marketplace.core.money import format_percent, format_rupiah
 from marketplace.core.pdf import paragraph_text
 from marketplace.ledger.services.shu import FUNDS, ShuDistribution

@@ -1,7 +1,6 @@
 """The cooperative's ledger pages: allocating order lines to members, balances, statements, payouts, margin."""
 
 from flask import Response, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -10,6 +9,7 @@ from marketplace.cooperatives.permissions import Capability
 from marketplace.cooperatives.services.members import member_of, member_register
 from marketplace.cooperatives.views.access import cooperative_for
 from marketplace.core.errors import DomainError, InvalidDetails
+from marketplace.core.i18n import gettext as _
 from marketplace.core.pagination import paginate_rows
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.timeutil import local_today

@@ -3,7 +3,6 @@
 from datetime import date
 
 from flask import flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -12,6 +11,7 @@ from marketplace.cooperatives.services.members import member_register
 from marketplace.cooperatives.views.access import cooperative_for
 from marketplace.core.csv_files import decode_upload
 from marketplace.core.errors import DomainError, InvalidDetails
+from marketplace.core.i18n import gettext as _
 from marketplace.core.pagination import paginate_rows
 from marketplace.core.timeutil import local_today
 from marketplace.core.unit_of_work import unit_of_work

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.catalog.models import Availability, Product, ProductStatus
 from marketplace.catalog.services.pricing import Quote, quote
@@ -16,6 +15,7 @@ from marketplace.catalog.services.stock import ONLY_WHAT_A_SALE_READS
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.cooperatives.services.staff import cooperative_ids_of_staff
 from marketplace.core.errors import DomainError, NotFound
+from marketplace.core.i18n import gettext as _
 from marketplace.extensions import db
 from marketplace.ordering.models import Cart, CartLine
 from marketplace.sourcing.models import Shortlist

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Availability, Product
@@ -18,6 +17,7 @@ from marketplace.catalog.services.stock import count_orders_of, lock_products, t
 from marketplace.cooperatives.models import Cooperative
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import Conflict, DomainError, InvalidDetails, NotPermitted
+from marketplace.core.i18n import gettext as _
 from marketplace.core.mail import send_mail_after_commit
 from marketplace.core.regions import is_regency_of
 from marketplace.core.timeutil import local_today, utcnow

@@ -4,13 +4,13 @@ with the buyer."""
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.cooperatives.models import Cooperative
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import InvalidDetails
+from marketplace.core.i18n import gettext as _
 from marketplace.core.regions import Region, RegionKind
 from marketplace.extensions import db
 from marketplace.ordering.models import CourierRate, DeliveryMethod, DeliverySettings, OrderAudit

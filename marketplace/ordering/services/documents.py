@@ -1,12 +1,12 @@
 """The order's printed documents: the invoice (with a code anyone holding the paper can check) and packing slips,
 one or a day's worth in one file."""
 
-from flask_babel import gettext as _
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from marketplace.catalog.models import Unit
 from marketplace.cooperatives.models import Cooperative
+from marketplace.core.i18n import gettext as _
 from marketplace.core.identifiers import format_npwp
 from marketplace.core.money import format_number, format_rupiah
 from marketplace.core.pdf import RIGHT, SMALL, TITLE, a4_document, grid_table, para

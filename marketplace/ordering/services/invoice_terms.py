@@ -2,12 +2,12 @@
 Terms are granted by a platform administrator who checked the institution; nobody grants them to themselves."""
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import AccountKind, User
 from marketplace.accounts.services import find_user_by_email
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import InvalidDetails, NotFound, NotPermitted
+from marketplace.core.i18n import gettext as _
 from marketplace.extensions import db
 from marketplace.ordering.models import InvoiceTerms, OrderAudit
 

@@ -7,14 +7,14 @@ from datetime import timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from marketplace.catalog.services.stock import count_orders_of, give_back_stock
 from marketplace.cooperatives.models import Cooperative
 from marketplace.cooperatives.permissions import Capability, can
 from marketplace.core.audit import SYSTEM, AuditEvent, SystemActor, record_audit
 from marketplace.core.errors import DomainError, InvalidDetails, NotFound, NotPermitted, TransitionNotAllowed
+from marketplace.core.i18n import gettext as _
+from marketplace.core.i18n import lazy_gettext as _l
 from marketplace.core.mail import send_mail_after_commit
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db

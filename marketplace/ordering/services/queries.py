@@ -3,12 +3,12 @@
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import lazyload, selectinload
 
 from marketplace.accounts.models import User
 from marketplace.cooperatives.models import Cooperative
 from marketplace.core.errors import NotFound
+from marketplace.core.i18n import gettext as _
 from marketplace.extensions import db
 from marketplace.ordering.models import Checkout, Order, OrderLine, OrderStatus
 

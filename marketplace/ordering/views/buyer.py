@@ -3,11 +3,11 @@
 import secrets
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, user_logged_in
 
 from marketplace.cooperatives.views.access import region_choices
 from marketplace.core.errors import DomainError, InvalidDetails
+from marketplace.core.i18n import gettext as _
 from marketplace.core.pagination import paginate
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.validators import is_safe_redirect_target

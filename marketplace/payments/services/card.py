@@ -10,11 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.audit import SYSTEM, record_audit
 from marketplace.core.errors import Conflict, DomainError, NotPermitted
+from marketplace.core.i18n import gettext as _
 from marketplace.core.mail import send_mail_after_commit
 from marketplace.core.timeutil import local_today
 from marketplace.core.unit_of_work import refused_by_database

@@ -3,9 +3,9 @@ IDR in hundredths, so the conversion happens here, once."""
 
 import stripe
 from flask import current_app
-from flask_babel import gettext as _
 
 from marketplace.core.errors import DomainError
+from marketplace.core.i18n import gettext as _
 
 # Stripe takes at most twelve digits in an amount (in hundredths of a rupiah).
 MAX_STRIPE_AMOUNT = 999_999_999_999

@@ -6,13 +6,13 @@ from collections.abc import Callable
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import AccountKind, User
 from marketplace.cooperatives.models import Cooperative
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import InvalidDetails, NotPermitted, TransitionNotAllowed
+from marketplace.core.i18n import gettext as _
 from marketplace.core.money import format_rupiah
 from marketplace.core.timeutil import local_today, utcnow
 from marketplace.ordering.models import CLOSED_STATUSES, Order, PaymentMethod

@@ -4,11 +4,11 @@ platform collected (at the rate in force that day)."""
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import Conflict, InvalidDetails, NotPermitted
+from marketplace.core.i18n import gettext as _
 from marketplace.core.unit_of_work import refused_by_database
 from marketplace.extensions import db
 from marketplace.ordering.models import Order, PaymentMethod

@@ -5,13 +5,13 @@ by transfer and records here. Either way the members' earnings booked for the or
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.cooperatives.models import Cooperative
 from marketplace.cooperatives.permissions import Capability, can
 from marketplace.core.audit import SYSTEM, record_audit
 from marketplace.core.errors import Conflict, DomainError, InvalidDetails, NotFound, NotPermitted
+from marketplace.core.i18n import gettext as _
 from marketplace.core.mail import send_mail_after_commit
 from marketplace.core.money import format_rupiah
 from marketplace.core.timeutil import local_today

@@ -4,13 +4,13 @@ that does not match keeps the order unpaid, with the difference on its timeline.
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
 from marketplace.core.documents import clean_document, keep_privately
 from marketplace.core.errors import InvalidDetails, NotFound, NotPermitted, TransitionNotAllowed
+from marketplace.core.i18n import gettext as _
 from marketplace.core.money import format_rupiah
 from marketplace.core.timeutil import local_today
 from marketplace.extensions import db

@@ -11,12 +11,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.cooperatives.permissions import Capability
 from marketplace.cooperatives.views.access import cooperative_for
 from marketplace.core.errors import DomainError, InvalidDetails
+from marketplace.core.i18n import gettext as _
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import flash_refusal, private_file
 from marketplace.extensions import csrf, limit_uploads, limiter

@@ -1,12 +1,12 @@
 """A cooperative's money pages: an order's payment and refunds, unpaid invoices, and what the platform owes it."""
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.cooperatives.permissions import Capability
 from marketplace.cooperatives.views.access import cooperative_for
 from marketplace.core.errors import DomainError, InvalidDetails
+from marketplace.core.i18n import gettext as _
 from marketplace.core.pagination import paginate
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.timeutil import local_today

@@ -3,12 +3,12 @@ refunds due, unpaid invoices, the platform fee and the buyers who may pay on inv
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace.accounts.permissions import admin_required
 from marketplace.cooperatives.models import Cooperative
 from marketplace.core.errors import DomainError, InvalidDetails, NotFound
+from marketplace.core.i18n import gettext as _
 from marketplace.core.pagination import paginate, paginate_rows
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.timeutil import local_today

@@ -4,12 +4,12 @@ checks every procurement step starts with (this person holds this role in this v
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import AccountKind, User
 from marketplace.accounts.services import normalize_email
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import Conflict, InvalidDetails, NotFound, NotPermitted
+from marketplace.core.i18n import gettext as _
 from marketplace.core.identifiers import parse_nip, parse_npwp, parse_satker_code
 from marketplace.core.invitations import INVITATION_VALID_DAYS, InvitationLinks, require_invited_address
 from marketplace.core.mail import send_mail_after_commit

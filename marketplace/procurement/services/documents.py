@@ -4,10 +4,10 @@ agency, the cooperative's legal identity, the people and dates of each step, the
 code anyone holding the paper can check against the document's current status. Drawn from the stored rows only,
 so the same order prints the same paper."""
 
-from flask_babel import gettext as _
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
+from marketplace.core.i18n import gettext as _
 from marketplace.core.identifiers import format_npwp
 from marketplace.core.money import format_number, format_percent, format_rupiah, rupiah_in_words
 from marketplace.core.pdf import BOLD, RIGHT, SMALL, TITLE, a4_document, grid_table, para

@@ -6,12 +6,11 @@ the ordering domain as for any order, which completes it (it was delivered), and
 
 from datetime import date
 
-from flask_babel import gettext as _
-
 from marketplace.accounts.models import User
 from marketplace.cooperatives.permissions import Capability, can, require_capability
 from marketplace.core.audit import SYSTEM
 from marketplace.core.errors import Conflict, InvalidDetails, NotFound
+from marketplace.core.i18n import gettext as _
 from marketplace.core.mail import send_mail_after_commit
 from marketplace.core.money import format_rupiah
 from marketplace.core.timeutil import format_date_local, local_today, utcnow

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import format_date
-from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager
 
 from marketplace.accounts.models import User
@@ -19,6 +18,7 @@ from marketplace.cooperatives.models import Cooperative
 from marketplace.core.audit import record_audit
 from marketplace.core.csv_files import BYTE_ORDER_MARK, csv_line
 from marketplace.core.errors import InvalidDetails
+from marketplace.core.i18n import gettext as _
 from marketplace.core.regions import Region
 from marketplace.core.timeutil import local_today, utcnow, zone_of_province
 from marketplace.extensions import db

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product
@@ -20,6 +19,7 @@ from marketplace.cooperatives.models import Cooperative
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import AuditEvent, record_audit
 from marketplace.core.errors import Conflict, InvalidDetails, NotFound, NotPermitted
+from marketplace.core.i18n import gettext as _
 from marketplace.core.mail import send_mail_after_commit
 from marketplace.core.money import format_rupiah
 from marketplace.core.regions import is_regency_of

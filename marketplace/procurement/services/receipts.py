@@ -8,12 +8,12 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.audit import record_audit
 from marketplace.core.documents import CleanDocument, InvalidDocument, clean_document, keep_privately
 from marketplace.core.errors import Conflict, InvalidDetails, NotFound
+from marketplace.core.i18n import gettext as _
 from marketplace.core.mail import send_mail_after_commit
 from marketplace.core.timeutil import local_today
 from marketplace.extensions import db

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import Conflict, DomainError, InvalidDetails, NotPermitted
+from marketplace.core.i18n import gettext as _
 from marketplace.core.money import format_percent, format_rupiah
 from marketplace.extensions import db
 from marketplace.procurement.models import Agency, ProcurementAudit, ProcurementRule, RuleKey

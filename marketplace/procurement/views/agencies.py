@@ -1,13 +1,13 @@
 """An agency's own pages: registering it, its officers and their roles, invitations, and its rules."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.accounts.models import AccountKind
 from marketplace.accounts.permissions import kind_required
 from marketplace.cooperatives.views.access import region_choices
 from marketplace.core.errors import DomainError, InvalidDetails
+from marketplace.core.i18n import gettext as _
 from marketplace.core.timeutil import local_today
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import attach_field_errors, errors_text, flash_refusal, render_form

@@ -2,9 +2,9 @@
 them, a refusal of the whole action flashed, success flashed."""
 
 from flask import flash
-from flask_babel import gettext as _
 
 from marketplace.core.errors import DomainError, InvalidDetails
+from marketplace.core.i18n import gettext as _
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.views import attach_field_errors, flash_refusal
 from marketplace.procurement.forms import ConfirmForm

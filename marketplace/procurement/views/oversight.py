@@ -2,10 +2,10 @@
 for payment; its CSV; the year's goods and services budget recorded by the agency's administrator."""
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.core.errors import DomainError, InvalidDetails
+from marketplace.core.i18n import gettext as _
 from marketplace.core.pagination import paginate_rows
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.timeutil import local_today

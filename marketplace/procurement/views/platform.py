@@ -2,12 +2,12 @@
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace.accounts.permissions import admin_required
 from marketplace.core.audit import AuditEvent
 from marketplace.core.errors import DomainError, InvalidDetails
+from marketplace.core.i18n import gettext as _
 from marketplace.core.pagination import paginate
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.timeutil import local_today

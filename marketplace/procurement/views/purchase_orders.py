@@ -3,11 +3,11 @@ the PP completes and submits, a PPK approves or rejects, the PP answers a counte
 each delivery (BAST) and the treasurer pays."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.cooperatives.views.access import region_choices
 from marketplace.core.errors import DomainError, InvalidDetails
+from marketplace.core.i18n import gettext as _
 from marketplace.core.pagination import paginate
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.unit_of_work import unit_of_work

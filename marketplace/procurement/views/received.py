@@ -2,12 +2,12 @@
 with a counter-offer, and the invoice it issues once everything is received."""
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.cooperatives.permissions import Capability
 from marketplace.cooperatives.views.access import cooperative_for
 from marketplace.core.errors import DomainError, InvalidDetails
+from marketplace.core.i18n import gettext as _
 from marketplace.core.money import parse_rupiah
 from marketplace.core.pagination import paginate
 from marketplace.core.unit_of_work import unit_of_work

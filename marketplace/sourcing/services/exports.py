@@ -4,7 +4,6 @@ import io
 from collections.abc import Iterator
 from datetime import date
 
-from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
@@ -12,6 +11,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from marketplace.core.csv_files import BYTE_ORDER_MARK, csv_line
+from marketplace.core.i18n import gettext as _
 from marketplace.core.money import format_rupiah
 from marketplace.core.pdf import paragraph_text
 from marketplace.core.timeutil import format_date_local, format_datetime_local, local_today, utcnow

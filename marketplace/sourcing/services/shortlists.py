@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product, ProductStatus
@@ -13,6 +12,7 @@ from marketplace.catalog.services.public import valid_certifications
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.cooperatives.services.profile import badges_of
 from marketplace.core.errors import Conflict, DomainError, NotFound
+from marketplace.core.i18n import gettext as _
 from marketplace.core.unit_of_work import refused_by_database
 from marketplace.extensions import db
 from marketplace.sourcing.models import Shortlist, ShortlistItem
