@@ -106,9 +106,9 @@ class SqliteBackend:
         from marketplace.search.models import SearchEntry
 
         rowid = sa.literal_column("rowid")
-        statement = sa.select(rowid.label("product_id"),
-                              sa.literal_column(f"bm25(product_search_fts, {NAME_WEIGHT}, 1.0)").label("rank")).select_from(
-            FTS_TABLE).where(self._where(words))
+        bm25 = sa.literal_column(f"bm25(product_search_fts, {NAME_WEIGHT}, 1.0)")
+        statement = sa.select(rowid.label("product_id"), bm25.label("rank")).select_from(FTS_TABLE).where(
+            self._where(words))
         if newest is None:
             if where:
                 statement = statement.where(sa.literal_column("+rowid").in_(

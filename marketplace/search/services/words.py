@@ -12,9 +12,10 @@ in the name weighing ten times one elsewhere), on both databases: on SQLite the 
 gives, on PostgreSQL it replaces `ts_rank`, which knows neither how rare a word is nor how long a description.
 
 The words come from the text index itself (`backend.word_postings` for a full load, `backend.word_rows` for the
-products changed since), so they are split exactly as it split them. They are kept up to date with the facet columns, from the same log of changes, under the same lock: a product whose
-words changed is kept in a small overlay until the next full load; one whose words did not (a price, a stock
-level, a certificate) costs nothing here.
+products changed since), so they are split exactly as it split them. They are kept up to date with the facet
+columns, from the same log of changes, under the same lock: a product whose words changed is kept in a small
+overlay until the next full load; one whose words did not (a price, a stock level, a certificate) costs nothing
+here.
 """
 
 from bisect import bisect_left, insort
