@@ -2,10 +2,10 @@
 every facet over its matching products without reading those products' rows again.
 
 Counting in the database read every matching row (a broad word matches 10–20% of the catalogue) and grouped
-them: two thirds of an uncached search. Here the matching product ids come from the text index in one value,
-and each facet is one vectorised count over an array.
+them: two thirds of an uncached search. Here the matching products come from the words held beside the columns
+(`words.WordIndex`, which also ranks them), and each facet is one vectorised count over an array.
 
-The columns are never stale: before every count they apply what the index recorded since they last looked
+The columns and words are never stale: before every count they apply what the index recorded since they last looked
 (`SearchChange`, written by the indexer in the same transaction as the entries). They are not a cache but a
 replica of the index, so they count what the database would.
 """
