@@ -62,6 +62,7 @@ class User(UserMixin, db.Model):
     # and by the loader on each request.
     # A type comment, not an annotation: the ORM would take an annotated attribute for a column.
     sign_in_token = None  # type: str | None
+    loaded_with = None  # type: dict | None  # columns read with the person (`services.user_for_session`)
 
     def get_id(self) -> str:
         # What the session cookie (and a "remember me" cookie) carries: the account, a fingerprint of the

@@ -160,19 +160,23 @@ def record_login(user: User) -> None:
     record_audit(AccountAudit.USER_LOGGED_IN, actor=user, target=user)
 
 
-def user_for_session(session_user_id: str) -> User | None:
+def user_for_session(session_user_id: str, also: dict[str, sa.ColumnElement] | None = None) -> User | None:
     """The active account whose open sign-in session and password the session cookie names; None otherwise
-    (signed out, signed out everywhere, password changed, account deactivated). One query per request."""
+    (signed out, signed out everywhere, password changed, account deactivated). One query per request, which
+    also reads `also` (columns about the user, correlated to `User`) into `user.loaded_with`, by name."""
     user_id, _separator, rest = session_user_id.partition(".")
     fingerprint, _separator, token = rest.partition(".")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.scalar(sa.select(User).join(SignInSession, SignInSession.user_id == User.id).where(
-        User.id == int(user_id), SignInSession.token_hash == SignInSession.hash_of(token),
-        SignInSession.ended_at.is_(None)))
-    if user is None or not hmac.compare_digest(user.session_fingerprint, fingerprint):
+    extra = also or {}
+    row = db.session.execute(sa.select(User, *extra.values()).join(SignInSession, SignInSession.user_id == User.id)
+                             .where(User.id == int(user_id), SignInSession.token_hash == SignInSession.hash_of(token),
+                                    SignInSession.ended_at.is_(None))).first()
+    if row is None or not hmac.compare_digest(row[0].session_fingerprint, fingerprint):
         return None
+    user = row[0]
     user.sign_in_token = token
+    user.loaded_with = dict(zip(extra, row[1:], strict=True))
     return user
 
 

@@ -54,6 +54,42 @@ def test_navigation_follows_the_role(client, admin, officer):
     assert "Verifikasi" in page_text(client.get("/"))
 
 
+def test_the_header_knows_a_persons_cooperative_ties_from_the_query_that_signs_them_in(app):
+    """A staff member and a linked member see their own links; what the header needs of the person is read with
+    them, so no page asks for it apart."""
+    import sqlalchemy as sa
+
+    from marketplace.accounts.models import AccountKind
+    from tests.factories import create_cooperative, create_member, create_user, owner_of
+    from tests.helpers import signed_in
+
+    cooperative = create_cooperative()
+    member_person = create_user(kind=AccountKind.BUYER)
+    create_member(cooperative, user_id=member_person.id)
+    buyer = create_user(kind=AccountKind.BUYER)
+    db.session.commit()
+    statements: list[str] = []
+
+    def capture(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        for person, shown, hidden in ((owner_of(cooperative), "Koperasi saya", "Keanggotaan saya"),
+                                      (member_person, "Keanggotaan saya", "Koperasi saya"),
+                                      (buyer, None, "Keanggotaan saya")):
+            client = signed_in(app, person)
+            statements.clear()
+            text = page_text(client.get("/cooperatives"))
+            if shown:
+                assert shown in text
+            assert hidden not in text
+            reading_ties = [statement for statement in statements if "staff_memberships" in statement]
+            assert len(reading_ties) == 1 and "sign_in_sessions" in reading_ties[0]
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", capture)
+
+
 def test_health_check_answers_when_the_database_does(client):
     assert client.get("/healthz").json == {"status": "ok"}
 

@@ -43,12 +43,21 @@ def cooperative_ids_of_staff(user: User) -> list[int]:
     return list(db.session.scalars(sa.select(StaffMembership.cooperative_id).where(StaffMembership.user_id == user.id)))
 
 
+def connection_columns() -> dict[str, sa.ColumnElement]:
+    """Whether a person works for any cooperative, and whether they are linked to a member record: columns
+    correlated to `User`, which the header of every page reads (`accounts.services.user_for_session` reads them
+    with the signed-in person, in the same query)."""
+    return {"staff": sa.exists().where(StaffMembership.user_id == User.id),
+            "member": sa.exists().where(Member.user_id == User.id)}
+
+
 def connections_of(user: User) -> tuple[bool, bool]:
-    """Whether the person works for any cooperative, and whether they are linked to a member record — in one
-    small query, for the header of every page."""
-    staff = sa.exists().where(StaffMembership.user_id == user.id)
-    member = sa.exists().where(Member.user_id == user.id)
-    is_staff, is_member = db.session.execute(sa.select(staff, member)).one()
+    """`connection_columns` of this person: as read with them when the request began, or in one small query."""
+    known = getattr(user, "loaded_with", None) or {}
+    if "staff" in known and "member" in known:
+        return bool(known["staff"]), bool(known["member"])
+    is_staff, is_member = db.session.execute(sa.select(*connection_columns().values())
+                                             .where(User.id == user.id)).one()
     return bool(is_staff), bool(is_member)
 
 
