@@ -10,6 +10,7 @@ from marketplace.core.database import StoredUpload, enum_column
 from marketplace.core.i18n import lazy_gettext as _l
 from marketplace.core.images import StoredImage
 from marketplace.core.labelled_enum import LabelledEnum
+from marketplace.core.regions import RegionOf
 from marketplace.core.timeutil import UTCDateTime, local_today, utcnow, zone_of_province
 from marketplace.extensions import db
 
@@ -121,8 +122,8 @@ class Cooperative(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    province = relationship("Region", foreign_keys=[province_code], lazy="joined")
-    regency = relationship("Region", foreign_keys=[regency_code], lazy="joined")
+    province = RegionOf("province_code")
+    regency = RegionOf("regency_code")
     staff = relationship("StaffMembership", back_populates="cooperative", cascade="all, delete-orphan")
 
     __table_args__ = (

@@ -97,13 +97,37 @@ def provinces() -> tuple[ReferenceRegion, ...]:
 
 
 @cache
-def _names_by_code() -> dict[str, str]:
-    return {str(row["code"]): str(row["name"]) for row in region_rows()}
+def _reference_by_code() -> dict[str, ReferenceRegion]:
+    provinces, children = _reference_regions()
+    return {region.code: region for region in (*provinces, *(child for group in children.values() for child in group))}
+
+
+def reference_region(code: str | None) -> ReferenceRegion | None:
+    """A region by its code, from the reference list (what the `regions` table holds)."""
+    return _reference_by_code().get(code) if code else None
 
 
 def region_name(code: str) -> str | None:
     """A region's name by its code, from the reference list (what the `regions` table holds)."""
-    return _names_by_code().get(code)
+    region = reference_region(code)
+    return region.name if region else None
+
+
+class RegionOf:
+    """A model's province or regency, read by its code column from the reference list.
+
+    As a joined relationship every cooperative, checkout or agency loaded brought two joins of `regions`, and
+    PostgreSQL's planner then compared the statistics of the region codes on every statement: 2.0 of the 2.3 ms
+    that planning a product page's statement took, for rows that change only with a release (and the foreign key
+    still holds the code to a row of the table)."""
+
+    def __init__(self, code_attribute: str) -> None:
+        self.code_attribute = code_attribute
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        return reference_region(getattr(instance, self.code_attribute))
 
 
 def regencies_of(province_code: str | None) -> tuple[ReferenceRegion, ...]:

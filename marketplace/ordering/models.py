@@ -9,6 +9,7 @@ from marketplace.core.audit import register_audit_actions
 from marketplace.core.database import enum_column
 from marketplace.core.i18n import lazy_gettext as _l
 from marketplace.core.labelled_enum import LabelledEnum
+from marketplace.core.regions import RegionOf
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db
 
@@ -100,7 +101,7 @@ class CourierRate(db.Model):
     province_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"))
     fee: Mapped[int] = mapped_column(sa.BigInteger)
 
-    province = relationship("Region", lazy="joined")
+    province = RegionOf("province_code")
 
     __table_args__ = (
         sa.UniqueConstraint("cooperative_id", "province_code"),
@@ -129,8 +130,8 @@ class Checkout(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     buyer = relationship("User")
-    province = relationship("Region", foreign_keys=[province_code], lazy="joined")
-    regency = relationship("Region", foreign_keys=[regency_code], lazy="joined")
+    province = RegionOf("province_code")
+    regency = RegionOf("regency_code")
     orders = relationship("Order", order_by="Order.id", back_populates="checkout", lazy="selectin")
 
 

@@ -10,6 +10,7 @@ from marketplace.core.audit import register_audit_actions
 from marketplace.core.database import StoredUpload, enum_column
 from marketplace.core.i18n import lazy_gettext as _l
 from marketplace.core.labelled_enum import LabelledEnum
+from marketplace.core.regions import RegionOf
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db
 
@@ -57,8 +58,8 @@ class Agency(db.Model):
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    province = relationship("Region", foreign_keys=[province_code], lazy="joined")
-    regency = relationship("Region", foreign_keys=[regency_code], lazy="joined")
+    province = RegionOf("province_code")
+    regency = RegionOf("regency_code")
     spending_units = relationship("SpendingUnit", back_populates="agency", order_by="SpendingUnit.name",
                                   cascade="all, delete-orphan")
 

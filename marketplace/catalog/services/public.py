@@ -4,7 +4,7 @@ from datetime import date
 from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import contains_eager, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.catalog.models import (
@@ -31,11 +31,17 @@ def public_products_query() -> sa.Select:
             .where(Product.status == ProductStatus.ACTIVE, Cooperative.status == CooperativeStatus.VERIFIED))
 
 
+def _public_products_with_cooperative() -> sa.Select:
+    """The products with their cooperative read from the join the visibility test makes (the joined relationship
+    would join the table a second time)."""
+    return public_products_query().options(contains_eager(Product.cooperative))
+
+
 @cache
 def _public_product_by_slug() -> sa.Select:
     """Built once with a parameter: every product page asks, and building it cost more than running it. The
     collections come from `with_details`."""
-    return (public_products_query().where(Product.slug == sa.bindparam("slug"))
+    return (_public_products_with_cooperative().where(Product.slug == sa.bindparam("slug"))
             .options(*(lazyload(collection) for collection in DETAIL_COLLECTIONS)))
 
 
@@ -82,7 +88,8 @@ def with_details(products: list[Product]) -> list[Product]:
 
 def public_products_of(cooperative: Cooperative) -> sa.Select:
     """A cooperative's products as cards: each card shows its cover picture, so only the pictures are loaded."""
-    return (public_products_query().where(Product.cooperative_id == cooperative.id).order_by(Product.name, Product.id)
+    return (_public_products_with_cooperative().where(Product.cooperative_id == cooperative.id)
+            .order_by(Product.name, Product.id)
             .options(*(lazyload(collection) for collection in DETAIL_COLLECTIONS if collection is not Product.images)))
 
 
