@@ -1,5 +1,9 @@
 """The people who run a cooperative: invitations by email, roles, and the rule that a board member remains."""
 
+from collections.abc import Mapping
+from functools import cache
+from types import MappingProxyType
+
 import sqlalchemy as sa
 
 from marketplace.accounts.models import User
@@ -43,12 +47,13 @@ def cooperative_ids_of_staff(user: User) -> list[int]:
     return list(db.session.scalars(sa.select(StaffMembership.cooperative_id).where(StaffMembership.user_id == user.id)))
 
 
-def connection_columns() -> dict[str, sa.ColumnElement]:
+@cache
+def connection_columns() -> Mapping[str, sa.ColumnElement]:
     """Whether a person works for any cooperative, and whether they are linked to a member record: columns
     correlated to `User`, which the header of every page reads (`accounts.services.user_for_session` reads them
-    with the signed-in person, in the same query)."""
-    return {"staff": sa.exists().where(StaffMembership.user_id == User.id),
-            "member": sa.exists().where(Member.user_id == User.id)}
+    with the signed-in person, in the same query). The same objects every time, so that query is built once."""
+    return MappingProxyType({"staff": sa.exists().where(StaffMembership.user_id == User.id),
+                             "member": sa.exists().where(Member.user_id == User.id)})
 
 
 def connections_of(user: User) -> tuple[bool, bool]:
