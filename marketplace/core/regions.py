@@ -64,8 +64,8 @@ def load_regions(connection: sa.Connection | None = None) -> int:
 
 @dataclass(frozen=True)
 class ReferenceRegion:
-    """A region as the shipped reference list gives it (the `regions` table holds the same rows): for pickers
-    and filters, which every directory and search page draws, read once per process instead of per request."""
+    """A region as the shipped reference list gives it (the `regions` table holds the same rows): for pickers,
+    filters and a model's province and regency (`RegionOf`), read once per process instead of per request."""
 
     code: str
     name: str
@@ -98,8 +98,9 @@ def provinces() -> tuple[ReferenceRegion, ...]:
 
 @cache
 def _reference_by_code() -> dict[str, ReferenceRegion]:
-    provinces, children = _reference_regions()
-    return {region.code: region for region in (*provinces, *(child for group in children.values() for child in group))}
+    provinces, regencies_by_province = _reference_regions()
+    every_region = [*provinces, *(regency for regencies in regencies_by_province.values() for regency in regencies)]
+    return {region.code: region for region in every_region}
 
 
 def reference_region(code: str | None) -> ReferenceRegion | None:
