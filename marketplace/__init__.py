@@ -5,7 +5,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask, g, has_request_context
-from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.local import LocalProxy
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -20,6 +19,7 @@ from marketplace.config import (
     ensure_secret_key,
     ensure_trusted_hosts,
 )
+from marketplace.core.i18n import current_locale
 from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -169,6 +169,7 @@ def register_template_helpers(app: Flask) -> None:
     from marketplace.core.images import image_srcset, image_url
     from marketplace.core.mail import external_url
     from marketplace.core.money import format_number, format_percent, format_rupiah
+    from marketplace.core.pickers import province_options, regency_options
     from marketplace.core.security import register_security_headers
     from marketplace.core.timeutil import format_date_local, format_datetime_local
     from marketplace.core.urls import url_for_slug
@@ -183,6 +184,8 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(image_url)
     app.add_template_global(external_url)
     app.add_template_global(url_for_slug)
+    app.add_template_global(province_options)
+    app.add_template_global(regency_options)
     from marketplace.payments.services.transfers import proofs_of
 
     app.add_template_global(proofs_of, "transfer_proofs_of")  # the order pages list a transfer's proofs
@@ -192,7 +195,7 @@ def register_template_helpers(app: Flask) -> None:
         if not has_request_context():
             return {}
         return {
-            "current_locale": str(get_locale()),
+            "current_locale": str(current_locale()),
             "languages": app.config["LANGUAGES"],
             # Worked out only when a page's header reads it: an email rendered in a request asks no query for it.
             "nav": LocalProxy(_navigation_of_this_request),

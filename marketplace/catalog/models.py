@@ -1,11 +1,11 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask_babel import get_locale
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.audit import register_audit_actions
 from marketplace.core.database import enum_column
+from marketplace.core.i18n import current_locale
 from marketplace.core.i18n import lazy_gettext as _l
 from marketplace.core.images import StoredImage
 from marketplace.core.labelled_enum import LabelledEnum
@@ -39,7 +39,7 @@ class Category(db.Model):
 
 
 def _in_english() -> bool:
-    locale = get_locale()
+    locale = current_locale()
     return locale is not None and locale.language == "en"
 
 

@@ -130,6 +130,9 @@ class Cooperative(db.Model):
         sa.CheckConstraint("member_count >= 0", name="member_count_not_negative"),
         sa.CheckConstraint("founded_year is null or founded_year between 1896 and 2100", name="founded_year_range"),
         sa.Index("ix_cooperatives_status_region", "status", "province_code", "regency_code"),
+        # The cooperative directory of one province, in its order (by name): a page is read in order and the
+        # reading stops, instead of sorting the province's hundreds of cooperatives for every page.
+        sa.Index("ix_cooperatives_status_province_name", "status", "province_code", "name", "id"),
         # Search lists the first verified cooperatives, by name, whose name holds the words: read from this
         # narrow index in name order, stopping at the first few (SQLite; PostgreSQL also has a trigram index).
         sa.Index("ix_cooperatives_status_name", "status", "name"),
@@ -185,6 +188,10 @@ def has_products_on_sale():
 # (PostgreSQL wants the expression in parentheses; its ORDER BY matches it all the same.)
 sa.Index("ix_cooperatives_supplier_order", Cooperative.status, sa.Grouping(has_products_on_sale()).desc(),
          Cooperative.completed_orders.desc(), Cooperative.on_time_orders.desc(), Cooperative.name, Cooperative.id)
+# The same order within one province, for the supplier directory of a province.
+sa.Index("ix_cooperatives_province_supplier_order", Cooperative.status, Cooperative.province_code,
+         sa.Grouping(has_products_on_sale()).desc(), Cooperative.completed_orders.desc(),
+         Cooperative.on_time_orders.desc(), Cooperative.name, Cooperative.id)
 
 
 class RatMeeting(db.Model):

@@ -16,9 +16,10 @@ from functools import wraps
 from typing import Any
 
 from flask import current_app, make_response, request, session
-from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+
+from marketplace.core.i18n import current_locale
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ def cached_public_page(view):
         if not seconds or current_user.is_authenticated or session.get("_flashes"):
             return view(*args, **kwargs)
         cache = current_app.extensions["page_cache"]
-        key = f"page:{get_locale()}:{request.full_path}"
+        key = f"page:{current_locale()}:{request.full_path}"
         token = generate_csrf()
         hit = cache.get(key)
         if hit is not None:

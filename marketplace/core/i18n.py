@@ -1,8 +1,9 @@
 """Which language a page speaks: the signed-in person's choice, else this browser session's, else Indonesian; and
 finding its phrases cheaply (`KeptTranslationsDomain`)."""
 
+from babel import Locale
 from flask import current_app, g, has_request_context, session
-from flask_babel import Domain
+from flask_babel import Domain, get_locale
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from jinja2 import pass_eval_context
@@ -29,6 +30,17 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def current_locale() -> Locale | None:
+    """Flask-Babel's `get_locale`, reading the locale it already settled for this request directly (its own path is
+    three context look-ups, about 20 µs, and a directory asks once per category name)."""
+    try:
+        state = g._get_current_object().__dict__.get("_flask_babel")
+    except RuntimeError:
+        return None  # outside an application context, as Flask-Babel answers
+    locale = state.__dict__.get("babel_locale") if state is not None else None
+    return locale if locale is not None else get_locale()
 
 
 class KeptTranslationsDomain(Domain):

@@ -35,7 +35,8 @@ class RowPage:
 def paginate_rows(statement, *, per_page: int = DEFAULT_PER_PAGE) -> RowPage:
     page = requested_page()
     total = db.session.scalar(_counting(statement)) or 0
-    items = list(db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all())
+    items = list(db.session.execute(_one_page_of(statement), {"page_limit": per_page,
+                                                              "page_offset": (page - 1) * per_page}).all())
     return RowPage(items, page=page, per_page=per_page, total=total)
 
 
@@ -44,6 +45,14 @@ def paginate_rows(statement, *, per_page: int = DEFAULT_PER_PAGE) -> RowPage:
 @lru_cache(maxsize=256)
 def _counting(statement) -> sa.Select:
     return sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
+
+
+@lru_cache(maxsize=256)
+def _one_page_of(statement) -> sa.Select:
+    """The statement's rows from a bound offset, as many as a bound limit: one statement for every page (a limit
+    and offset written in cost the statement's cache key afresh, about 0.3 ms a directory page)."""
+    return statement.limit(sa.bindparam("page_limit", type_=sa.Integer)).offset(
+        sa.bindparam("page_offset", type_=sa.Integer))
 
 
 @lru_cache(maxsize=256)

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from flask_babel import get_locale
+
+from marketplace.core.i18n import current_locale
 
 JAKARTA = ZoneInfo("Asia/Jakarta")  # WIB, UTC+7: the platform's default
 MAKASSAR = ZoneInfo("Asia/Makassar")  # WITA, UTC+8
@@ -61,7 +62,7 @@ class UTCDateTime(sa.types.TypeDecorator):
 
 
 def _locale_name() -> str:
-    return str(get_locale() or "id")
+    return str(current_locale() or "id")
 
 
 def format_datetime_local(value: datetime | None, zone: str = "Asia/Jakarta") -> str:

@@ -9,7 +9,6 @@ from marketplace.core.errors import DomainError
 from marketplace.core.i18n import gettext as _
 from marketplace.core.pagination import paginate_keys_first
 from marketplace.core.query_args import QueryArgs
-from marketplace.core.regions import provinces
 from marketplace.core.text import slugify
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.validators import is_safe_redirect_target
@@ -30,7 +29,7 @@ def suppliers():
     names = {node.category.id: node.category.name for node in categories}
     facts = supplier_facts([cooperative.id for cooperative in page.items])
     return render_template(
-        "sourcing/suppliers.html", page=page, filters=filters, provinces=provinces(), categories=categories,
+        "sourcing/suppliers.html", page=page, filters=filters, categories=categories,
         facts=facts, goods={cooperative_id: ", ".join(sorted(names[c] for c in fact.categories if c in names))
                             for cooperative_id, fact in facts.items()},
         badges={cooperative.id: badges_of(cooperative) for cooperative in page.items},

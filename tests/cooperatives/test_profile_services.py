@@ -1,6 +1,9 @@
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from marketplace.accounts.models import AccountKind
 from marketplace.cooperatives.models import (
@@ -162,6 +165,26 @@ def test_rat_standing_follows_the_book_year_and_the_30_june_deadline(app, last_b
     cooperative = Cooperative(legal_form=LegalForm.COOPERATIVE, founded_year=2009, last_rat_book_year=last_book_year)
     standing = rat.rat_standing(cooperative, today)
     assert (standing.current, standing.overdue_book_year, standing.dormant) == (current, overdue, dormant)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(legal_form=st.sampled_from(LegalForm), founded_year=st.none() | st.integers(2015, 2027),
+       decree_date=st.none() | st.dates(date(2015, 1, 1), date(2027, 12, 31)),
+       last_book_year=st.none() | st.integers(2015, 2026), today=st.dates(date(2024, 1, 1), date(2027, 12, 31)))
+# Founded in 2020, a legal body since 2024: on 1 July 2026 it owes 2024 and 2025 only, so it is not yet dormant.
+@example(legal_form=LegalForm.COOPERATIVE, founded_year=2020, decree_date=date(2024, 5, 2), last_book_year=None,
+         today=date(2026, 7, 1))
+def test_the_databases_dormancy_test_agrees_with_a_cooperatives_standing(app, legal_form, founded_year, decree_date,
+                                                                       last_book_year, today):
+    """The supplier directory and the administrators' list of dormant cooperatives ask the database; a profile
+    asks `rat_standing`. A cooperative founded before its decree owes RATs from the decree's year in both."""
+    cooperative = db.session.scalar(sa.select(Cooperative)) or create_cooperative()
+    cooperative.legal_form, cooperative.founded_year = legal_form, founded_year
+    cooperative.legal_decree_date, cooperative.last_rat_book_year = decree_date, last_book_year
+    db.session.flush()
+    in_database = db.session.scalar(sa.select(sa.exists().where(Cooperative.id == cooperative.id,
+                                                                rat.dormant_condition(today))))
+    assert in_database == rat.rat_standing(cooperative, today).dormant
 
 
 def test_a_young_cooperative_or_a_pre_cooperative_group_is_never_dormant(app):

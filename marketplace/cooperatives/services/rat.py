@@ -127,11 +127,18 @@ def rat_standing(cooperative: Cooperative, today: date | None = None) -> RatStan
 
 
 def dormant_condition(today: date | None = None):
-    """A WHERE clause: legal cooperatives owing a RAT for each of the last three due book years and holding none."""
+    """A WHERE clause: legal cooperatives owing a RAT for each of the last three due book years and holding none.
+    The same test as `rat_standing(...).dormant`, whose first owed year is the later of the founding year and the
+    decree's year (`_start_year`)."""
     oldest_owed = rat_due_year(today) - DORMANT_AFTER_YEARS + 1
-    start = sa.func.coalesce(Cooperative.founded_year, sa.extract("year", Cooperative.legal_decree_date))
-    return sa.and_(Cooperative.legal_form == LegalForm.COOPERATIVE, sa.or_(start.is_(None), start <= oldest_owed),
-                   sa.or_(Cooperative.last_rat_book_year.is_(None), Cooperative.last_rat_book_year < oldest_owed))
+    # "Started by the oldest owed year" is written as two plain comparisons, not as a year worked out from the
+    # decree date: a directory's count tests every verified cooperative, and PostgreSQL's EXTRACT gives a numeric.
+    # The RAT test comes first: most cooperatives held a recent one, so a database stops there.
+    return sa.and_(Cooperative.legal_form == LegalForm.COOPERATIVE,
+                   sa.or_(Cooperative.last_rat_book_year.is_(None), Cooperative.last_rat_book_year < oldest_owed),
+                   sa.or_(Cooperative.founded_year.is_(None), Cooperative.founded_year <= oldest_owed),
+                   sa.or_(Cooperative.legal_decree_date.is_(None),
+                          Cooperative.legal_decree_date < date(oldest_owed + 1, 1, 1)))
 
 
 def dormant_cooperatives_query(today: date | None = None) -> sa.Select:

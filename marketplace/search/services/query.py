@@ -13,11 +13,11 @@ from urllib.parse import urlencode
 import numpy as np
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import get_locale
 
 from marketplace.catalog.models import Availability, Category, CertificationKind, Product
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus, CooperativeType
 from marketplace.core.cache import data_cache
+from marketplace.core.i18n import current_locale
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.regions import region_name
 from marketplace.core.timeutil import local_today
@@ -214,7 +214,7 @@ def search_products(request: SearchRequest, today: date | None = None) -> Search
 
 
 def _cache_key(kind: str, today: date, request: SearchRequest) -> str:
-    return f"search:{kind}:{today.isoformat()}:{get_locale()}:{request.as_args()}"
+    return f"search:{kind}:{today.isoformat()}:{current_locale()}:{request.as_args()}"
 
 
 def _find(request: SearchRequest, backend, words: list[str], today: date) -> dict:
