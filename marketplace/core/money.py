@@ -1,6 +1,6 @@
 """Money is an integer number of rupiah. Every rounding rule lives here, once."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal
 from num2words import num2words
@@ -24,7 +24,21 @@ def format_number(value: int | float | Decimal | None) -> str:
         return "—"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{'-' if value < 0 else ''}{_grouped(abs(value))}"  # as format_decimal(locale="id_ID") writes
-    return format_decimal(value, locale=RUPIAH_LOCALE)
+    return _with_decimals(value, 3)
+
+
+def _with_decimals(value: float | Decimal, most: int) -> str:
+    """What babel's format_decimal(value, locale="id_ID") writes with at most `most` decimals (its pattern
+    "#,##0.###", or "#,##0.##" for percentages), without its cost (about 30 µs; a supplier card writes two):
+    rounded half to even, trailing zeros dropped, a decimal comma. A test holds the two equal."""
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not number.is_finite():
+        return format_decimal(value, locale=RUPIAH_LOCALE)
+    rounded = number.quantize(Decimal(1).scaleb(-most), rounding=ROUND_HALF_EVEN)
+    whole, _, fraction = f"{abs(rounded):f}".partition(".")
+    fraction = fraction.rstrip("0")
+    sign = "-" if rounded.is_signed() else ""  # babel writes "-0" for a negative that rounds to nothing
+    return f"{sign}{_grouped(int(whole))}{',' if fraction else ''}{fraction}"
 
 
 def _grouped(whole: int) -> str:
@@ -62,7 +76,7 @@ def format_percent(basis_points: int | None) -> str:
     """4356 basis points → `43,56%` (Indonesian decimal comma)."""
     if basis_points is None:
         return "—"
-    return f"{format_decimal(Decimal(basis_points) / 100, format='#,##0.##', locale=RUPIAH_LOCALE)}%"
+    return f"{_with_decimals(Decimal(basis_points) / 100, 2)}%"
 
 
 def percent_of(amount: int, basis_points: int) -> int:

@@ -1,6 +1,7 @@
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 
+from marketplace.catalog.models import CertificationKind
 from marketplace.catalog.services.categories import category_tree
 from marketplace.cooperatives.models import Cooperative
 from marketplace.cooperatives.services.profile import badges_of
@@ -28,12 +29,15 @@ def suppliers():
     categories = category_tree()
     names = {node.category.id: node.category.name for node in categories}
     facts = supplier_facts([cooperative.id for cooperative in page.items])
+    certificate_names = {kind.value: kind.label for kind in CertificationKind if kind.value in CERTIFICATE_KINDS}
     return render_template(
         "sourcing/suppliers.html", page=page, filters=filters, categories=categories,
         facts=facts, goods={cooperative_id: ", ".join(sorted(names[c] for c in fact.categories if c in names))
                             for cooperative_id, fact in facts.items()},
+        certificates_held={cooperative_id: ", ".join(certificate_names[kind] for kind in fact.certificates)
+                           for cooperative_id, fact in facts.items()},
         badges={cooperative.id: badges_of(cooperative) for cooperative in page.items},
-        certificates=list(CERTIFICATE_KINDS),
+        certificate_names=certificate_names,
         my_shortlists=shortlists.shortlists_of(current_user) if current_user.is_authenticated else [],
     )
 

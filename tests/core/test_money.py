@@ -1,9 +1,11 @@
+from decimal import Decimal
+
 import pytest
 from babel.numbers import parse_decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marketplace.core.money import format_number, format_rupiah, percent_of, round_rupiah
+from marketplace.core.money import format_number, format_percent, format_rupiah, percent_of, round_rupiah
 
 
 def test_rupiah_is_written_the_indonesian_way():
@@ -48,3 +50,21 @@ def test_the_quick_formats_write_exactly_what_babel_writes(amount):
     assert format_rupiah(amount) == format_currency(amount, "IDR", format="¤ #,##0", currency_digits=False,
                                                     locale="id_ID")
     assert format_number(amount) == format_decimal(amount, locale="id_ID")
+
+
+@given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False)
+       | st.decimals(min_value=-(10**12), max_value=10**12, allow_nan=False, places=5)
+       | st.sampled_from([0.0005, 0.0015, -0.0004, 2.5, Decimal("-0.0001"), Decimal("1.2345"), 4.35, -0.0]))
+def test_numbers_with_decimals_are_written_exactly_as_babel_writes_them(value):
+    from babel.numbers import format_decimal
+
+    assert format_number(value) == format_decimal(value, locale="id_ID")
+
+
+@given(st.integers(min_value=-10_000_000, max_value=10_000_000))
+def test_percentages_are_written_exactly_as_babel_writes_them(basis_points):
+    from babel.numbers import format_decimal
+
+    assert format_percent(basis_points) == (
+        f"{format_decimal(Decimal(basis_points) / 100, format='#,##0.##', locale='id_ID')}%")
+    assert format_percent(4356) == "43,56%" and format_percent(10_000) == "100%" and format_percent(5) == "0,05%"

@@ -33,6 +33,8 @@ def test_the_supplier_directory_filters_by_goods_certificates_capacity_and_rat(a
     assert "Koperasi Sragen" not in names("rat=1")
     assert "Koperasi Sragen" not in names("kopontren=1")
     assert "400 per minggu" in everyone
+    lamongan_card = everyone[everyone.index("Kopontren Lamongan"):]
+    assert "<dd>Halal</dd>" in lamongan_card and "HALAL" not in lamongan_card  # the certificate's name, as picked
     assert client.get("/suppliers?capacity=-1&cert=x&category=y&province=%27").status_code == 200
     # Sorted and counted on keys, then loaded: cooperatives with products on sale first, past the end an empty page.
     assert everyone.index("Koperasi Sragen") < everyone.index("Kopontren Lamongan")  # both on sale, no record: by name
