@@ -65,8 +65,10 @@ def register_extensions(app: Flask) -> None:
     from marketplace.core.i18n import install_kept_translations, select_locale, select_timezone
     from marketplace.core.migrations import include_in_migrations, render_migration_item
     from marketplace.core.storage import init_storage
+    from marketplace.core.unit_of_work import end_reading_with_commit
 
     db.init_app(app)
+    end_reading_with_commit(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
                      compare_type=True, render_item=render_migration_item, include_name=include_in_migrations)
     csrf.init_app(app)

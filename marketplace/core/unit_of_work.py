@@ -102,6 +102,30 @@ def _forget_the_write_once_committed(session) -> None:
     session.info.pop(_WROTE_KEY, None)  # a flush during the commit itself (the search index) is committed too
 
 
+def end_reading_with_commit(app) -> None:
+    """Register `end_reading`; after Flask-SQLAlchemy, so that it runs before the session is removed."""
+    app.teardown_appcontext(end_reading)
+
+
+def end_reading(exception: BaseException | None = None) -> None:
+    """A request whose transaction only read ends it with COMMIT instead of the ROLLBACK that closing the session
+    sends. For a transaction that wrote nothing the two are the same to the database, but psycopg forgets every
+    prepared statement of its connection on a ROLLBACK (one may have undone the DDL they depend on), and prepares a
+    statement only after five runs: ended by a rollback, no request's statements were ever prepared, and
+    PostgreSQL parsed and planned every statement of every page afresh. Anything written, pending or raised still
+    ends in a rollback."""
+    if exception is not None or not db.session.registry.has():
+        return
+    session = db.session()
+    if (not session.in_transaction() or session.info.get(_WROTE_KEY) or session.info.get(_PENDING_KEY)
+            or session.new or session.dirty or session.deleted):
+        return
+    try:
+        session.commit()
+    except Exception:  # the connection failed: closing the session rolls back, as it always did
+        log.exception("ending a read-only transaction failed")
+
+
 @event.listens_for(Session, "before_commit")
 def _refuse_commit_on_safe_request(session) -> None:
     wrote = session.info.pop(_WROTE_KEY, False) or session.new or session.dirty or session.deleted

@@ -92,3 +92,65 @@ def test_a_get_request_never_writes(app):
             unit_of_work():
         create_shortlist(buyer, "Ditulis saat GET")
     assert count(Shortlist) == 0
+
+
+@pytest.fixture
+def transaction_ends(app):
+    """How each transaction on the engine ended: "commit" or "rollback"."""
+    endings = []
+    listeners = {"commit": lambda connection: endings.append("commit"),
+                 "rollback": lambda connection: endings.append("rollback")}
+    for name, listener in listeners.items():
+        sa.event.listen(db.engine, name, listener)
+    yield endings
+    for name, listener in listeners.items():
+        sa.event.remove(db.engine, name, listener)
+
+
+def test_a_request_that_only_read_ends_its_transaction_with_a_commit(app, transaction_ends):
+    from marketplace.core.unit_of_work import end_reading
+
+    create_user()
+    transaction_ends.clear()  # the setup's own commit
+    with app.test_request_context("/", method="GET"):
+        assert db.session.scalar(sa.select(sa.func.count(Shortlist.id))) == 0
+        end_reading(None)
+    assert transaction_ends == ["commit"]
+
+
+def test_a_request_that_wrote_pended_or_raised_still_ends_in_a_rollback(app, transaction_ends):
+    from marketplace.core.unit_of_work import end_reading
+
+    buyer = create_user()
+    transaction_ends.clear()
+    with app.test_request_context("/", method="GET"):  # flushed outside a unit of work: never committed
+        db.session.add(Shortlist(owner_id=buyer.id, name="Tanpa unit"))
+        db.session.flush()
+        end_reading(None)
+        db.session.remove()
+    with app.test_request_context("/", method="GET"):
+        db.session.add(Shortlist(owner_id=buyer.id, name="Belum dikirim"))
+        end_reading(None)
+        db.session.remove()
+    with app.test_request_context("/", method="GET"):
+        db.session.scalar(sa.select(Shortlist.id))
+        end_reading(RuntimeError("the view failed"))
+        db.session.remove()
+    assert "commit" not in transaction_ends
+    assert count(Shortlist) == 0
+
+
+def test_postgresql_prepares_the_statements_pages_repeat(app):
+    """Ended by a rollback, psycopg forgot its prepared statements after every request: none was ever prepared."""
+    from marketplace.core.unit_of_work import end_reading
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("statements are prepared by psycopg on PostgreSQL")
+    statement = sa.select(sa.func.count(Shortlist.id)).where(Shortlist.name != "prepared-statement-probe")
+    for _ in range(8):  # psycopg prepares a statement on its sixth run on a connection
+        with app.test_request_context("/", method="GET"):
+            db.session.scalar(statement)
+            end_reading(None)
+            db.session.remove()
+    prepared = db.session.scalars(sa.text("SELECT statement FROM pg_prepared_statements")).all()
+    assert any("prepared-statement-probe" in text or "shortlists" in text for text in prepared)
