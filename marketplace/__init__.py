@@ -54,6 +54,11 @@ def configure(app: Flask, config) -> None:
     ensure_mail_delivery(app)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = default_database_uri(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") and not app.config[
+            "DATABASE_PREPARED_STATEMENTS"]:
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **options, "connect_args": {**options.get("connect_args", {}), "prepare_threshold": None}}
     if app.config["PROXY_FIX"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     if not app.debug and not app.testing:

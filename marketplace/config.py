@@ -29,6 +29,10 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # PostgreSQL: psycopg prepares a statement a connection has run five times, so the hot pages' statements are
+    # parsed and planned once per connection. Off ("0") behind a pooler that hands one client's statements to
+    # several server connections (PgBouncer in transaction mode before 1.21, without max_prepared_statements).
+    DATABASE_PREPARED_STATEMENTS = _env_bool("DATABASE_PREPARED_STATEMENTS", True)
 
     # Uploads are the largest bodies we accept; anything above answers 413.
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)

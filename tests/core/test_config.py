@@ -43,3 +43,13 @@ def test_production_refuses_to_start_without_knowing_its_own_host_name(database_
         create_app(config)
     trusted = type("Trusted", (config,), {"TRUSTED_HOSTS": ["pasarkoperasi.id"]})
     assert create_app(trusted).config["TRUSTED_HOSTS"] == ["pasarkoperasi.id"]
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler_on_postgresql():
+    base = {"SECRET_KEY": "k" * 32, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://pasar@db.invalid/pasar"}
+    on = create_app(type("On", (DevelopmentConfig,), base))
+    assert "connect_args" not in on.config["SQLALCHEMY_ENGINE_OPTIONS"]  # psycopg's own: prepared after five runs
+    off = create_app(type("Off", (DevelopmentConfig,), {**base, "DATABASE_PREPARED_STATEMENTS": False}))
+    assert off.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True,
+                                                        "connect_args": {"prepare_threshold": None}}
+    assert DevelopmentConfig.SQLALCHEMY_ENGINE_OPTIONS == {"pool_pre_ping": True}  # the class's own is left alone
