@@ -8,6 +8,7 @@ thrown away afterwards. Figures are ratios to the baseline measured in the same 
 """
 
 import argparse
+import functools
 import json
 import os
 import random
@@ -214,16 +215,20 @@ def serve(env: dict, workers: int, wrk: str, duration: int, files: dict[str, Pat
         # baselines just before and just after it: on a shared machine whose speed drifts during a run (here the
         # hello-world route has gone from 2,200 to 650 requests a second within a minute), one baseline at the
         # start flatters the first measures and wrongs the last.
-        results, baselines = [], [_load(wrk, base, BASELINE_PATH, max(2, duration // 2), {})["rate"]]
+        workers_pids = [int(pid) for pid in subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
+                                                            text=True).stdout.split()]
+        serving = ServingCpu(workers_pids, database=env["DATABASE_URL"].startswith("postgresql"))
+        load = functools.partial(_load, wrk, base, serving=serving)
+        results, baselines = [], [load(BASELINE_PATH, max(2, duration // 2), {})]
         for label, target, signed_in in MEASURES:
             wrk_env = {"BENCH_COOKIE": cookie if signed_in else ""}
             if not target.startswith("/"):
                 wrk_env["BENCH_PATHS"] = str(files[target])
-            measured = _load(wrk, base, target if target.startswith("/") else "/", duration, wrk_env)
-            baselines.append(_load(wrk, base, BASELINE_PATH, max(2, duration // 2), {})["rate"])
-            results.append({"label": label, **measured, "baseline": (baselines[-2] + baselines[-1]) / 2})
-        workers_pids = [int(pid) for pid in subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
-                                                            text=True).stdout.split()]
+            measured = load(target if target.startswith("/") else "/", duration, wrk_env)
+            baselines.append(load(BASELINE_PATH, max(2, duration // 2), {}))
+            results.append({"label": label, **measured,
+                            "baseline": (baselines[-2]["rate"] + baselines[-1]["rate"]) / 2,
+                            "baseline_cpu_ms": (baselines[-2]["cpu_ms"] + baselines[-1]["cpu_ms"]) / 2})
         memory = [peak_memory_mb(pid) for pid in workers_pids]
     finally:
         server.terminate()
@@ -231,16 +236,43 @@ def serve(env: dict, workers: int, wrk: str, duration: int, files: dict[str, Pat
     return results, memory
 
 
-def _load(wrk: str, base: str, path: str, duration: int, extra_env: dict) -> dict:
-    """wrk on `path` (or the crowd its environment names) for `duration` seconds: rate, p50, p99, errors."""
+class ServingCpu:
+    """CPU seconds the serving side has used so far: gunicorn's workers, and PostgreSQL's processes when the
+    data lives there. On a shared machine the requests a second follow how much CPU the machine was given
+    (here two runs 3 seconds apart differed twofold); the CPU a request costs follows the code."""
+
+    def __init__(self, worker_pids: list[int], database: bool):
+        self.worker_pids, self.database = worker_pids, database
+
+    def seconds(self) -> float:
+        pids = list(self.worker_pids)
+        if self.database:
+            pids += [int(pid) for pid in subprocess.run(["pgrep", "-x", "postgres"], capture_output=True,
+                                                        text=True).stdout.split()]
+        return sum(_cpu_seconds(pid) for pid in pids)
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # a process that ended in between
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _load(wrk: str, base: str, path: str, duration: int, extra_env: dict, serving: ServingCpu) -> dict:
+    """wrk on `path` (or the crowd its environment names) for `duration` seconds: rate, p50, p99, errors, and
+    the serving side's CPU milliseconds per request."""
+    cpu_before = serving.seconds()
     output = subprocess.run([wrk, "-t2", "-c16", f"-d{duration}s", "-s", str(ROOT / "bench" / "paths.lua"),
                              base + path], capture_output=True, text=True, check=True,
                             env={**{name: value for name, value in os.environ.items() if name != "BENCH_PATHS"},
                                  "BENCH_COOKIE": "", **extra_env}).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     values = dict(re.findall(r"^(p50_us|p95_us|p99_us|requests|errors) (\d+)$", output, re.MULTILINE))
+    cpu_ms = (serving.seconds() - cpu_before) * 1000 / max(1, int(values["requests"]))
     return {"rate": rate, "p50": int(values["p50_us"]) / 1000, "p99": int(values["p99_us"]) / 1000,
-            "errors": int(values["errors"])}
+            "errors": int(values["errors"]), "cpu_ms": cpu_ms}
 
 
 def main() -> None:
@@ -316,16 +348,22 @@ def print_server(title: str, runs: list[list[dict]], memory: list[float], argume
     """Median of the runs, with the spread of the ratio across them (how stable the figure is)."""
     print(f"\nHTTP, {title}: gunicorn {arguments.workers} gthread workers × 4 threads, wrk -t2 -c16 "
           f"-d{arguments.duration}s, {len(runs)} runs (median; ratio range across runs)")
-    print("(each ratio is to the hello-world route measured just before and just after that crowd)")
-    print(f"{'what':44} {'req/s':>8} {'× hello':>8} {'range':>13} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print("(each ratio is to the hello-world route measured just before and just after that crowd; \"CPU ms\" is what\n"
+          " the workers, and PostgreSQL, spent per request, and \"CPU × hello\" the hello-world route's CPU per\n"
+          " request over the crowd's: on a shared machine it moves less than the rate)")
+    print(f"{'what':44} {'req/s':>8} {'× hello':>8} {'range':>13} {'CPU ms':>7} {'CPU × hello':>12} "
+          f"{'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for index, (label, _target, _signed_in) in enumerate(MEASURES):
         ratios = [run[index]["rate"] / run[index]["baseline"] for run in runs]
+        cpu_ratios = [run[index]["baseline_cpu_ms"] / run[index]["cpu_ms"] for run in runs if run[index]["cpu_ms"]]
         rate = statistics.median(run[index]["rate"] for run in runs)
+        cpu_ms = statistics.median(run[index]["cpu_ms"] for run in runs)
         p50 = statistics.median(run[index]["p50"] for run in runs)
         p99 = statistics.median(run[index]["p99"] for run in runs)
         errors = sum(run[index]["errors"] for run in runs)
+        cpu_ratio = f"{statistics.median(cpu_ratios):.3f}" if cpu_ratios else "—"
         print(f"{label:44} {rate:8.0f} {statistics.median(ratios):8.3f} {min(ratios):6.3f}–{max(ratios):<6.3f} "
-              f"{p50:8.1f} {p99:8.1f} {errors:7d}")
+              f"{cpu_ms:7.2f} {cpu_ratio:>12} {p50:8.1f} {p99:8.1f} {errors:7d}")
     print("peak memory per worker (VmHWM): " + ", ".join(f"{value:.0f} MB" for value in memory))
 
 

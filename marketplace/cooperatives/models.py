@@ -183,15 +183,21 @@ def has_products_on_sale():
     return Cooperative.products_on_sale > sa.literal_column("0")
 
 
+# Carried at the end of the supplier directory's indexes, so that a page however deep is found from the index
+# alone, not from the rows of every cooperative it skips: the columns `rat.dormant_condition` tests, and
+# products_on_sale itself (PostgreSQL's index-only scan needs the column an indexed expression is made of).
+SUPPLIER_INDEX_TAIL = (Cooperative.legal_form, Cooperative.last_rat_book_year, Cooperative.founded_year,
+                       Cooperative.legal_decree_date, Cooperative.products_on_sale)
 # The supplier directory's order ("record"): with products on sale, then by track record, then by name. In this
 # index the database reads a page's cooperatives in order and stops, instead of sorting every verified one.
 # (PostgreSQL wants the expression in parentheses; its ORDER BY matches it all the same.)
 sa.Index("ix_cooperatives_supplier_order", Cooperative.status, sa.Grouping(has_products_on_sale()).desc(),
-         Cooperative.completed_orders.desc(), Cooperative.on_time_orders.desc(), Cooperative.name, Cooperative.id)
+         Cooperative.completed_orders.desc(), Cooperative.on_time_orders.desc(), Cooperative.name, Cooperative.id,
+         *SUPPLIER_INDEX_TAIL)
 # The same order within one province, for the supplier directory of a province.
 sa.Index("ix_cooperatives_province_supplier_order", Cooperative.status, Cooperative.province_code,
          sa.Grouping(has_products_on_sale()).desc(), Cooperative.completed_orders.desc(),
-         Cooperative.on_time_orders.desc(), Cooperative.name, Cooperative.id)
+         Cooperative.on_time_orders.desc(), Cooperative.name, Cooperative.id, *SUPPLIER_INDEX_TAIL)
 
 
 class RatMeeting(db.Model):

@@ -44,6 +44,9 @@ class SearchEntry(db.Model):
     regency_name: Mapped[str] = mapped_column(sa.String(80))
     min_order_quantity: Mapped[int]
     lead_time_days: Mapped[int | None]
+    # Units a week a made-to-order product can be made in: the supplier directory sums up and filters by what
+    # each cooperative can make from this table alone.
+    weekly_capacity: Mapped[int | None]
     cover_image: Mapped[dict | None] = mapped_column(sa.JSON)
     cover_alt: Mapped[str | None] = mapped_column(sa.String(200))
 

@@ -42,6 +42,23 @@ def test_the_supplier_directory_filters_by_goods_certificates_capacity_and_rat(a
         assert client.get(f"/suppliers?{garbled}").status_code == 200
 
 
+def test_a_changed_capacity_shows_on_the_card_and_in_the_filter_at_once(app, client):
+    """The directory reads each product's capacity from the search index: a change is there with its commit."""
+    from marketplace.catalog.models import Availability
+
+    sragen = create_cooperative(name="Koperasi Sragen")
+    seragam = create_product(sragen, name="Seragam", category_id=category("seragam").id, availability="made_to_order",
+                             lead_time_days=30, weekly_capacity=400, tiers=[])
+    names = lambda query: page_text(client.get(f"/suppliers?{query}"))  # noqa: E731
+    assert "Koperasi Sragen" not in names("capacity=500")
+    seragam.weekly_capacity = 600
+    db.session.commit()
+    assert "600 per minggu" in names("") and "Koperasi Sragen" in names("capacity=500")
+    seragam.availability, seragam.lead_time_days = Availability.READY_STOCK, None  # capacity counts made to order
+    db.session.commit()
+    assert "600 per minggu" not in names("") and "Koperasi Sragen" not in names("capacity=500")
+
+
 def test_each_supplier_card_sums_up_only_its_public_offer(app):
     from datetime import timedelta
 

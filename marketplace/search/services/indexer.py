@@ -103,8 +103,9 @@ def _documents(connection: sa.Connection, product_ids: list[int]) -> tuple[list[
     rows = connection.execute(
         sa.select(Product.id, Product.name, Product.description, Product.slug, Product.unit, Product.base_price,
                   Product.min_order_quantity, Product.availability, Product.stock_on_hand, Product.local_content,
-                  Product.created_at, Product.lead_time_days, Product.category_id, category.name_id.label("c_id"),
-                  category.name_en.label("c_en"), category.parent_id, parent.name_id.label("p_id"),
+                  Product.created_at, Product.lead_time_days, Product.weekly_capacity, Product.category_id,
+                  category.name_id.label("c_id"), category.name_en.label("c_en"), category.parent_id,
+                  parent.name_id.label("p_id"),
                   Cooperative.id.label("cooperative_id"), Cooperative.name.label("cooperative_name"),
                   Cooperative.slug.label("cooperative_slug"), Cooperative.province_code, Cooperative.regency_code,
                   Cooperative.cooperative_type, Cooperative.is_pesantren, Cooperative.opop_participant,
@@ -151,7 +152,7 @@ def _documents(connection: sa.Connection, product_ids: list[int]) -> tuple[list[
             "unit": _value(row.unit), "cooperative_name": row.cooperative_name,
             "cooperative_slug": row.cooperative_slug, "regency_name": row.regency_name,
             "min_order_quantity": row.min_order_quantity, "lead_time_days": row.lead_time_days,
-            "cover_image": cover_image, "cover_alt": cover_alt,
+            "weekly_capacity": row.weekly_capacity, "cover_image": cover_image, "cover_alt": cover_alt,
         })
         body = " ".join(filter(None, [row.description, row.c_id, row.c_en, row.p_id, row.cooperative_name,
                                       row.regency_name, row.province_name, row.pesantren_name,

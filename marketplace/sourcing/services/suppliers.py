@@ -6,7 +6,6 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 
-from marketplace.catalog.models import Availability, Product, ProductStatus
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus, has_products_on_sale, rat_due_year
 from marketplace.cooperatives.services.rat import dormant_condition
 from marketplace.core.query_args import QueryArgs
@@ -69,11 +68,9 @@ def _suppliers_query(filters: SupplierFilters, today: date) -> sa.Select:
     if filters.category or filters.certificate or filters.ready_stock:
         query = query.where(offers_exist(Cooperative.id, today=today, category_id=filters.category,
                                          certificate=filters.certificate, in_stock=filters.ready_stock))
-    if filters.min_weekly_capacity:
-        query = query.where(sa.select(Product.id).where(
-            Product.cooperative_id == Cooperative.id, Product.status == ProductStatus.ACTIVE,
-            Product.availability == Availability.MADE_TO_ORDER,
-            Product.weekly_capacity >= filters.min_weekly_capacity).exists())
+    if filters.min_weekly_capacity:  # by any made-to-order product, not only one matching the filters above
+        query = query.where(offers_exist(Cooperative.id, today=today,
+                                         min_weekly_capacity=filters.min_weekly_capacity))
     if filters.sort == "name":
         return query.order_by(Cooperative.name, Cooperative.id)
     return query.order_by(has_products_on_sale().desc(), Cooperative.completed_orders.desc(),
