@@ -1,7 +1,6 @@
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 
-from marketplace.catalog.models import CertificationKind
 from marketplace.catalog.services.categories import category_tree
 from marketplace.cooperatives.models import Cooperative
 from marketplace.cooperatives.services.profile import badges_of
@@ -14,7 +13,7 @@ from marketplace.core.text import slugify
 from marketplace.core.unit_of_work import unit_of_work
 from marketplace.core.validators import is_safe_redirect_target
 from marketplace.core.views import errors_text, flash_refusal, render_form
-from marketplace.search.services.offers import CERTIFICATE_KINDS
+from marketplace.search.services.offers import certificate_names as index_certificate_names
 from marketplace.sourcing import bp
 from marketplace.sourcing.forms import AddToShortlistForm, ItemForm, ShortlistForm
 from marketplace.sourcing.services import exports, shortlists
@@ -29,7 +28,7 @@ def suppliers():
     categories = category_tree()
     names = {node.category.id: node.category.name for node in categories}
     facts = supplier_facts([cooperative.id for cooperative in page.items])
-    certificate_names = {kind.value: kind.label for kind in CertificationKind if kind.value in CERTIFICATE_KINDS}
+    certificate_names = index_certificate_names()
     return render_template(
         "sourcing/suppliers.html", page=page, filters=filters, categories=categories,
         facts=facts, goods={cooperative_id: ", ".join(sorted(names[c] for c in fact.categories if c in names))

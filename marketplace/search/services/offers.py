@@ -10,9 +10,11 @@ import sqlalchemy as sa
 from marketplace.catalog.models import Availability
 from marketplace.extensions import db
 from marketplace.search.models import SearchEntry
-from marketplace.search.services.query import CERTIFICATE_COLUMNS
+from marketplace.search.services.query import CERTIFICATE_COLUMNS, certificate_names
 
 CERTIFICATE_KINDS = tuple(CERTIFICATE_COLUMNS)
+# What other domains use, the certificates' names included (`query.certificate_names`, which the facets use too).
+__all__ = ["CERTIFICATE_KINDS", "OfferSummary", "certificate_names", "offer_summaries", "offers_exist"]
 
 
 def offers_exist(cooperative_id, *, today: date, category_id: int | None = None, certificate: str | None = None,

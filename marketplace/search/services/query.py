@@ -35,6 +35,13 @@ CERTIFICATE_COLUMNS = {
     CertificationKind.BPOM_MD.value: SearchEntry.bpom_md_until, CertificationKind.SNI.value: SearchEntry.sni_until,
 }
 MAX_PRICE = 10**12
+
+
+def certificate_names() -> dict[str, str]:
+    """Each certificate kind the index filters by, with its name in the reader's language, in the index's order."""
+    return {kind: CertificationKind(kind).label for kind in CERTIFICATE_COLUMNS}
+
+
 # Each field's name in the query string, in the order links write them.
 ARG_NAMES = {"q": "q", "category": "category", "province": "province", "regency": "regency",
              "cooperative_type": "type", "kopontren": "kopontren", "opop": "opop", "certificates": "cert",
@@ -414,7 +421,7 @@ def _facets(counters: dict[str, Counter]) -> dict[str, list]:
     category_names = dict(db.session.execute(sa.select(Category.id, Category.name_column())).all())
     provinces = counters["province"].most_common(40)
     regencies = counters["regency"].most_common(60)
-    certificate_labels = {kind.value: kind.label for kind in CertificationKind}
+    certificate_labels = certificate_names()
     facets = {
         "regency": [(code, region_name(code) or code, count) for code, count in regencies],
         "category": sorted(((value, category_names.get(value, "—"), count)
