@@ -179,6 +179,11 @@ class CertificationKind(LabelledEnum):
     SNI = "sni", _l("SNI")
 
 
+def certificate_in_force(expires_on: date | None, today: date | None = None) -> bool:
+    """An expired certificate stops counting by itself; no one has to remember to untick it."""
+    return expires_on is None or expires_on >= (today or local_today())
+
+
 class ProductCertification(db.Model):
     __tablename__ = "product_certifications"
 
@@ -194,8 +199,7 @@ class ProductCertification(db.Model):
     )
 
     def is_valid(self, today: date | None = None) -> bool:
-        """An expired certificate stops counting by itself; no one has to remember to untick it."""
-        return self.expires_on is None or self.expires_on >= (today or local_today())
+        return certificate_in_force(self.expires_on, today)
 
 
 product_producers = sa.Table(

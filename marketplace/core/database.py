@@ -1,11 +1,13 @@
-"""Column helpers the models share, and the connection settings SQLite needs to behave like a real database."""
+"""Column helpers the models share, a JSON aggregate for reading small collections with their parent, and the
+connection settings SQLite needs to behave like a real database."""
 
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Mapped, QueryableAttribute, mapped_column
 
 from marketplace.core.timeutil import UTCDateTime, utcnow
 
@@ -54,3 +56,38 @@ def _begin_sqlite_transaction(connection):
     if options.get("isolation_level") == "AUTOCOMMIT":
         return
     connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("sqlite_begin") == "IMMEDIATE" else "BEGIN")
+
+
+class json_rows(sa.sql.functions.FunctionElement):
+    """An aggregate: the rows of a (sub)query as one JSON array of objects, `[]` for none.
+
+    `json_rows(name=column, ...)` in a correlated scalar subquery reads a parent's small collection in the
+    parent's own statement instead of one statement per collection. Order is not kept: sort the parsed list.
+    """
+
+    type = sa.JSON()
+    inherit_cache = True
+
+    def __init__(self, **columns: sa.ColumnElement | QueryableAttribute):
+        pairs = [element for name, column in columns.items() for element in (sa.literal_column(f"'{name}'"), column)]
+        super().__init__(*pairs)
+
+
+def _json_object_arguments(element: json_rows, compiler, wrap_json_for_sqlite: bool, **kw) -> str:
+    arguments = []
+    for clause in element.clauses:
+        text = compiler.process(clause, **kw)
+        if wrap_json_for_sqlite and isinstance(clause.type, sa.JSON):
+            text = f"json({text})"  # a JSON column is text to SQLite: nest it as an object, not as a string
+        arguments.append(text)
+    return ", ".join(arguments)
+
+
+@compiles(json_rows, "postgresql")
+def _json_rows_postgresql(element, compiler, **kw) -> str:
+    return f"coalesce(json_agg(json_build_object({_json_object_arguments(element, compiler, False, **kw)})), '[]')"
+
+
+@compiles(json_rows)
+def _json_rows_sqlite(element, compiler, **kw) -> str:
+    return f"json_group_array(json_object({_json_object_arguments(element, compiler, True, **kw)}))"

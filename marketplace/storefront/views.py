@@ -4,7 +4,7 @@ from flask import render_template, request
 from flask_login import current_user
 
 from marketplace.catalog.services.pricing import price_bands, quote_asked, tier_pairs
-from marketplace.catalog.services.public import public_product_by_slug, public_products_of, valid_certifications
+from marketplace.catalog.services.public import public_product_page, public_products_of
 from marketplace.cooperatives.services.directory import visible_cooperative
 from marketplace.cooperatives.services.members import active_member_count
 from marketplace.cooperatives.services.profile import badges_of
@@ -28,14 +28,14 @@ def home():
 @bp.route("/products/<slug>")
 @cached_public_page
 def product(slug):
-    product = public_product_by_slug(slug)
-    priced = quote_asked(product, QueryArgs(request.args).number("quantity", maximum=10**13))
+    page = public_product_page(slug)
+    product = page.product
     return render_template(
-        "storefront/product.html", product=product, cooperative_badges=badges_of(product.cooperative),
-        certifications=valid_certifications(product),
-        bands=price_bands(product.base_price, product.min_order_quantity, tier_pairs(product)), quote=priced,
-        producers=[member for member in product.producers if member.public_name_consent],
-        members_credited=members_credited_for(product.id),
+        "storefront/product.html", product=product, images=page.images,
+        cooperative_badges=badges_of(product.cooperative), certifications=page.valid_certifications(),
+        bands=price_bands(product.base_price, product.min_order_quantity, tier_pairs(page)),
+        quote=quote_asked(page, QueryArgs(request.args).number("quantity", maximum=10**13)),
+        producers=page.producers, members_credited=members_credited_for(product.id),
         my_shortlists=shortlists_of(current_user) if current_user.is_authenticated else [],
     )
 

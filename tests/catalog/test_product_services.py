@@ -315,3 +315,45 @@ def test_a_product_page_loads_the_same_collections_as_the_relationships_in_their
     assert [tier.min_quantity for tier in page_product.tiers] == [12, 50]
     assert [image.position for image in page_product.images] == [0, 1]
     assert [c.kind for c in page_product.certifications] == sorted([CertificationKind.HALAL, CertificationKind.PIRT])
+
+
+def test_a_product_page_read_in_one_statement_holds_what_the_relationships_hold_in_their_order(app):
+    from marketplace.catalog.models import PriceTier, ProductImage
+    from marketplace.catalog.services.public import public_product_page
+
+    cooperative = create_cooperative()
+    zainab = create_member(cooperative, full_name="Zainab", village="Sukowati", public_name_consent=True)
+    aminah = create_member(cooperative, full_name="Aminah", village=None, public_name_consent=True)
+    unnamed = create_member(cooperative, full_name="Rahasia", public_name_consent=False)
+    rich = create_product(cooperative, tiers=[(50, 70_000)],
+                          producer_ids=[zainab.id, unnamed.id, aminah.id],
+                          certifications={CertificationKind.SNI: ("SNI 3553:2015", None),
+                                          CertificationKind.PIRT: ("P-IRT 1", local_today()),
+                                          CertificationKind.HALAL: ("ID3311", local_today() - timedelta(days=1))})
+    plain = create_product(cooperative, tiers=[], certifications={})
+    db.session.add(PriceTier(product_id=rich.id, min_quantity=12, unit_price=78_000))  # a later id, a lower start
+    for position, picture in ((1, {"key": "kedua", "widths": [320, 640]}), (0, {"key": "sampul", "widths": [320]})):
+        db.session.add(ProductImage(product_id=rich.id, image=picture, alt_text=f"foto {position}", position=position))
+    db.session.commit()
+    rich_slug, plain_slug = rich.slug, plain.slug
+    db.session.expunge_all()
+
+    page = public_product_page(rich_slug)
+    assert page.product.slug == rich_slug and page.product.cooperative.id == cooperative.id
+    assert [(tier.min_quantity, tier.unit_price) for tier in page.tiers] == [(12, 78_000), (50, 70_000)]
+    assert [(picture.image, picture.alt_text) for picture in page.images] == [
+        ({"key": "sampul", "widths": [320]}, "foto 0"), ({"key": "kedua", "widths": [320, 640]}, "foto 1")]
+    assert [(held.kind, held.number, held.expires_on) for held in page.certifications] == [
+        (CertificationKind.HALAL, "ID3311", local_today() - timedelta(days=1)),
+        (CertificationKind.PIRT, "P-IRT 1", local_today()), (CertificationKind.SNI, "SNI 3553:2015", None)]
+    assert [held.kind for held in page.valid_certifications()] == [CertificationKind.PIRT, CertificationKind.SNI]
+    assert [(member.full_name, member.village) for member in page.producers] == [("Aminah", None),
+                                                                                ("Zainab", "Sukowati")]
+    # The page's own values, never a query behind the template's back.
+    with pytest.raises(sa.exc.InvalidRequestError):
+        _ = page.product.tiers
+
+    empty = public_product_page(plain_slug)
+    assert (empty.tiers, empty.certifications, empty.images, empty.producers) == ([], [], [], [])
+    with pytest.raises(NotFound):
+        public_product_page("tidak-ada")
