@@ -12,7 +12,7 @@ from marketplace.cooperatives.services.rat import rat_standing
 from marketplace.core.cache import cached_public_page
 from marketplace.core.pagination import paginate
 from marketplace.core.query_args import QueryArgs
-from marketplace.ledger.services.journal import members_credited_for
+from marketplace.ledger.services.journal import members_credited_column
 from marketplace.search.services.showcase import cooperatives_by_region, featured_categories, opop_products
 from marketplace.sourcing.services.shortlists import shortlists_of
 from marketplace.storefront import bp
@@ -28,14 +28,15 @@ def home():
 @bp.route("/products/<slug>")
 @cached_public_page
 def product(slug):
-    page = public_product_page(slug)
+    page = public_product_page(slug, members_credited_column())
     product = page.product
+    (members_credited,) = page.also
     return render_template(
         "storefront/product.html", product=product, images=page.images,
         cooperative_badges=badges_of(product.cooperative), certifications=page.valid_certifications(),
         bands=price_bands(product.base_price, product.min_order_quantity, tier_pairs(page)),
         quote=quote_asked(page, QueryArgs(request.args).number("quantity", maximum=10**13)),
-        producers=page.producers, members_credited=members_credited_for(product.id),
+        producers=page.producers, members_credited=members_credited,
         my_shortlists=shortlists_of(current_user) if current_user.is_authenticated else [],
     )
 

@@ -200,3 +200,19 @@ def test_staff_set_a_products_own_rule_on_the_earnings_page(app):
     refused = post_form(staff, f"{url}/product-rules", {"product": product.id, "member_price": "90.000"},
                         token_from=url, follow_redirects=True)
     assert "paling tinggi harga produknya" in page_text(refused)
+
+
+def test_the_product_page_says_how_many_members_made_what_buyers_ordered(app, buyer, client):
+    cooperative = create_cooperative(name="Koperasi Tunas")
+    suparmi, painem = create_member(cooperative), create_member(cooperative)
+    product = create_product(cooperative, tiers=[])
+    other = create_product(cooperative, tiers=[])
+    receive(product, 1, member=suparmi)
+    receive(product, 1, member=painem)
+    receive(other, 2, member=suparmi)
+    assert "dibuat oleh" not in page_text(client.get(f"/products/{product.slug}"))  # nothing ordered yet
+    _completed(buyer, product)
+    _completed(buyer, other)
+    assert "Pesanan produk ini sejauh ini dibuat oleh 2 anggota Koperasi Tunas." in page_text(
+        client.get(f"/products/{product.slug}"))
+    assert "dibuat oleh 1 anggota Koperasi Tunas." in page_text(client.get(f"/products/{other.slug}"))

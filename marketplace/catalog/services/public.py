@@ -128,6 +128,8 @@ class ProductPage:
     certifications: list[PageCertificate]
     images: list[PagePicture]
     producers: list[PageProducer]  # the members who agreed to be named, no one else
+    # What the caller's correlated columns (`public_product_page(slug, *also)`) said of this product.
+    also: tuple = ()
 
     @property
     def base_price(self) -> int:
@@ -142,10 +144,11 @@ class ProductPage:
 
 
 @cache
-def _public_product_page() -> sa.Select:
+def _public_product_page(also: tuple[sa.ScalarSelect, ...]) -> sa.Select:
     """One statement for the whole page: each collection arrives as a JSON array beside the product's row (four
-    statements fewer a page: on PostgreSQL each was a round trip and a cursor's worth of work). Touching one of
-    the product's own collections raises rather than quietly querying."""
+    statements fewer a page: on PostgreSQL each was a round trip and a cursor's worth of work), and so do the
+    other domains' figures in `also`. Touching one of the product's own collections raises rather than quietly
+    querying."""
     tiers = (sa.select(json_rows(id=PriceTier.id, min_quantity=PriceTier.min_quantity,
                                  unit_price=PriceTier.unit_price))
              .where(PriceTier.product_id == Product.id).scalar_subquery())
@@ -161,15 +164,17 @@ def _public_product_page() -> sa.Select:
                  .where(product_producers.c.product_id == Product.id, Member.public_name_consent.is_(True))
                  .scalar_subquery())
     return (_public_products_with_cooperative().where(Product.slug == sa.bindparam("slug"))
-            .add_columns(tiers, certifications, images, producers)
+            .add_columns(tiers, certifications, images, producers, *also)
             .options(*(raiseload(collection) for collection in DETAIL_COLLECTIONS)))
 
 
-def public_product_page(slug: str) -> ProductPage:
-    row = db.session.execute(_public_product_page(), {"slug": slug}).one_or_none()
+def public_product_page(slug: str, *also: sa.ScalarSelect) -> ProductPage:
+    """The page of a product on sale. `also`: subqueries correlated to `Product.id` that other domains read of
+    the product (each built once, as the statement is kept per set of them)."""
+    row = db.session.execute(_public_product_page(also), {"slug": slug}).one_or_none()
     if row is None:
         raise NotFound(_("This product does not exist or is not on sale."))
-    product, tiers, certifications, images, producers = row
+    product, tiers, certifications, images, producers, *also_values = row
     # The same orders the relationships give (an aggregate keeps none).
     return ProductPage(
         product=product,
@@ -183,6 +188,7 @@ def public_product_page(slug: str) -> ProductPage:
                 for picture in sorted(images, key=lambda picture: (picture["position"], picture["id"]))],
         producers=[PageProducer(member["full_name"], member["village"])
                    for member in sorted(producers, key=lambda member: (member["full_name"], member["id"]))],
+        also=tuple(also_values),
     )
 
 

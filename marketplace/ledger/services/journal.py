@@ -8,6 +8,7 @@ from functools import cache
 import sqlalchemy as sa
 
 from marketplace.accounts.models import User
+from marketplace.catalog.models import Product
 from marketplace.cooperatives.models import Cooperative, Member
 from marketplace.cooperatives.permissions import Capability, require_capability
 from marketplace.core.audit import record_audit
@@ -26,7 +27,7 @@ from marketplace.ledger.models import (
     Payout,
     PayoutMethod,
 )
-from marketplace.ordering.models import Order
+from marketplace.ordering.models import Order, OrderLine
 
 MAX_PAYOUT = 10_000_000_000
 DEFAULT_MARGIN_BASIS_POINTS = 1000  # 10%, until the cooperative sets its own
@@ -297,18 +298,12 @@ def recent_lines_of(member: Member, limit: int = 50) -> list:
 
 
 @cache
-def _members_credited_for() -> sa.Select:
-    """Built once with a parameter: every product page asks."""
-    from marketplace.ordering.models import OrderLine
-
+def members_credited_column() -> sa.ScalarSelect:
+    """How many members made the units buyers ordered of the product in the enclosing statement (from real
+    allocations): a product page reads it in the product's own statement. Built once: every product page asks."""
     return (sa.select(sa.func.count(sa.distinct(Allocation.member_id)))
             .join(OrderLine, OrderLine.id == Allocation.order_line_id)
-            .where(OrderLine.product_id == sa.bindparam("product_id")))
-
-
-def members_credited_for(product_id: int) -> int:
-    """How many members made the units of this product that buyers ordered (from real allocations)."""
-    return int(db.session.scalar(_members_credited_for(), {"product_id": product_id}) or 0)
+            .where(OrderLine.product_id == Product.id).scalar_subquery())
 
 
 def members_with_balance(cooperative: Cooperative) -> list[tuple[Member, int]]:
