@@ -121,6 +121,10 @@ def test_the_public_product_page_shows_prices_stock_certificates_and_consenting_
     assert "60 × Rp 70.000 = Rp 4.200.000" in quote
     assert client.get(f"/products/{product.slug}?quantity=abc").status_code == 200
     assert client.get(f"/products/{product.slug}?quantity=99999999999").status_code == 200
+    # The page reads only some of the cooperative's columns: its own staff, whose menu reads their cooperative,
+    # see the same page.
+    staff_page = page_text(signed_in(app, owner_of(cooperative)).get(f"/products/{product.slug}"))
+    assert "Suparmi" in staff_page and "Koperasi Tunas Sukowati Jaya" in staff_page
 
 
 @pytest.mark.parametrize("product_status, cooperative_status", [

@@ -19,6 +19,7 @@ from marketplace.catalog.models import (
     product_producers,
 )
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus, Member
+from marketplace.cooperatives.services.profile import BADGE_COLUMNS
 from marketplace.core.database import json_rows
 from marketplace.core.errors import NotFound
 from marketplace.core.i18n import gettext as _
@@ -27,6 +28,10 @@ from marketplace.extensions import db
 
 # What a product page shows beside the product itself; `with_details` loads them.
 DETAIL_COLLECTIONS = (Product.tiers, Product.certifications, Product.images, Product.producers)
+# What a product page shows of its cooperative besides the badges: only these are read (a third of its columns;
+# each column costs the driver and the ORM a little on every page), and touching another raises.
+PAGE_COOPERATIVE_COLUMNS = (Cooperative.id, Cooperative.slug, Cooperative.name, Cooperative.province_code,
+                            Cooperative.regency_code)
 
 
 def public_products_query() -> sa.Select:
@@ -147,8 +152,8 @@ class ProductPage:
 def _public_product_page(also: tuple[sa.ScalarSelect, ...]) -> sa.Select:
     """One statement for the whole page: each collection arrives as a JSON array beside the product's row (four
     statements fewer a page: on PostgreSQL each was a round trip and a cursor's worth of work), and so do the
-    other domains' figures in `also`. Touching one of the product's own collections raises rather than quietly
-    querying."""
+    other domains' figures in `also`. Touching one of the product's own collections, or a column of its
+    cooperative the page does not show, raises rather than quietly querying."""
     tiers = (sa.select(json_rows(id=PriceTier.id, min_quantity=PriceTier.min_quantity,
                                  unit_price=PriceTier.unit_price))
              .where(PriceTier.product_id == Product.id).scalar_subquery())
@@ -163,7 +168,9 @@ def _public_product_page(also: tuple[sa.ScalarSelect, ...]) -> sa.Select:
                  .select_from(product_producers).join(Member, Member.id == product_producers.c.member_id)
                  .where(product_producers.c.product_id == Product.id, Member.public_name_consent.is_(True))
                  .scalar_subquery())
-    return (_public_products_with_cooperative().where(Product.slug == sa.bindparam("slug"))
+    return (public_products_query().options(contains_eager(Product.cooperative).load_only(
+                *PAGE_COOPERATIVE_COLUMNS, *BADGE_COLUMNS, raiseload=True))
+            .where(Product.slug == sa.bindparam("slug"))
             .add_columns(tiers, certifications, images, producers, *also)
             .options(*(raiseload(collection) for collection in DETAIL_COLLECTIONS)))
 

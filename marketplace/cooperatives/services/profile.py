@@ -312,8 +312,15 @@ class Badge:
     label: str
 
 
+# What `badges_of` reads: a page that loads only some of a cooperative's columns loads these.
+BADGE_COLUMNS = (Cooperative.status, Cooperative.last_rat_book_year, Cooperative.nik_koperasi,
+                 Cooperative.nik_valid_until, Cooperative.province_code, Cooperative.is_syariah,
+                 Cooperative.is_pesantren, Cooperative.opop_participant)
+
+
 def badges_of(cooperative: Cooperative, today: date | None = None) -> list[Badge]:
-    """Badges are derived from the record, never typed in."""
+    """Badges are derived from the record, never typed in (from `BADGE_COLUMNS`; the time zone is the
+    province's)."""
     badges = []
     if cooperative.status == CooperativeStatus.VERIFIED:
         badges.append(Badge("verified", _("Verified")))
