@@ -26,7 +26,8 @@ from marketplace.core.i18n import gettext as _
 from marketplace.core.timeutil import local_today
 from marketplace.extensions import db
 
-# What a product page shows beside the product itself; `with_details` loads them.
+# A product's collections a buyer sees: `with_details` loads them as ORM objects for a product read whole (adding
+# to the cart); the product page reads them as plain values in its own statement (`public_product_page`).
 DETAIL_COLLECTIONS = (Product.tiers, Product.certifications, Product.images, Product.producers)
 # What a product page shows of its cooperative besides the badges: only these are read (a third of its columns;
 # each column costs the driver and the ORM a little on every page), and touching another raises.
@@ -47,8 +48,8 @@ def _public_products_with_cooperative() -> sa.Select:
 
 @cache
 def _public_product_by_slug() -> sa.Select:
-    """Built once with a parameter: every product page asks, and building it cost more than running it. The
-    collections come from `with_details`."""
+    """Built once with a parameter: every addition to a cart asks, and building it cost more than running it.
+    The collections come from `with_details`."""
     return (_public_products_with_cooperative().where(Product.slug == sa.bindparam("slug"))
             .options(*(lazyload(collection) for collection in DETAIL_COLLECTIONS)))
 
