@@ -2,6 +2,8 @@ import io
 
 from marketplace.accounts.models import AccountKind
 from marketplace.cooperatives.models import Cooperative, CooperativeDocument, CooperativeStatus, LegalForm, Member
+from marketplace.cooperatives.services.directory import CooperativeFilters, public_cooperatives_query
+from marketplace.core.pagination import paginate_keys_first
 from marketplace.core.storage import get_private_storage
 from marketplace.extensions import db
 from tests.factories import create_cooperative, create_member, create_user, owner_of, pdf_bytes, picture_bytes
@@ -245,6 +247,21 @@ def test_long_lists_are_paginated_with_working_links(app, client):
     second = page_text(client.get("/cooperatives?page=2"))
     assert "Koperasi Nomor 25" in second and 'rel="prev"' in second
     assert client.get("/suppliers?page=2").status_code == 200
+
+
+def test_a_directory_read_page_by_page_is_the_whole_list_in_its_order(app):
+    for number in range(11):  # named in the reverse of their ids, so the pages' order is not the keys' order
+        create_cooperative(name=f"Koperasi Urutan {10 - number:02d}")
+    statement = public_cooperatives_query(CooperativeFilters())
+    whole = [cooperative.name for cooperative in db.session.scalars(statement)]
+    pages = []
+    for number in (1, 2, 3, 4, 99):
+        with app.test_request_context(f"/cooperatives?page={number}"):
+            pages.append(paginate_keys_first(statement, Cooperative, per_page=4))
+    assert [[cooperative.name for cooperative in page.items] for page in pages] == [
+        whole[0:4], whole[4:8], whole[8:11], [], []]
+    assert whole[:2] == ["Koperasi Urutan 00", "Koperasi Urutan 01"]
+    assert [(page.total, page.pages) for page in pages] == [(11, 3)] * 5  # past the end: counted, not listed
 
 
 def test_forms_sent_without_their_file_explain_and_change_nothing(app):
