@@ -70,6 +70,26 @@ def test_a_page_costs_the_same_statements_with_more_data(app, address, signed_in
     assert large == small, f"{address}: {small} statements with little data, {large} with more"
 
 
+@pytest.mark.parametrize("address", ["/suppliers", "/suppliers?kopontren=1&sort=name", "/cooperatives"])
+def test_a_directory_page_reads_its_count_and_its_rows_in_one_statement(app, address):
+    grow(5, 1)
+    client = app.test_client()
+
+    def statements_on_cooperatives(path: str, shows: str) -> list[str]:
+        client.get(path)
+        with counting_statements() as statements:
+            response = client.get(path)
+        assert response.status_code == 200 and shows in response.get_data(as_text=True)
+        return [statement for statement in statements if re.search(r"\bFROM cooperatives\b", statement)]
+
+    listing = statements_on_cooperatives(address, shows="Koperasi Batik 4")
+    # The count, the page's keys, its rows (and on the supplier directory each card's offer) in one statement.
+    assert len(listing) == 1 and "count(*)" in listing[0]
+    assert ("search_entries" in listing[0]) == address.startswith("/suppliers")
+    past_the_end = statements_on_cooperatives(address + ("&" if "?" in address else "?") + "page=40", shows="")
+    assert len(past_the_end) == 2  # no rows on the page: then the count alone, so the page still knows the total
+
+
 MANAGEMENT_PAGES = ["/manage/{slug}/products", "/manage/{slug}/members", "/manage/{slug}/rat", "/manage/{slug}",
                     "/manage/{slug}/products/{product}/stock"]
 

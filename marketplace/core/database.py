@@ -1,5 +1,5 @@
-"""Column helpers the models share, a JSON aggregate for reading small collections with their parent, and the
-connection settings SQLite needs to behave like a real database."""
+"""Column helpers the models share, JSON constructs for reading small collections and summaries with their parent,
+and the connection settings SQLite needs to behave like a real database."""
 
 from datetime import datetime
 
@@ -58,12 +58,8 @@ def _begin_sqlite_transaction(connection):
     connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("sqlite_begin") == "IMMEDIATE" else "BEGIN")
 
 
-class json_rows(sa.sql.functions.FunctionElement):
-    """An aggregate: the rows of a (sub)query as one JSON array of objects, `[]` for none.
-
-    `json_rows(name=column, ...)` in a correlated scalar subquery reads a parent's small collection in the
-    parent's own statement instead of one statement per collection. Order is not kept: sort the parsed list.
-    """
+class _named_json_values(sa.sql.functions.FunctionElement):
+    """`name=column` pairs the JSON constructs below build their objects from."""
 
     type = sa.JSON()
     inherit_cache = True
@@ -73,7 +69,25 @@ class json_rows(sa.sql.functions.FunctionElement):
         super().__init__(*pairs)
 
 
-def _json_object_arguments(element: json_rows, compiler, wrap_json_for_sqlite: bool, **kw) -> str:
+class json_rows(_named_json_values):
+    """An aggregate: the rows of a (sub)query as one JSON array of objects, `[]` for none.
+
+    `json_rows(name=column, ...)` in a correlated scalar subquery reads a parent's small collection in the
+    parent's own statement instead of one statement per collection. Order is not kept: sort the parsed list.
+    """
+
+    inherit_cache = True
+
+
+class json_object(_named_json_values):
+    """One JSON object of named values. `json_object(name=aggregate, ...)` in a correlated scalar subquery reads a
+    summary of each listed row's children (counts, a maximum) in the list's own statement; over no children, the
+    aggregates' own values (a count 0, a maximum null)."""
+
+    inherit_cache = True
+
+
+def _json_object_arguments(element: _named_json_values, compiler, wrap_json_for_sqlite: bool, **kw) -> str:
     arguments = []
     for clause in element.clauses:
         text = compiler.process(clause, **kw)
@@ -91,3 +105,13 @@ def _json_rows_postgresql(element, compiler, **kw) -> str:
 @compiles(json_rows)
 def _json_rows_sqlite(element, compiler, **kw) -> str:
     return f"json_group_array(json_object({_json_object_arguments(element, compiler, True, **kw)}))"
+
+
+@compiles(json_object, "postgresql")
+def _json_object_postgresql(element, compiler, **kw) -> str:
+    return f"json_build_object({_json_object_arguments(element, compiler, False, **kw)})"
+
+
+@compiles(json_object)
+def _json_object_sqlite(element, compiler, **kw) -> str:
+    return f"json_object({_json_object_arguments(element, compiler, True, **kw)})"

@@ -62,20 +62,34 @@ def _keys_of(statement, entity) -> sa.Select:
 
 @lru_cache(maxsize=256)
 def _rows_of_page(statement, entity) -> sa.Select:
-    """The statement itself, kept to the rows whose keys are on the page: the database finds the page's keys in
-    the order's index, then reads those rows alone and sorts them; one statement instead of keys, then rows."""
-    return statement.where(entity.id.in_(_one_page_of(_keys_of(statement, entity))))
+    """The statement itself, kept to the rows whose keys are on the page, each with the whole list's count: the
+    database counts the keys once (an uncorrelated subquery), finds the page's keys in the order's index, then
+    reads those rows alone and sorts them. One statement instead of a count, the keys, then the rows."""
+    whole_count = _counting(_keys_of(statement, entity)).scalar_subquery()
+    return statement.where(entity.id.in_(_one_page_of(_keys_of(statement, entity)))).add_columns(whole_count)
+
+
+@lru_cache(maxsize=256)
+def _selects_entity_alone(statement) -> bool:
+    return len(statement.column_descriptions) == 1
 
 
 def paginate_keys_first(statement, entity, *, per_page: int = DEFAULT_PER_PAGE) -> RowPage:
     """A page of `entity` rows from a statement selecting it, ordered: the order, offset and count are worked out
     on the primary keys alone, and only the page's rows are read whole, with their eager relationships. Sorting
-    thousands of narrow keys instead of thousands of wide joined rows is what keeps a directory fast."""
+    thousands of narrow keys instead of thousands of wide joined rows is what keeps a directory fast.
+
+    The page's items are the entities; where the statement selects more than the entity (a summary correlated to
+    it), each item is the row of them all. A page past the end asks for the count alone."""
     page = requested_page()
-    total = db.session.scalar(_counting(_keys_of(statement, entity))) or 0
     offset = (page - 1) * per_page
-    items = []
-    if offset < total:  # past the end: an empty last page, without asking
-        items = list(db.session.scalars(_rows_of_page(statement, entity),
-                                        {"page_limit": per_page, "page_offset": offset}))
+    rows = db.session.execute(_rows_of_page(statement, entity),
+                              {"page_limit": per_page, "page_offset": offset}).all()
+    if rows:
+        total = rows[0][-1]
+    elif page > 1:  # past the end of the list: its count alone
+        total = db.session.scalar(_counting(_keys_of(statement, entity))) or 0
+    else:  # an empty first page is an empty list
+        total = 0
+    items = [row[0] for row in rows] if _selects_entity_alone(statement) else [tuple(row[:-1]) for row in rows]
     return RowPage(items, page=page, per_page=per_page, total=total)

@@ -2,12 +2,10 @@ from flask import Response, flash, redirect, render_template, request, stream_wi
 from flask_login import current_user, login_required
 
 from marketplace.catalog.services.categories import category_tree
-from marketplace.cooperatives.models import Cooperative
 from marketplace.cooperatives.services.profile import badges_of
 from marketplace.core.cache import cached_public_page
 from marketplace.core.errors import DomainError
 from marketplace.core.i18n import gettext as _
-from marketplace.core.pagination import paginate_keys_first
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.text import slugify
 from marketplace.core.unit_of_work import unit_of_work
@@ -17,25 +15,24 @@ from marketplace.search.services.offers import certificate_names as index_certif
 from marketplace.sourcing import bp
 from marketplace.sourcing.forms import AddToShortlistForm, ItemForm, ShortlistForm
 from marketplace.sourcing.services import exports, shortlists
-from marketplace.sourcing.services.suppliers import SupplierFilters, supplier_facts, suppliers_query
+from marketplace.sourcing.services.suppliers import SupplierFilters, suppliers_page
 
 
 @bp.route("/suppliers")
 @cached_public_page
 def suppliers():
     filters = SupplierFilters.from_args(request.args)
-    page = paginate_keys_first(suppliers_query(filters), Cooperative, per_page=20)
+    page = suppliers_page(filters)
     categories = category_tree()
     names = {node.category.id: node.category.name for node in categories}
-    facts = supplier_facts([cooperative.id for cooperative in page.items])
     certificate_names = index_certificate_names()
     return render_template(
         "sourcing/suppliers.html", page=page, filters=filters, categories=categories,
-        facts=facts, goods={cooperative_id: ", ".join(sorted(names[c] for c in fact.categories if c in names))
-                            for cooperative_id, fact in facts.items()},
-        certificates_held={cooperative_id: ", ".join(certificate_names[kind] for kind in fact.certificates)
-                           for cooperative_id, fact in facts.items()},
-        badges={cooperative.id: badges_of(cooperative) for cooperative in page.items},
+        goods={cooperative.id: ", ".join(sorted(names[c] for c in offer.categories if c in names))
+               for cooperative, offer in page.items},
+        certificates_held={cooperative.id: ", ".join(certificate_names[kind] for kind in offer.certificates)
+                           for cooperative, offer in page.items},
+        badges={cooperative.id: badges_of(cooperative) for cooperative, _offer in page.items},
         certificate_names=certificate_names,
         my_shortlists=shortlists.shortlists_of(current_user) if current_user.is_authenticated else [],
     )

@@ -63,7 +63,7 @@ def test_each_supplier_card_sums_up_only_its_public_offer(app):
     from datetime import timedelta
 
     from marketplace.core.timeutil import local_today
-    from marketplace.sourcing.services.suppliers import supplier_facts
+    from marketplace.sourcing.services.suppliers import SupplierFilters, suppliers_page
     from tests.factories import receive
 
     sragen = create_cooperative(name="Koperasi Sragen")
@@ -82,15 +82,18 @@ def test_each_supplier_card_sums_up_only_its_public_offer(app):
     create_product(other, name="Madu", category_id=category("madu").id, tiers=[])
     empty = create_cooperative(name="Koperasi Kosong")
 
-    facts = supplier_facts([sragen.id, other.id, empty.id])
+    with app.test_request_context("/suppliers?sort=name"):  # the page's cards, in one statement with their rows
+        page = suppliers_page(SupplierFilters(sort="name"))
+    assert [cooperative.name for cooperative, _offer in page.items] == [
+        "Koperasi Kosong", "Koperasi Lain", "Koperasi Sragen"] and page.total == 3
+    facts = {cooperative.id: offer for cooperative, offer in page.items}
     ours = facts[sragen.id]
     assert (ours.products, ours.in_stock, ours.max_weekly_capacity) == (3, 1, 400)  # the draft's 9,000 is not on sale
     assert ours.certificates == ["halal"]  # the P-IRT expired yesterday
     assert ours.categories == sorted({category("fesyen").id, category("kain-dan-wastra").id,
                                       category("kerajinan").id})
     assert (facts[other.id].products, facts[other.id].max_weekly_capacity) == (1, None)
-    assert facts[empty.id] == type(ours)()
-    assert supplier_facts([]) == {}
+    assert facts[empty.id] == type(ours)()  # no products: zero counts, no capacity, nothing listed
 
 
 def test_suppliers_with_products_on_sale_come_first_then_by_track_record(app, client):

@@ -5,16 +5,30 @@ from datetime import date
 from functools import lru_cache
 
 import sqlalchemy as sa
+from sqlalchemy.orm import load_only
 
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus, has_products_on_sale, rat_due_year
+from marketplace.cooperatives.services.profile import BADGE_COLUMNS
 from marketplace.cooperatives.services.rat import dormant_condition
+from marketplace.core.pagination import RowPage, paginate_keys_first
 from marketplace.core.query_args import QueryArgs
 from marketplace.core.timeutil import local_today
-from marketplace.search.services.offers import CERTIFICATE_KINDS, OfferSummary, offer_summaries, offers_exist
+from marketplace.search.services.offers import (
+    CERTIFICATE_KINDS,
+    offer_summary_column,
+    offer_summary_from,
+    offers_exist,
+)
 
 # "record": suppliers with products on sale and a track record of completed orders first (an officer's first look
 # should not be newly verified cooperatives with nothing to sell); "name": A to Z.
 SUPPLIER_SORTS = ("record", "name")
+SUPPLIERS_PER_PAGE = 20
+# What a supplier card shows of its cooperative besides the badges: only these are read, and touching another
+# column raises rather than quietly querying (the description and the bank details are half a row's bytes).
+CARD_COLUMNS = (Cooperative.id, Cooperative.slug, Cooperative.name, Cooperative.cooperative_type,
+                Cooperative.regency_code, Cooperative.member_count, Cooperative.completed_orders,
+                Cooperative.on_time_orders, Cooperative.rating_count, Cooperative.rating_total)
 
 
 @dataclass(frozen=True)
@@ -45,15 +59,22 @@ class SupplierFilters:
         return replace(self, sort="record") != SupplierFilters()
 
 
-def suppliers_query(filters: SupplierFilters, today: date | None = None) -> sa.Select:
-    return _suppliers_query(filters, today or local_today())
+def suppliers_page(filters: SupplierFilters, today: date | None = None) -> RowPage:
+    """A page of the directory, each item a verified cooperative and what it offers (`OfferSummary`): the
+    count, the page's rows and their offers read in one statement."""
+    page = paginate_keys_first(_suppliers_query(filters, today or local_today()), Cooperative,
+                               per_page=SUPPLIERS_PER_PAGE)
+    page.items = [(cooperative, offer_summary_from(offer)) for cooperative, offer in page.items]
+    return page
 
 
 @lru_cache(maxsize=256)
 def _suppliers_query(filters: SupplierFilters, today: date) -> sa.Select:
     """Built once per filters and day: building a statement and working out its cache key cost more than running
     it, and the same statement object lets pagination keep its count and keys statements too."""
-    query = sa.select(Cooperative).where(Cooperative.status == CooperativeStatus.VERIFIED)
+    query = (sa.select(Cooperative, offer_summary_column(Cooperative.id, today))
+             .options(load_only(*CARD_COLUMNS, *BADGE_COLUMNS, raiseload=True))
+             .where(Cooperative.status == CooperativeStatus.VERIFIED))
     if filters.province:
         query = query.where(Cooperative.province_code == filters.province)
     if filters.regency:
@@ -75,9 +96,3 @@ def _suppliers_query(filters: SupplierFilters, today: date) -> sa.Select:
         return query.order_by(Cooperative.name, Cooperative.id)
     return query.order_by(has_products_on_sale().desc(), Cooperative.completed_orders.desc(),
                           Cooperative.on_time_orders.desc(), Cooperative.name, Cooperative.id)
-
-
-def supplier_facts(cooperative_ids: list[int], today: date | None = None) -> dict[int, OfferSummary]:
-    """What each listed supplier offers (products, stock, goods, certificates, capacity), in one grouped query
-    however many suppliers the page holds."""
-    return offer_summaries(cooperative_ids, today or local_today())
