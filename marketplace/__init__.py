@@ -179,7 +179,7 @@ def register_template_helpers(app: Flask) -> None:
     from marketplace.core.pickers import province_options, regency_options
     from marketplace.core.security import register_security_headers
     from marketplace.core.timeutil import format_date_local, format_datetime_local
-    from marketplace.core.urls import url_for_slug
+    from marketplace.core.urls import fixed_url, url_for_slug
 
     app.add_template_filter(format_rupiah, "rupiah")
     app.add_template_filter(format_number, "number")
@@ -191,6 +191,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(image_url)
     app.add_template_global(external_url)
     app.add_template_global(url_for_slug)
+    app.add_template_global(fixed_url)
     app.add_template_global(province_options)
     app.add_template_global(regency_options)
     from marketplace.payments.services.transfers import proofs_of

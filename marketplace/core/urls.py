@@ -1,10 +1,11 @@
-"""Addresses a page draws many times (a card's product and cooperative), built as Flask builds them, but once per
-request and route: `url_for` matches the whole route map each time (about 10 µs), and a page of result cards asks
-for about fifty."""
+"""Addresses built as Flask builds them, but not afresh each time: `url_for` matches the whole route map on every
+call (about 10 µs). A page of result cards draws a card's product and cooperative about fifty times
+(`url_for_slug`, once per request and route); every page draws the layout's dozen fixed links (`fixed_url`, once
+per application)."""
 
 from urllib.parse import quote
 
-from flask import g, url_for
+from flask import current_app, g, has_request_context, request, url_for
 
 _PLACEHOLDER = "__slug__"
 _PATH_SEGMENT_SAFE = "!$&'()*+,/:;=@"  # what Werkzeug leaves unquoted in a path argument (`BaseConverter.to_url`)
@@ -20,3 +21,17 @@ def url_for_slug(endpoint: str, slug: str) -> str:
         around = built[endpoint] = url_for(endpoint, slug=_PLACEHOLDER).split(_PLACEHOLDER)
     before, after = around
     return f"{before}{quote(slug, safe=_PATH_SEGMENT_SAFE)}{after}"
+
+
+def fixed_url(endpoint: str, **values) -> str:
+    """`url_for(endpoint, **values)` for a link every page draws alike (the layout's navigation, its stylesheet
+    and icons), kept by the application for its root path. Only for arguments written in a template: each
+    different call is kept for good."""
+    if not has_request_context():
+        return url_for(endpoint, **values)
+    kept = current_app.extensions.setdefault("fixed_urls", {})
+    key = (request.script_root, endpoint, *values.items())
+    url = kept.get(key)
+    if url is None:
+        url = kept[key] = url_for(endpoint, **values)
+    return url
