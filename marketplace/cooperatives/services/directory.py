@@ -4,9 +4,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import sqlalchemy as sa
+from sqlalchemy.orm import load_only
 
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus, CooperativeType, rat_due_year
 from marketplace.cooperatives.permissions import Capability, can
+from marketplace.cooperatives.services.profile import BADGE_COLUMNS
 from marketplace.core.errors import NotFound
 from marketplace.core.i18n import gettext as _
 from marketplace.core.query_args import QueryArgs
@@ -34,6 +36,12 @@ class CooperativeFilters:
         return any(vars(self).values())
 
 
+# What a directory card shows of a cooperative besides its badges: only these are read, and touching another
+# column raises rather than quietly querying.
+CARD_COLUMNS = (Cooperative.id, Cooperative.slug, Cooperative.name, Cooperative.logo, Cooperative.cooperative_type,
+                Cooperative.regency_code)
+
+
 def public_cooperatives_query(filters: CooperativeFilters) -> sa.Select:
     return _public_cooperatives_query(filters, rat_due_year())
 
@@ -42,7 +50,8 @@ def public_cooperatives_query(filters: CooperativeFilters) -> sa.Select:
 def _public_cooperatives_query(filters: CooperativeFilters, due_year: int) -> sa.Select:
     """Built once per filters (and RAT year): building a statement and working out its cache key cost more than
     running it, and the same statement object lets pagination keep its count and keys statements too."""
-    query = sa.select(Cooperative).where(Cooperative.status == CooperativeStatus.VERIFIED)
+    query = (sa.select(Cooperative).options(load_only(*CARD_COLUMNS, *BADGE_COLUMNS, raiseload=True))
+             .where(Cooperative.status == CooperativeStatus.VERIFIED))
     if filters.province:
         query = query.where(Cooperative.province_code == filters.province)
     if filters.regency:
