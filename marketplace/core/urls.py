@@ -1,7 +1,7 @@
 """Addresses built as Flask builds them, but not afresh each time: `url_for` matches the whole route map on every
 call (about 10 µs). A page of result cards draws a card's product and cooperative about fifty times
-(`url_for_slug`, once per request and route); every page draws the layout's dozen fixed links (`fixed_url`, once
-per application)."""
+(`url_for_slug`, once per request and route); every page draws the layout's dozen fixed links, and a signed-in
+officer's supplier directory a shortlist form's action on each card (`fixed_url`, once per application)."""
 
 from urllib.parse import quote
 
@@ -24,9 +24,9 @@ def url_for_slug(endpoint: str, slug: str) -> str:
 
 
 def fixed_url(endpoint: str, **values) -> str:
-    """`url_for(endpoint, **values)` for a link every page draws alike (the layout's navigation, its stylesheet
-    and icons), kept by the application for its root path. Only for arguments written in a template: each
-    different call is kept for good."""
+    """`url_for(endpoint, **values)` for a link that is the same on every page that draws it (the layout's
+    navigation, its stylesheet and icons, a form's action), kept by the application for its root path. Only for
+    arguments written in a template: each different call is kept for good."""
     if not has_request_context():
         return url_for(endpoint, **values)
     kept = current_app.extensions.setdefault("fixed_urls", {})
