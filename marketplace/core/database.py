@@ -59,10 +59,13 @@ def _begin_sqlite_transaction(connection):
 
 
 class _named_json_values(sa.sql.functions.FunctionElement):
-    """`name=column` pairs the JSON constructs below build their objects from."""
+    """`name=column` pairs the JSON constructs below build their objects from; each construct says how its
+    object is wrapped on PostgreSQL and on SQLite (`{}` is the object's arguments)."""
 
     type = sa.JSON()
     inherit_cache = True
+    postgresql: str
+    sqlite: str
 
     def __init__(self, **columns: sa.ColumnElement | QueryableAttribute):
         pairs = [element for name, column in columns.items() for element in (sa.literal_column(f"'{name}'"), column)]
@@ -77,6 +80,8 @@ class json_rows(_named_json_values):
     """
 
     inherit_cache = True
+    postgresql = "coalesce(json_agg(json_build_object({})), '[]')"
+    sqlite = "json_group_array(json_object({}))"
 
 
 class json_object(_named_json_values):
@@ -85,6 +90,8 @@ class json_object(_named_json_values):
     aggregates' own values (a count 0, a maximum null)."""
 
     inherit_cache = True
+    postgresql = "json_build_object({})"
+    sqlite = "json_object({})"
 
 
 def _json_object_arguments(element: _named_json_values, compiler, wrap_json_for_sqlite: bool, **kw) -> str:
@@ -98,20 +105,12 @@ def _json_object_arguments(element: _named_json_values, compiler, wrap_json_for_
 
 
 @compiles(json_rows, "postgresql")
-def _json_rows_postgresql(element, compiler, **kw) -> str:
-    return f"coalesce(json_agg(json_build_object({_json_object_arguments(element, compiler, False, **kw)})), '[]')"
+@compiles(json_object, "postgresql")
+def _named_json_values_postgresql(element, compiler, **kw) -> str:
+    return element.postgresql.format(_json_object_arguments(element, compiler, False, **kw))
 
 
 @compiles(json_rows)
-def _json_rows_sqlite(element, compiler, **kw) -> str:
-    return f"json_group_array(json_object({_json_object_arguments(element, compiler, True, **kw)}))"
-
-
-@compiles(json_object, "postgresql")
-def _json_object_postgresql(element, compiler, **kw) -> str:
-    return f"json_build_object({_json_object_arguments(element, compiler, False, **kw)})"
-
-
 @compiles(json_object)
-def _json_object_sqlite(element, compiler, **kw) -> str:
-    return f"json_object({_json_object_arguments(element, compiler, True, **kw)})"
+def _named_json_values_sqlite(element, compiler, **kw) -> str:
+    return element.sqlite.format(_json_object_arguments(element, compiler, True, **kw))
