@@ -90,6 +90,21 @@ def test_a_directory_page_reads_its_count_and_its_rows_in_one_statement(app, add
     assert len(past_the_end) == 2  # no rows on the page: then the count alone, so the page still knows the total
 
 
+@pytest.mark.parametrize("address, empty_state", [
+    ("/suppliers?province=35", "Tidak ada penyedia terverifikasi"),
+    ("/cooperatives?province=35", "Tidak ada koperasi terverifikasi")])
+def test_an_empty_directory_is_one_statement_and_says_so(app, address, empty_state):
+    grow(2, 1)  # all in Central Java: East Java's list is empty
+    client = app.test_client()
+    client.get(address)
+    with counting_statements() as statements:
+        response = client.get(address)
+    assert response.status_code == 200 and "Koperasi Batik" not in response.get_data(as_text=True)
+    assert empty_state in response.get_data(as_text=True)
+    # An empty first page is an empty list: no count is asked after it.
+    assert len([statement for statement in statements if re.search(r"\bFROM cooperatives\b", statement)]) == 1
+
+
 MANAGEMENT_PAGES = ["/manage/{slug}/products", "/manage/{slug}/members", "/manage/{slug}/rat", "/manage/{slug}",
                     "/manage/{slug}/products/{product}/stock"]
 
